@@ -2,6 +2,7 @@ package io.scalesmall.topology;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
 import net.jpountz.xxhash.XXHash64;
 import net.jpountz.xxhash.XXHashFactory;
@@ -38,6 +39,9 @@ public final class Digests {
         WorldClock clock = state.worldClock();
         Buf b = new Buf(16 + name.length + clock.size() * 48);
         b.u16(name.length).bytes(name).u32(clock.size());
+        // Records hold a subset of the clock's members, in the same order: walk both together.
+        Iterator<Map.Entry<NetId, TimedSet>> records = state.records().entrySet().iterator();
+        Map.Entry<NetId, TimedSet> record = records.hasNext() ? records.next() : null;
         for (Map.Entry<NetId, DotSet> e : clock.entries().entrySet()) {
             NetId m = e.getKey();
             DotSet d = e.getValue();
@@ -45,7 +49,11 @@ public final class Digests {
             for (int i = 0; i < d.rangeCount(); i++) {
                 b.u64(d.low(i)).u64(d.high(i));
             }
-            TimedSet items = state.itemsOf(m);
+            TimedSet items = TimedSet.empty();
+            if (record != null && record.getKey().equals(m)) {
+                items = record.getValue();
+                record = records.hasNext() ? records.next() : null;
+            }
             b.u64(useCache ? items.cachedHash() : itemsHash(items));
         }
         return XXH64.hash(b.buf, 0, b.len, 0);

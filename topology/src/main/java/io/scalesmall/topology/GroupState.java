@@ -168,6 +168,11 @@ public final class GroupState {
         return s == null ? TimedSet.empty() : s;
     }
 
+    /** The members with items and their items, in member order; a subset of the world clock's members. */
+    Map<NetId, TimedSet> records() {
+        return records;
+    }
+
     /** @return the number of items, tombstones included */
     public int itemCount() {
         return itemCount;

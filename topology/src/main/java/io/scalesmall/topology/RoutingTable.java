@@ -8,77 +8,73 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Key-to-member routing derived from the ADD items of a {@link GroupState}: the key space is cut into
- * segments at every item boundary, and each segment lists the members serving it, highest priority first,
- * ties by {@link NetId} order. A member with several ADD items over one key appears once, with its highest
- * priority. Built in O(n log n + s·r) for n items, s segments and r replicas per segment; a lookup is a
- * binary search. Immutable and thread-safe.
+ * Key-to-member routing over the ADD items of a {@link GroupState}: an interval tree answering "which
+ * items contain key k" (a stabbing query). The items are sorted by start and laid out as an implicit
+ * balanced binary tree over that array, each node augmented with the largest end in its subtree (Cormen et
+ * al., <i>Introduction to Algorithms</i>, §14.3). Build O(n log n), memory O(n), a query O(log n + r) for r
+ * matches, whatever the overlap. Immutable and thread-safe.
  */
 final class RoutingTable {
+    /** Highest priority first, ties by member id. */
     static final Comparator<Item> ROUTE_ORDER = Comparator.comparingInt(Item::priority).reversed()
             .thenComparing(Item::member);
 
-    /** Segment i covers keys [starts[i], starts[i+1] - 1] (the last one up to MAX_KEY). */
-    private final long[] starts;
-    private final List<List<Item>> routes;
+    private final Item[] byStart;
+    /** maxEnd[i]: the largest end among the items of the subtree rooted at index i (mid of its range). */
+    private final long[] maxEnd;
 
-    private RoutingTable(long[] starts, List<List<Item>> routes) {
-        this.starts = starts;
-        this.routes = routes;
+    private RoutingTable(Item[] byStart, long[] maxEnd) {
+        this.byStart = byStart;
+        this.maxEnd = maxEnd;
     }
 
     static RoutingTable build(List<Item> adds) {
-        if (adds.isEmpty()) {
-            return new RoutingTable(new long[0], List.of());
-        }
-        long[] bounds = new long[adds.size() * 2];
-        int n = 0;
-        for (Item it : adds) {
-            bounds[n++] = it.start();
-            bounds[n++] = it.end() + 1;
-        }
-        Arrays.sort(bounds);
-        int u = 0;
-        for (int i = 0; i < n; i++) {
-            if (u == 0 || bounds[i] != bounds[u - 1]) {
-                bounds[u++] = bounds[i];
-            }
-        }
-        long[] starts = Arrays.copyOf(bounds, u);
-        List<List<Item>> perSegment = new ArrayList<>(u);
-        for (int i = 0; i < u; i++) {
-            perSegment.add(new ArrayList<>(2));
-        }
-        for (Item it : adds) {
-            int from = Arrays.binarySearch(starts, it.start());
-            for (int s = from; s < u && starts[s] <= it.end(); s++) {
-                perSegment.get(s).add(it);
-            }
-        }
-        List<List<Item>> routes = new ArrayList<>(u);
-        for (List<Item> seg : perSegment) {
-            routes.add(List.copyOf(dedupe(seg)));
-        }
-        return new RoutingTable(starts, routes);
+        Item[] sorted = adds.toArray(new Item[0]);
+        Arrays.sort(sorted, Comparator.comparingLong(Item::start));
+        long[] maxEnd = new long[sorted.length];
+        fill(sorted, maxEnd, 0, sorted.length - 1);
+        return new RoutingTable(sorted, maxEnd);
     }
 
-    private static List<Item> dedupe(List<Item> seg) {
-        if (seg.size() > 1) {
+    private static long fill(Item[] a, long[] maxEnd, int lo, int hi) {
+        if (lo > hi) {
+            return -1;
+        }
+        int mid = (lo + hi) >>> 1;
+        long m = Math.max(a[mid].end(), Math.max(fill(a, maxEnd, lo, mid - 1), fill(a, maxEnd, mid + 1, hi)));
+        maxEnd[mid] = m;
+        return m;
+    }
+
+    /** @return the members serving {@code key}: each once, with its highest priority, in {@link #ROUTE_ORDER} */
+    List<Item> route(long key) {
+        List<Item> hits = new ArrayList<>(4);
+        collect(key, 0, byStart.length - 1, hits);
+        if (hits.size() > 1) {
             Map<NetId, Item> best = new HashMap<>();
-            for (Item it : seg) {
+            for (Item it : hits) {
                 best.merge(it.member(), it, (a, b) -> a.priority() >= b.priority() ? a : b);
             }
-            seg = new ArrayList<>(best.values());
-            seg.sort(ROUTE_ORDER);
+            hits = new ArrayList<>(best.values());
+            hits.sort(ROUTE_ORDER);
         }
-        return seg;
+        return List.copyOf(hits);
     }
 
-    List<Item> route(long key) {
-        int i = Arrays.binarySearch(starts, key);
-        if (i < 0) {
-            i = -i - 2;
+    private void collect(long key, int lo, int hi, List<Item> out) {
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (maxEnd[mid] < key) {
+                return; // nothing in this subtree reaches the key
+            }
+            collect(key, lo, mid - 1, out);
+            if (byStart[mid].start() > key) {
+                return; // this item and everything right of it start after the key
+            }
+            if (byStart[mid].end() >= key) {
+                out.add(byStart[mid]);
+            }
+            lo = mid + 1;
         }
-        return i < 0 ? List.of() : routes.get(i);
     }
 }

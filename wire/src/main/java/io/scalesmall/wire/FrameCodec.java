@@ -47,6 +47,27 @@ public final class FrameCodec {
     private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
     private static final ThreadLocal<Cipher> DECRYPT = ThreadLocal.withInitial(FrameCodec::newCipher);
+    private static final ThreadLocal<Sealer> ENCRYPT = ThreadLocal.withInitial(Sealer::new);
+
+    /**
+     * A per-thread encryption cipher. JCE refuses to re-initialise a GCM cipher for encryption with the key
+     * and nonce it used last; random nonces never repeat, a test's pinned nonce does, and then it gets a
+     * fresh cipher.
+     */
+    private static final class Sealer {
+        private Cipher cipher = newCipher();
+        private Keyring.Key lastKey;
+        private final byte[] lastNonce = new byte[NONCE_BYTES];
+
+        Cipher cipherFor(Keyring.Key key, byte[] nonce) {
+            if (key == lastKey && java.util.Arrays.equals(nonce, lastNonce)) {
+                cipher = newCipher();
+            }
+            lastKey = key;
+            System.arraycopy(nonce, 0, lastNonce, 0, NONCE_BYTES);
+            return cipher;
+        }
+    }
 
     private final FrameConfig config;
     private final NonceSource nonces;
@@ -123,9 +144,7 @@ public final class FrameCodec {
         nonces.next(nonce);
         System.arraycopy(nonce, 0, frame, HEADER_BYTES, NONCE_BYTES);
         try {
-            // A fresh Cipher per frame: JCE refuses to re-init one for encryption with a repeated nonce,
-            // which a pinned test nonce would do.
-            Cipher c = newCipher();
+            Cipher c = ENCRYPT.get().cipherFor(key, nonce);
             c.init(Cipher.ENCRYPT_MODE, key.secret(), new GCMParameterSpec(TAG_BYTES * 8, nonce));
             c.updateAAD(frame, 0, HEADER_BYTES);
             c.updateAAD(labelAad);

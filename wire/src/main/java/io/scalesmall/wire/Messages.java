@@ -193,26 +193,37 @@ public final class Messages {
         if (!e.hasMember()) {
             throw new IllegalArgumentException(field + ".member: missing");
         }
-        return netId(e.getMember(), field + ".member");
+        try {
+            return NetId.of(e.getMember().getAddress().toByteArray(), e.getMember().getPort());
+        } catch (IllegalArgumentException x) {
+            throw new IllegalArgumentException(field + ".member." + x.getMessage(), x);
+        }
     }
 
     private static GroupState groupState(GroupStateMsg m) {
         WorldClock clock = WorldClock.empty();
         List<TimedItem> items = new ArrayList<>();
         for (int i = 0; i < m.getMembersCount(); i++) {
-            MemberMsg mm = m.getMembers(i);
-            String f = "members[" + i + "]";
-            if (!mm.hasClock()) {
-                throw new IllegalArgumentException(f + ".clock: missing");
-            }
-            NetId member = member(mm.getClock(), f + ".clock");
-            if (clock.get(member) != null) {
-                throw new IllegalArgumentException(f + ".clock.member: " + member + " appears twice");
-            }
-            DotSet dots = dotSet(mm.getClock(), f + ".clock");
-            clock = clock.with(member, dots);
-            for (int j = 0; j < mm.getItemsCount(); j++) {
-                items.add(item(mm.getItems(j), member, dots.incarnation(), f + ".items[" + j + "]"));
+            try {
+                MemberMsg mm = m.getMembers(i);
+                if (!mm.hasClock()) {
+                    throw new IllegalArgumentException("clock: missing");
+                }
+                NetId member = member(mm.getClock(), "clock");
+                if (clock.get(member) != null) {
+                    throw new IllegalArgumentException("clock.member: " + member + " appears twice");
+                }
+                DotSet dots = dotSet(mm.getClock(), "clock");
+                clock = clock.with(member, dots);
+                for (int j = 0; j < mm.getItemsCount(); j++) {
+                    try {
+                        items.add(item(mm.getItems(j), member, dots.incarnation()));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("items[" + j + "]." + e.getMessage(), e);
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("members[" + i + "]." + e.getMessage(), e);
             }
         }
         try {
@@ -222,15 +233,11 @@ public final class Messages {
         }
     }
 
-    private static TimedItem item(ItemMsg m, NetId member, long incarnation, String field) {
-        try {
-            Op op = Op.fromCode(m.getOpValue());
-            Item it = new Item(member, op, Integer.toUnsignedLong(m.getStart()), Integer.toUnsignedLong(m.getEnd()),
-                    m.getPort(), m.getPriority());
-            return new TimedItem(it, new LocalClock(member, incarnation, m.getCounter()), m.getTimestampMs());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(field + "." + e.getMessage(), e);
-        }
+    private static TimedItem item(ItemMsg m, NetId member, long incarnation) {
+        Op op = Op.fromCode(m.getOpValue());
+        Item it = new Item(member, op, Integer.toUnsignedLong(m.getStart()), Integer.toUnsignedLong(m.getEnd()),
+                m.getPort(), m.getPriority());
+        return new TimedItem(it, new LocalClock(member, incarnation, m.getCounter()), m.getTimestampMs());
     }
 
     private static Gossip gossip(GossipMsg m) throws CodecException {

@@ -1,0 +1,66 @@
+package io.scalesmall.chatter;
+
+import io.scalesmall.topology.NetId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The logarithmic TCP broadcast tree of seed 002 ("Logarithmic TCP broadcast"; reference §7.2): shuffle the
+ * destinations, hand the larger half to one peer (that peer plus the rest of its half, which it forwards to
+ * the same way), and repeat with the smaller half. The sender makes floor(log2 n) + 1 direct sends and the
+ * broadcast reaches n nodes in about log2(n) + 1 hops. Every hop shuffles, so each broadcast builds a different
+ * tree. Pure; thread-safe.
+ */
+public final class BroadcastPlan {
+    private BroadcastPlan() {
+    }
+
+    /**
+     * One direct send of the tree.
+     *
+     * @param head the peer sent to
+     * @param rest the peers {@code head} must forward to, in turn
+     */
+    public record Hop(NetId head, List<NetId> rest) {
+    }
+
+    /**
+     * @param destinations the nodes to reach; duplicates are ignored
+     * @return the direct sends, in order
+     */
+    public static List<Hop> plan(List<NetId> destinations, Random random) {
+        List<NetId> list = new ArrayList<>(new java.util.LinkedHashSet<>(destinations));
+        List<Hop> hops = new ArrayList<>();
+        while (!list.isEmpty()) {
+            Collections.shuffle(list, random);
+            int keep = list.size() / 2;
+            List<NetId> mine = new ArrayList<>(list.subList(0, keep));
+            List<NetId> handed = list.subList(keep, list.size());
+            hops.add(new Hop(handed.get(0), List.copyOf(handed.subList(1, handed.size()))));
+            list = mine;
+        }
+        return hops;
+    }
+
+    /**
+     * The TCP destinations after the multicast optimisation (seed 002, step 5; chatter_ex rule): drop every
+     * destination that reported hearing this node's multicast, but keep one random one of those, because UDP
+     * is unreliable.
+     *
+     * @param hearsMyMulticast whether a destination has reported hearing this node's multicast
+     */
+    public static List<NetId> skipMulticastReachable(List<NetId> destinations,
+            java.util.function.Predicate<NetId> hearsMyMulticast, Random random) {
+        List<NetId> tcp = new ArrayList<>();
+        List<NetId> skipped = new ArrayList<>();
+        for (NetId d : destinations) {
+            (hearsMyMulticast.test(d) ? skipped : tcp).add(d);
+        }
+        if (!skipped.isEmpty()) {
+            tcp.add(skipped.get(random.nextInt(skipped.size())));
+        }
+        return tcp;
+    }
+}

@@ -1,0 +1,90 @@
+package io.scalesmall.chatter;
+
+import io.scalesmall.topology.BroadcastId;
+import io.scalesmall.topology.NetId;
+import io.scalesmall.wire.WireMessage;
+import io.scalesmall.wire.WireMessage.Gossip;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Sends broadcasts as seed 002 describes ("Communication between nodes", steps 1–6): UDP multicast first;
+ * then the logarithmic TCP tree ({@link BroadcastPlan}) over the destinations, minus those that reported
+ * hearing our multicast except one random one. Every message travels in a {@link Gossip} envelope carrying
+ * the sender's broadcast id and seen ids. Duplicates are recognised by broadcast id.
+ *
+ * <p>Not thread-safe: owned by the protocol core's thread.
+ */
+final class Dissemination {
+    private final NetId self;
+    private final Outbox outbox;
+    private final PeerTable peers;
+    private final Random random;
+    private final Map<BroadcastId, Boolean> recent;
+    private long seqno;
+    private final Stats stats;
+
+    /** Counters, read by metrics. */
+    static final class Stats {
+        long broadcasts;
+        long multicastsSent;
+        long streamSends;
+        long duplicates;
+    }
+
+    Dissemination(NetId self, Outbox outbox, PeerTable peers, Random random, int dedupeWindow, Stats stats) {
+        this.self = self;
+        this.outbox = outbox;
+        this.peers = peers;
+        this.random = random;
+        this.stats = stats;
+        this.recent = new LinkedHashMap<>(1024, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<BroadcastId, Boolean> eldest) {
+                return size() > dedupeWindow;
+            }
+        };
+    }
+
+    private BroadcastId nextId() {
+        seqno++;
+        BroadcastId id = new BroadcastId(self, seqno);
+        recent.put(id, Boolean.TRUE);
+        return id;
+    }
+
+    /** Broadcasts {@code payload} to {@code destinations} (self is skipped). */
+    void broadcast(long nowNanos, WireMessage payload, Collection<NetId> destinations) {
+        stats.broadcasts++;
+        BroadcastId id = nextId();
+        List<BroadcastId> seen = peers.seenIds(nowNanos);
+        outbox.multicast(new Gossip(id, seen, List.of(), payload));
+        stats.multicastsSent++;
+        List<NetId> targets = destinations.stream().filter(d -> !d.equals(self)).distinct().toList();
+        List<NetId> tcp = BroadcastPlan.skipMulticastReachable(targets, d -> peers.hearsOurMulticast(d, nowNanos), random);
+        for (BroadcastPlan.Hop hop : BroadcastPlan.plan(tcp, random)) {
+            outbox.send(hop.head(), new Gossip(id, seen, hop.rest(), payload));
+            stats.streamSends++;
+        }
+    }
+
+    /** Sends one message to one peer over the stream transport (anti-entropy, replies). */
+    void send(long nowNanos, NetId to, WireMessage payload) {
+        outbox.send(to, new Gossip(nextId(), peers.seenIds(nowNanos), List.of(), payload));
+        stats.streamSends++;
+    }
+
+    /** @return true the first time a broadcast id is offered, false for a duplicate */
+    boolean firstTime(BroadcastId id) {
+        if (recent.putIfAbsent(id, Boolean.TRUE) != null) {
+            stats.duplicates++;
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,358 @@
+package io.scalesmall.chatter;
+
+import io.scalesmall.topology.GroupState;
+import io.scalesmall.topology.LocalMember;
+import io.scalesmall.topology.NetId;
+import io.scalesmall.topology.TimedItem;
+import io.scalesmall.wire.WireMessage;
+import io.scalesmall.wire.WireMessage.DigestMessage;
+import io.scalesmall.wire.WireMessage.Gossip;
+import io.scalesmall.wire.WireMessage.GroupDeltaMessage;
+import io.scalesmall.wire.WireMessage.GroupStateMessage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+
+/**
+ * The protocol core of one node: its replicas of the groups' topologies, its writes, dissemination and
+ * anti-entropy. Messages come in through {@link #onMessage}, go out through the {@link Outbox}; time is
+ * passed in ({@code nowNanos}, any monotonic origin), so a simulator drives the very same code with a
+ * manual clock.
+ *
+ * <p>Not thread-safe: exactly one thread owns a core (the node's event loop, or the simulator).
+ * {@link GroupManager} is the thread-safe face of it.
+ */
+public final class GroupNode {
+    private final NetId self;
+    private final ChatterConfig config;
+    private final LocalMember writer;
+    private final LongSupplier wallMillis;
+    private final Random random;
+    private final PeerTable peers;
+    private final Dissemination dissemination;
+    private final TopologyEvents events;
+    private final Map<String, GroupState> states = new TreeMap<>();
+    private final Map<String, Set<NetId>> seeds = new TreeMap<>();
+    private final Stats stats = new Stats();
+    private long nextAntiEntropyNanos = Long.MIN_VALUE;
+    private long nextCompactionNanos = Long.MIN_VALUE;
+
+    /** Counters of what the core did, for metrics; read on the core's thread. */
+    public static final class Stats {
+        final Dissemination.Stats dissemination = new Dissemination.Stats();
+        long merges;
+        long changes;
+        long antiEntropyRounds;
+        long refutations;
+
+        /** @return broadcasts started (own writes and forwards) */
+        public long broadcasts() {
+            return dissemination.broadcasts;
+        }
+
+        /** @return messages handed to the stream transport */
+        public long streamSends() {
+            return dissemination.streamSends;
+        }
+
+        /** @return multicasts sent */
+        public long multicastsSent() {
+            return dissemination.multicastsSent;
+        }
+
+        /** @return gossips dropped as duplicates */
+        public long duplicates() {
+            return dissemination.duplicates;
+        }
+
+        /** @return states or deltas merged */
+        public long merges() {
+            return merges;
+        }
+
+        /** @return merges that changed this node's state */
+        public long changes() {
+            return changes;
+        }
+
+        /** @return digests sent to a random peer */
+        public long antiEntropyRounds() {
+            return antiEntropyRounds;
+        }
+
+        /** @return writes made to refute stale writes of this node's id */
+        public long refutations() {
+            return refutations;
+        }
+    }
+
+    /**
+     * @param self        this node's id
+     * @param incarnation this life's incarnation (e.g. start time in ms); a restart must use a higher one
+     * @param wallMillis  wall time, ms since the epoch (item timestamps and tombstone expiry)
+     * @param random      the source of every random choice (seed it for reproducible simulations)
+     */
+    public GroupNode(NetId self, long incarnation, ChatterConfig config, Outbox outbox, LongSupplier wallMillis,
+            Random random) {
+        this.self = self;
+        this.config = config;
+        this.wallMillis = wallMillis;
+        this.random = random;
+        this.writer = new LocalMember(self, incarnation, wallMillis);
+        this.peers = new PeerTable(self, config.seenTtl().toNanos(), config.maxSeenIds());
+        this.dissemination = new Dissemination(self, outbox, peers, random, config.dedupeWindow(), stats.dissemination);
+        this.events = new TopologyEvents();
+    }
+
+    /** @return this node's id */
+    public NetId self() {
+        return self;
+    }
+
+    /** @return the counters */
+    public Stats stats() {
+        return stats;
+    }
+
+    /** Registers a listener, called on the core's thread for every change this node observes. */
+    public void addListener(TopologyEvent.Listener listener) {
+        events.add(listener);
+    }
+
+    // ---- API: the node's own writes ----------------------------------------------------------------
+
+    /**
+     * Joins {@code group}: writes a GET item, broadcasts it to the group's known members and to
+     * {@code seedPeers}, and asks the seeds for their state.
+     */
+    public void join(long nowNanos, String group, Collection<NetId> seedPeers) {
+        GroupState.checkGroupName(group);
+        Set<NetId> s = seeds.computeIfAbsent(group, g -> new LinkedHashSet<>());
+        s.addAll(seedPeers);
+        s.remove(self);
+        commit(nowNanos, writer.join(state(group)));
+        for (NetId seed : s) {
+            dissemination.send(nowNanos, seed, digestOf(state(group)));
+        }
+    }
+
+    /** Leaves {@code group}: all of this node's items become tombstones; broadcast to the remaining members. */
+    public void leave(long nowNanos, String group) {
+        GroupState before = state(group);
+        Set<NetId> audience = new TreeSet<>(before.members());
+        commit(nowNanos, writer.leave(before), audience);
+    }
+
+    /** Announces that this node serves {@code start..end} (inclusive) on {@code port}. */
+    public TimedItem addItem(long nowNanos, String group, long start, long end, int port, int priority) {
+        LocalMember.Write w = writer.addItem(state(group), start, end, port, priority);
+        commit(nowNanos, w);
+        return w.state().itemsOf(self).get(io.scalesmall.topology.Item.add(self, start, end, port, priority));
+    }
+
+    /** Withdraws the item with key (self, start, end). */
+    public TimedItem removeItem(long nowNanos, String group, long start, long end) {
+        LocalMember.Write w = writer.removeItem(state(group), start, end);
+        commit(nowNanos, w);
+        return w.state().itemsOf(self).get(new io.scalesmall.topology.Item(self, io.scalesmall.topology.Op.RMV, start, end, 0, 0));
+    }
+
+    /** Leaves every group this node is a member of. */
+    public void leaveAll(long nowNanos) {
+        for (String g : myGroups()) {
+            leave(nowNanos, g);
+        }
+    }
+
+    private void commit(long nowNanos, LocalMember.Write w) {
+        commit(nowNanos, w, w.state().members());
+    }
+
+    private void commit(long nowNanos, LocalMember.Write w, Collection<NetId> audience) {
+        if (w.isEmpty()) {
+            return;
+        }
+        String group = w.state().group();
+        GroupState before = state(group);
+        states.put(group, w.state());
+        events.diff(before, w.state(), List.of(self));
+        Set<NetId> to = new LinkedHashSet<>(audience);
+        to.addAll(seeds.getOrDefault(group, Set.of()));
+        to.remove(self);
+        dissemination.broadcast(nowNanos, new GroupDeltaMessage(w.delta()), to);
+    }
+
+    // ---- views --------------------------------------------------------------------------------------
+
+    /** @return this node's replica of {@code group}'s state (empty if it knows nothing of it) */
+    public GroupState state(String group) {
+        GroupState s = states.get(group);
+        return s != null ? s : GroupState.empty(group);
+    }
+
+    /** @return every group this node knows of, members or not, in name order */
+    public Set<String> groups() {
+        return new TreeSet<>(states.keySet());
+    }
+
+    /** @return the groups where this node has a GET or ADD item */
+    public Set<String> myGroups() {
+        Set<String> out = new TreeSet<>();
+        states.forEach((g, s) -> {
+            if (s.members().contains(self)) {
+                out.add(g);
+            }
+        });
+        return out;
+    }
+
+    // ---- input --------------------------------------------------------------------------------------
+
+    /** Handles a decoded message from the network. Anything but a gossip envelope is ignored. */
+    public void onMessage(long nowNanos, Via via, WireMessage message) {
+        if (!(message instanceof Gossip g)) {
+            return;
+        }
+        NetId from = g.current().origin();
+        if (from.equals(self)) {
+            return;
+        }
+        boolean newPeer = peers.heard(from, nowNanos);
+        if (via == Via.MULTICAST) {
+            peers.heardMulticast(g.current(), nowNanos);
+        }
+        peers.reportedSeen(from, g.seen(), nowNanos);
+        boolean first = dissemination.firstTime(g.current());
+        if (first) {
+            g.payload().accept(new PayloadHandler(nowNanos, from, newPeer));
+        }
+        if (via == Via.STREAM && !g.distribution().isEmpty()) {
+            // Our turn in the sender's broadcast tree: forward to our part of it, even if we had the
+            // payload already (its multicast copy may have reached us first).
+            dissemination.broadcast(nowNanos, g.payload(), g.distribution());
+        }
+    }
+
+    private final class PayloadHandler implements WireMessage.Handler<Void> {
+        private final long now;
+        private final NetId from;
+        private final boolean newPeer;
+
+        PayloadHandler(long now, NetId from, boolean newPeer) {
+            this.now = now;
+            this.from = from;
+            this.newPeer = newPeer;
+        }
+
+        @Override
+        public Void onGossip(Gossip gossip) {
+            return null;
+        }
+
+        @Override
+        public Void onGroupState(GroupStateMessage m) {
+            merged(m.state());
+            return null;
+        }
+
+        @Override
+        public Void onGroupDelta(GroupDeltaMessage m) {
+            merged(m.delta());
+            return null;
+        }
+
+        private void merged(GroupState incoming) {
+            boolean knewGroup = states.containsKey(incoming.group());
+            merge(now, incoming);
+            if (newPeer || !knewGroup) {
+                // Someone we had not heard of, or a group new to us: pull-push with it at once.
+                dissemination.send(now, from, digestOf(state(incoming.group())));
+            }
+        }
+
+        @Override
+        public Void onDigest(DigestMessage d) {
+            GroupState mine = state(d.group());
+            if (d.digest() == mine.digest() && mine.worldClock().equals(d.clock())) {
+                return null;
+            }
+            GroupState delta = mine.delta(d.clock());
+            if (!delta.isEmpty()) {
+                dissemination.send(now, from, new GroupDeltaMessage(delta));
+            }
+            if (!mine.worldClock().containsAll(d.clock())) {
+                dissemination.send(now, from, digestOf(mine));
+            }
+            return null;
+        }
+    }
+
+    /** Merges a state or delta of a group into this node's replica; reports changes; refutes stale writes. */
+    void merge(long nowNanos, GroupState incoming) {
+        stats.merges++;
+        GroupState before = state(incoming.group());
+        GroupState after = before.merge(incoming);
+        if (after == before || after.equals(before)) {
+            return;
+        }
+        stats.changes++;
+        states.put(incoming.group(), after);
+        events.diff(before, after, incoming.worldClock().members());
+        writer.reconcile(after).ifPresent(w -> {
+            stats.refutations++;
+            commit(nowNanos, w);
+        });
+    }
+
+    private static DigestMessage digestOf(GroupState s) {
+        return new DigestMessage(s.group(), s.digest(), s.worldClock());
+    }
+
+    // ---- time ---------------------------------------------------------------------------------------
+
+    /**
+     * Runs what is due: anti-entropy (per group this node is in, a digest to one random member, or to a
+     * seed while it knows no member) and tombstone compaction. Call it often (every few ms to 100 ms).
+     */
+    public void tick(long nowNanos) {
+        if (nextAntiEntropyNanos == Long.MIN_VALUE) {
+            // Spread the first round over one interval so nodes started together do not tick together.
+            nextAntiEntropyNanos = nowNanos + (long) (random.nextDouble() * config.antiEntropyInterval().toNanos());
+            nextCompactionNanos = nowNanos + config.compactionInterval().toNanos();
+        }
+        if (nowNanos - nextAntiEntropyNanos >= 0) {
+            nextAntiEntropyNanos = nowNanos + config.antiEntropyInterval().toNanos();
+            antiEntropy(nowNanos);
+        }
+        if (nowNanos - nextCompactionNanos >= 0) {
+            nextCompactionNanos = nowNanos + config.compactionInterval().toNanos();
+            long now = wallMillis.getAsLong();
+            long ttl = config.tombstoneTtl().toMillis();
+            states.replaceAll((g, s) -> s.compact(now, ttl));
+        }
+    }
+
+    private void antiEntropy(long nowNanos) {
+        for (String group : myGroups()) {
+            GroupState s = state(group);
+            List<NetId> candidates = new ArrayList<>(s.members());
+            candidates.remove(self);
+            if (candidates.isEmpty()) {
+                candidates.addAll(seeds.getOrDefault(group, Set.of()));
+            }
+            if (candidates.isEmpty()) {
+                continue;
+            }
+            NetId peer = candidates.get(random.nextInt(candidates.size()));
+            stats.antiEntropyRounds++;
+            dissemination.send(nowNanos, peer, digestOf(s));
+        }
+    }
+}
