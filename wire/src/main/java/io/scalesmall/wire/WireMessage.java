@@ -110,10 +110,10 @@ public sealed interface WireMessage {
             if (current == null) {
                 throw new IllegalArgumentException("current: null");
             }
-            if (seen == null || seen.contains(null)) {
+            if (seen == null || holdsNull(seen)) {
                 throw new IllegalArgumentException("seen: null or holds null");
             }
-            if (distribution == null || distribution.contains(null)) {
+            if (distribution == null || holdsNull(distribution)) {
                 throw new IllegalArgumentException("distribution: null or holds null");
             }
             if (payload == null) {
@@ -124,6 +124,16 @@ public sealed interface WireMessage {
             }
             seen = List.copyOf(seen);
             distribution = List.copyOf(distribution);
+        }
+
+        // List.contains(null) throws on immutable lists, so look by hand.
+        private static boolean holdsNull(List<?> list) {
+            for (Object o : list) {
+                if (o == null) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
