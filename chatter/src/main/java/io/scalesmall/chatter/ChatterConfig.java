@@ -16,9 +16,12 @@ import java.time.Duration;
  * @param compactionInterval  how often a node compacts tombstones. LAN 10 s.
  * @param maxSeenIds          at most this many seen ids ride on one gossip. 64.
  * @param dedupeWindow        how many recent broadcast ids are remembered to drop duplicates. 65,536.
+ * @param joinAnnounceWindow  for this long after joining, a node broadcasts its own record to every member
+ *                            it learns of (its join first reaches only the members and seeds it knew).
+ *                            LAN 10 s.
  */
 public record ChatterConfig(Duration antiEntropyInterval, Duration seenTtl, Duration tombstoneTtl,
-        Duration compactionInterval, int maxSeenIds, int dedupeWindow) {
+        Duration compactionInterval, int maxSeenIds, int dedupeWindow, Duration joinAnnounceWindow) {
 
     /** @throws IllegalArgumentException naming the field and value if one is invalid */
     public ChatterConfig {
@@ -26,6 +29,7 @@ public record ChatterConfig(Duration antiEntropyInterval, Duration seenTtl, Dura
         positive("seenTtl", seenTtl);
         positive("tombstoneTtl", tombstoneTtl);
         positive("compactionInterval", compactionInterval);
+        positive("joinAnnounceWindow", joinAnnounceWindow);
         if (maxSeenIds < 1) {
             throw new IllegalArgumentException("maxSeenIds: " + maxSeenIds + " is not >= 1");
         }
@@ -43,23 +47,23 @@ public record ChatterConfig(Duration antiEntropyInterval, Duration seenTtl, Dura
     /** A local network: fast repair. */
     public static ChatterConfig lan() {
         return new ChatterConfig(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(1),
-                Duration.ofSeconds(10), 64, 65_536);
+                Duration.ofSeconds(10), 64, 65_536, Duration.ofSeconds(10));
     }
 
     /** Across data centres: slower anti-entropy to save bandwidth. */
     public static ChatterConfig wan() {
         return new ChatterConfig(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(6),
-                Duration.ofSeconds(30), 64, 65_536);
+                Duration.ofSeconds(30), 64, 65_536, Duration.ofSeconds(30));
     }
 
     /** One machine (tests, demo): quick repair. */
     public static ChatterConfig local() {
         return new ChatterConfig(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofMinutes(10),
-                Duration.ofSeconds(5), 64, 65_536);
+                Duration.ofSeconds(5), 64, 65_536, Duration.ofSeconds(5));
     }
 
     /** @return this config with another anti-entropy interval */
     public ChatterConfig withAntiEntropyInterval(Duration d) {
-        return new ChatterConfig(d, seenTtl, tombstoneTtl, compactionInterval, maxSeenIds, dedupeWindow);
+        return new ChatterConfig(d, seenTtl, tombstoneTtl, compactionInterval, maxSeenIds, dedupeWindow, joinAnnounceWindow);
     }
 }

@@ -40,6 +40,9 @@ public final class GroupNode {
     private final TopologyEvents events;
     private final Map<String, GroupState> states = new TreeMap<>();
     private final Map<String, Set<NetId>> seeds = new TreeMap<>();
+    /** Per group joined recently: until when (ns) to announce our record to newly learned members. */
+    private final Map<String, Long> announceUntil = new TreeMap<>();
+    private final Map<String, Set<NetId>> announcedTo = new TreeMap<>();
     private final Stats stats = new Stats();
     private long nextAntiEntropyNanos = Long.MIN_VALUE;
     private long nextCompactionNanos = Long.MIN_VALUE;
@@ -137,6 +140,8 @@ public final class GroupNode {
         Set<NetId> s = seeds.computeIfAbsent(group, g -> new LinkedHashSet<>());
         s.addAll(seedPeers);
         s.remove(self);
+        announceUntil.put(group, nowNanos + config.joinAnnounceWindow().toNanos());
+        announcedTo.put(group, new java.util.HashSet<>());
         commit(nowNanos, writer.join(state(group)));
         for (NetId seed : s) {
             dissemination.send(nowNanos, seed, digestOf(state(group)));
@@ -186,6 +191,10 @@ public final class GroupNode {
         Set<NetId> to = new LinkedHashSet<>(audience);
         to.addAll(seeds.getOrDefault(group, Set.of()));
         to.remove(self);
+        Set<NetId> told = announcedTo.get(group);
+        if (told != null) {
+            told.addAll(to);
+        }
         dissemination.broadcast(nowNanos, new GroupDeltaMessage(w.delta()), to);
     }
 
@@ -309,6 +318,37 @@ public final class GroupNode {
             stats.refutations++;
             commit(nowNanos, w);
         });
+        announce(nowNanos, incoming.group());
+    }
+
+    /** While a join is recent, tells members we just learned of about our own record. */
+    private void announce(long nowNanos, String group) {
+        Long until = announceUntil.get(group);
+        if (until == null) {
+            return;
+        }
+        if (nowNanos - until > 0) {
+            announceUntil.remove(group);
+            announcedTo.remove(group);
+            return;
+        }
+        GroupState s = state(group);
+        if (!s.members().contains(self)) {
+            return;
+        }
+        Set<NetId> told = announcedTo.get(group);
+        List<NetId> fresh = new ArrayList<>();
+        for (NetId m : s.members()) {
+            if (!m.equals(self) && told.add(m)) {
+                fresh.add(m);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            GroupState mine = GroupState.of(group,
+                    io.scalesmall.topology.WorldClock.empty().with(self, s.worldClock().get(self)),
+                    s.itemsOf(self).items());
+            dissemination.broadcast(nowNanos, new GroupDeltaMessage(mine), fresh);
+        }
     }
 
     private static DigestMessage digestOf(GroupState s) {
