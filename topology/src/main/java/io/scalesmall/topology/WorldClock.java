@@ -42,6 +42,9 @@ public final class WorldClock {
         if (member == null || dots == null) {
             throw new IllegalArgumentException((member == null ? "member" : "dots") + ": null");
         }
+        if (dots.isEmpty()) {
+            throw new IllegalArgumentException("dots: an entry for " + member + " must hold at least one write");
+        }
         return new WorldClock(entries.plus(member, dots));
     }
 
@@ -58,6 +61,9 @@ public final class WorldClock {
 
     /** @return this clock joined with {@code dots} for {@code member} */
     public WorldClock add(NetId member, DotSet dots) {
+        if (dots.isEmpty()) {
+            return this;
+        }
         DotSet mine = entries.get(member);
         DotSet joined = mine == null ? dots : mine.union(dots);
         return joined == mine ? this : new WorldClock(entries.plus(member, joined));

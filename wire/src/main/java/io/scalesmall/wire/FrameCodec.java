@@ -60,7 +60,9 @@ public final class FrameCodec {
         private final byte[] lastNonce = new byte[NONCE_BYTES];
 
         Cipher cipherFor(Keyring.Key key, byte[] nonce) {
-            if (key == lastKey && java.util.Arrays.equals(nonce, lastNonce)) {
+            // JCE compares key bytes, not key objects; a repeat only happens with a pinned (test) nonce.
+            if (java.util.Arrays.equals(nonce, lastNonce) && lastKey != null
+                    && (key == lastKey || java.util.Arrays.equals(key.secret().getEncoded(), lastKey.secret().getEncoded()))) {
                 cipher = newCipher();
             }
             lastKey = key;
@@ -113,6 +115,11 @@ public final class FrameCodec {
      * @throws IllegalArgumentException if the frame would exceed {@link FrameConfig#maxFrameBytes()}
      */
     public byte[] encode(FrameType type, byte[] payload) {
+        if (payload.length > config.maxFrameBytes() - HEADER_BYTES - NONCE_BYTES - TAG_BYTES) {
+            // Checked before compression too: a receiver rejects a payload that decompresses past the maximum.
+            throw new IllegalArgumentException("payload: " + payload.length + " bytes of type " + type
+                    + " exceed what a frame of maxFrameBytes " + config.maxFrameBytes() + " can carry");
+        }
         byte[] body = payload;
         int bodyLen = payload.length;
         int flags = 0;

@@ -76,10 +76,24 @@ public final class Messages {
      *                        {@code INVALID_FIELD} (naming the field and value) if a field breaks a rule
      */
     public static WireMessage fromBytes(FrameType type, byte[] bytes) throws CodecException {
+        return fromBytes(type, bytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #fromBytes(FrameType, byte[])}, first checking that the message holds at most
+     * {@code maxElements} repeated-field elements (see {@link ProtoBudget}); {@link Wire} passes
+     * {@code maxFrameBytes / 16}.
+     *
+     * @throws CodecException {@code OVERSIZED} if it holds more
+     */
+    public static WireMessage fromBytes(FrameType type, byte[] bytes, long maxElements) throws CodecException {
+        if (maxElements != Long.MAX_VALUE) {
+            ProtoBudget.check(descriptor(type), bytes, maxElements);
+        }
         try {
             switch (type) {
                 case GOSSIP:
-                    return gossip(GossipMsg.parseFrom(bytes));
+                    return gossip(GossipMsg.parseFrom(bytes), maxElements);
                 case GROUP_STATE:
                     return new GroupStateMessage(groupState(GroupStateMsg.parseFrom(bytes)));
                 case GROUP_DELTA:
@@ -94,6 +108,20 @@ public final class Messages {
             throw new CodecException(CodecException.Reason.MALFORMED, type + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Reason.INVALID_FIELD, type + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static com.google.protobuf.Descriptors.Descriptor descriptor(FrameType type) throws CodecException {
+        switch (type) {
+            case GOSSIP:
+                return GossipMsg.getDescriptor();
+            case GROUP_STATE:
+            case GROUP_DELTA:
+                return GroupStateMsg.getDescriptor();
+            case DIGEST:
+                return DigestMsg.getDescriptor();
+            default:
+                throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "type " + type);
         }
     }
 
@@ -240,7 +268,7 @@ public final class Messages {
         return new TimedItem(it, new LocalClock(member, incarnation, m.getCounter()), m.getTimestampMs());
     }
 
-    private static Gossip gossip(GossipMsg m) throws CodecException {
+    private static Gossip gossip(GossipMsg m, long maxElements) throws CodecException {
         if (!m.hasCurrent()) {
             throw new IllegalArgumentException("current: missing");
         }
@@ -264,7 +292,7 @@ public final class Messages {
         if (inner == FrameType.GOSSIP) {
             throw new IllegalArgumentException("payload_type: a gossip cannot carry a gossip");
         }
-        WireMessage payload = fromBytes(inner, m.getPayload().toByteArray());
+        WireMessage payload = fromBytes(inner, m.getPayload().toByteArray(), maxElements);
         return new Gossip(current, seen, distribution, payload);
     }
 }

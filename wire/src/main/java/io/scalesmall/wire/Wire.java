@@ -44,6 +44,6 @@ public final class Wire {
     /** As {@link #decode(byte[])}, for a frame at {@code buf[off, off + len)}. */
     public WireMessage decode(byte[] buf, int off, int len) throws CodecException {
         Frame f = frames.decode(buf, off, len);
-        return Messages.fromBytes(f.type(), f.payload());
+        return Messages.fromBytes(f.type(), f.payload(), frames.config().maxFrameBytes() / 16);
     }
 }
