@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = {
             "scalesmall: a self-organising distributed small-message server.",
             "Nodes join named groups, advertise the key ranges they serve, and agree on the topology by gossip."},
-        subcommands = {KeygenCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, KeygenCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
@@ -27,7 +27,9 @@ public final class Main implements Runnable {
 
     /** @return the configured command line, for tests and embedding */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        // Register the client commands before the setting below, which picocli passes only to existing subcommands.
+        return io.scalesmall.cli.client.ClientCommands.register(new CommandLine(new Main()))
+                .setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override

@@ -1,0 +1,104 @@
+package io.scalesmall.cli;
+
+import io.scalesmall.node.Node;
+import io.scalesmall.node.NodeConfig;
+import io.scalesmall.node.NodeConfigLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code scalesmall node}: runs a node until SIGTERM or SIGINT, then leaves its groups and exits. */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = {
+            "Runs a scalesmall node. Nodes on one LAN find each other by multicast with no configuration;",
+            "elsewhere give --seeds. Settings come from built-in defaults, then --config FILE, then",
+            "SCALESMALL_<KEY> environment variables, then these flags (see docs/configuration.md).",
+            "On SIGTERM the node leaves every group before it exits."})
+final class NodeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", description = "Config file: 'key = value' lines (keys as the flags, without --).")
+    Path config;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on and be known by (default: first non-loopback IPv4).")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "N", description = "Gossip port, TCP and UDP (default 29999).")
+    String port;
+
+    @Option(names = "--multicast", paramLabel = "ADDR:PORT|off", description = "Multicast group (default 224.1.1.1:29999).")
+    String multicast;
+
+    @Option(names = "--multicast-ttl", paramLabel = "N", description = "Multicast hops (default 4).")
+    String multicastTtl;
+
+    @Option(names = "--seeds", paramLabel = "HOST:PORT,...", description = "Nodes to contact on join.")
+    String seeds;
+
+    @Option(names = "--group", paramLabel = "NAME", description = "A group to join at start; repeatable.")
+    List<String> groups;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "Cluster keys (scalesmall keygen). Without it a public key is used.")
+    String keyFile;
+
+    @Option(names = "--label", paramLabel = "NAME", description = "Cluster label (default scalesmall).")
+    String label;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Node state (default ./scalesmall-data).")
+    String dataDir;
+
+    @Option(names = "--http", paramLabel = "ADDR:PORT|off", description = "Admin HTTP endpoint (default 127.0.0.1:29980).")
+    String http;
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("bind", bind);
+        flags.put("port", port);
+        flags.put("multicast", multicast);
+        flags.put("multicast-ttl", multicastTtl);
+        flags.put("seeds", seeds);
+        flags.put("group", groups == null ? null : String.join(",", groups));
+        flags.put("key-file", keyFile);
+        flags.put("label", label);
+        flags.put("data-dir", dataDir);
+        flags.put("http", http);
+        Path file = config;
+        if (file == null && System.getenv("SCALESMALL_CONFIG") != null) {
+            file = Path.of(System.getenv("SCALESMALL_CONFIG"));
+        }
+        NodeConfig c;
+        Node node;
+        try {
+            c = NodeConfigLoader.load(file, System.getenv(), flags);
+            node = Node.start(c, Main.Version.version());
+        } catch (IllegalArgumentException | IOException e) {
+            spec.commandLine().getErr().println("scalesmall node: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "scalesmall-shutdown"));
+        spec.commandLine().getOut().println("scalesmall node " + c.id() + " running; admin "
+                + (node.admin() == null ? "off" : "http://" + node.admin().address().getAddress().getHostAddress()
+                        + ":" + node.admin().address().getPort()));
+        spec.commandLine().getOut().flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,144 @@
+package io.scalesmall.node.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.scalesmall.chatter.ChatterConfig;
+import io.scalesmall.chatter.GroupManager;
+import io.scalesmall.chatter.transport.PacketTransport;
+import io.scalesmall.chatter.transport.StreamTransport;
+import io.scalesmall.chatter.transport.TransportStats;
+import io.scalesmall.topology.NetId;
+import io.scalesmall.wire.FrameConfig;
+import io.scalesmall.wire.Keyring;
+import io.scalesmall.wire.Wire;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real {@link GroupManager} over in-memory transports that only record what is sent (no sockets), with an
+ * {@link AdminServer} on 127.0.0.1:0 and {@link NodeMetrics} bound to its registry.
+ */
+final class InProcessNode implements AutoCloseable {
+    static final Instant STARTED = Instant.ofEpochMilli(1_700_000_000_000L);
+    static final Clock CLOCK = Clock.fixed(STARTED.plusMillis(4_321), ZoneOffset.UTC);
+
+    final RecordingPackets packets = new RecordingPackets();
+    final RecordingStreams streams = new RecordingStreams();
+    final NetId id;
+    final GroupManager manager;
+    final PrometheusMeterRegistry registry;
+    final NodeMetrics metrics;
+    final AdminServer admin;
+
+    InProcessNode(int idPort) {
+        this(idPort, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    InProcessNode(int idPort, PrometheusMeterRegistry registry) {
+        id = NetId.parse("127.0.0.1:" + idPort);
+        manager = new GroupManager(id, 1L, ChatterConfig.local(),
+                new Wire(FrameConfig.of("test", Keyring.of(new byte[32]))), packets, streams, 20);
+        this.registry = registry;
+        metrics = new NodeMetrics(manager);
+        metrics.bindTo(registry);
+        admin = new AdminServer(manager, registry, "1.2.3-test", STARTED, new InetSocketAddress("127.0.0.1", 0), CLOCK);
+        try {
+            manager.start();
+            admin.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return http://127.0.0.1:PORT of the admin endpoint */
+    String baseUrl() {
+        return "http://127.0.0.1:" + admin.address().getPort();
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        metrics.close();
+        manager.close();
+    }
+
+    /** Packets that go nowhere: sends are counted; {@link #deliver} feeds the receive handler. */
+    static final class RecordingPackets implements PacketTransport {
+        final TransportStats stats = new TransportStats();
+        private volatile Handler handler;
+
+        @Override
+        public void start(Handler h) {
+            handler = h;
+        }
+
+        @Override
+        public void send(InetSocketAddress to, byte[] data) {
+            stats.messagesOut.increment();
+            stats.bytesOut.add(data.length);
+        }
+
+        @Override
+        public void multicast(byte[] data) {
+        }
+
+        /** Hands {@code data} to the manager as if it had arrived by UDP unicast. */
+        void deliver(byte[] data) {
+            stats.messagesIn.increment();
+            stats.bytesIn.add(data.length);
+            handler.onPacket(new InetSocketAddress("127.0.0.1", 9), data, false);
+        }
+
+        @Override
+        public TransportStats stats() {
+            return stats;
+        }
+
+        @Override
+        public boolean multicastEnabled() {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A stream transport that records every frame sent and reaches nobody. */
+    static final class RecordingStreams implements StreamTransport {
+        final TransportStats stats = new TransportStats();
+        final List<Map.Entry<NetId, byte[]>> sent = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void start(Handler h) {
+        }
+
+        @Override
+        public void send(NetId to, byte[] frame) {
+            sent.add(Map.entry(to, frame));
+            stats.messagesOut.increment();
+            stats.bytesOut.add(frame.length);
+        }
+
+        @Override
+        public TransportStats stats() {
+            return stats;
+        }
+
+        @Override
+        public int openConnections() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
