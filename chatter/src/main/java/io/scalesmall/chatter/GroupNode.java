@@ -289,7 +289,13 @@ public final class GroupNode {
         @Override
         public Void onDigest(DigestMessage d) {
             GroupState mine = state(d.group());
-            if (d.digest() == mine.digest() && mine.worldClock().equals(d.clock())) {
+            if (d.digest() == mine.digest()) {
+                return null;
+            }
+            if (d.clock().isEmpty() && d.digest() != GroupState.empty(d.group()).digest()) {
+                // A probe (hash only) that disagrees: answer with our clock, so the prober sends what we
+                // lack and asks for what it lacks.
+                dissemination.send(now, from, digestOf(mine));
                 return null;
             }
             GroupState delta = mine.delta(d.clock());
@@ -392,7 +398,8 @@ public final class GroupNode {
             }
             NetId peer = candidates.get(random.nextInt(candidates.size()));
             stats.antiEntropyRounds++;
-            dissemination.send(nowNanos, peer, digestOf(s));
+            // A probe: the digest alone. The clock (O(members) bytes) travels only when states differ.
+            dissemination.send(nowNanos, peer, new DigestMessage(group, s.digest(), io.scalesmall.topology.WorldClock.empty()));
         }
     }
 }
