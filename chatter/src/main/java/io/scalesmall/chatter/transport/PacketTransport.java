@@ -21,7 +21,10 @@ public interface PacketTransport extends AutoCloseable {
     /** Starts receiving into {@code handler}. Call once, before any send. */
     void start(Handler handler) throws java.io.IOException;
 
-    /** Sends one datagram to {@code to}. Oversized or failed sends are dropped and counted. */
+    /**
+     * Sends one datagram to {@code to}. Oversized or failed sends are dropped and counted. The transport takes
+     * ownership of {@code data}: the caller must not change it afterwards.
+     */
     void send(InetSocketAddress to, byte[] data);
 
     /** Sends one datagram to the multicast group; a no-op where multicast is off. */

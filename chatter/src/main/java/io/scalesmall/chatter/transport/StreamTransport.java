@@ -25,7 +25,10 @@ public interface StreamTransport extends AutoCloseable {
 
     /**
      * Queues a frame for {@code to} (connecting if needed). If the node cannot be reached, or its queue is
-     * full, the frame is dropped and counted: the protocol's anti-entropy repairs what is lost.
+     * full, the frame is dropped and counted: the protocol's anti-entropy repairs what is lost. The transport
+     * takes ownership of {@code frame} (the caller must not change it afterwards).
+     *
+     * @throws IllegalArgumentException if {@code frame} is not exactly one frame (13 + L bytes)
      */
     void send(NetId to, byte[] frame);
 

@@ -13,7 +13,6 @@ import io.scalesmall.topology.NetId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -40,11 +39,7 @@ class NettyStreamTransportTest extends StreamTransportContract {
 
     @Override
     protected StreamTransport create(NetId self) {
-        return new NettyStreamTransport(config(self));
-    }
-
-    private static NettyConfig config(NetId self) {
-        return NettyConfig.local(self.port());
+        return new NettyStreamTransport(NettyConfig.local(self.port()));
     }
 
     @Override
@@ -53,19 +48,7 @@ class NettyStreamTransportTest extends StreamTransportContract {
     }
 
     private Node startNetty(NettyConfig config) {
-        NetId id = loopbackId(config.port());
-        return startWith(id, new NettyStreamTransport(config));
-    }
-
-    private Node startWith(NetId id, StreamTransport t) {
-        track(t);
-        BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
-        try {
-            t.start((from, f) -> inbox.add(new Received(from, f)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new Node(id, t, inbox);
+        return start(loopbackId(config.port()), new NettyStreamTransport(config));
     }
 
     private static NettyStreamTransport netty(Node n) {

@@ -58,7 +58,12 @@ public abstract class StreamTransportContract {
 
     /** Creates and starts a transport reachable as {@code id}; it is closed after the test. */
     protected Node start(NetId id) {
-        StreamTransport t = track(create(id));
+        return start(id, create(id));
+    }
+
+    /** Starts {@code t}, reachable as {@code id}, collecting what it receives; it is closed after the test. */
+    protected Node start(NetId id, StreamTransport t) {
+        track(t);
         BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
         try {
             t.start((from, f) -> inbox.add(new Received(from, f)));
