@@ -35,8 +35,14 @@ final class Dissemination {
         long duplicates;
     }
 
-    Dissemination(NetId self, Outbox outbox, PeerTable peers, Random random, int dedupeWindow, Stats stats) {
+    /**
+     * @param firstSeqno where this life's broadcast ids start: peers drop ids they have seen, so a restarted
+     *                   node must not reuse the ids of its previous life (see {@link #firstSeqno(long)})
+     */
+    Dissemination(NetId self, Outbox outbox, PeerTable peers, Random random, int dedupeWindow, Stats stats,
+            long firstSeqno) {
         this.self = self;
+        this.seqno = firstSeqno;
         this.outbox = outbox;
         this.peers = peers;
         this.random = random;
@@ -49,6 +55,15 @@ final class Dissemination {
                 return size() > dedupeWindow;
             }
         };
+    }
+
+    /**
+     * The first broadcast seqno of a life: its incarnation (ms) times 2^20, so a later life starts above every
+     * id an earlier one used unless that one sent over a million broadcasts per millisecond between the two
+     * starts. Incarnations past 2^42 ms (the year 2109) start at 0.
+     */
+    static long firstSeqno(long incarnation) {
+        return incarnation >= 0 && incarnation < (1L << 42) ? incarnation << 20 : 0;
     }
 
     private BroadcastId nextId() {

@@ -110,7 +110,8 @@ public final class GroupNode {
         this.random = random;
         this.writer = new LocalMember(self, incarnation, wallMillis);
         this.peers = new PeerTable(self, config.seenTtl().toNanos(), config.maxSeenIds());
-        this.dissemination = new Dissemination(self, outbox, peers, random, config.dedupeWindow(), stats.dissemination);
+        this.dissemination = new Dissemination(self, outbox, peers, random, config.dedupeWindow(), stats.dissemination,
+                Dissemination.firstSeqno(incarnation));
         this.events = new TopologyEvents();
     }
 

@@ -89,6 +89,11 @@ final class NodeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             stopped.countDown();
+            // A signal-initiated exit would end with 128 + signal (143 for SIGTERM); a clean leave is a
+            // success, so say so. halt() because exit() cannot be called from a shutdown hook.
+            System.err.flush();
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
         }, "scalesmall-shutdown"));
         spec.commandLine().getOut().println("scalesmall node " + c.id() + " running; admin "
                 + (node.admin() == null ? "off" : "http://" + node.admin().address().getAddress().getHostAddress()

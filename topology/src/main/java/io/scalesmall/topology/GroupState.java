@@ -342,28 +342,36 @@ public final class GroupState {
     }
 
     /**
-     * What a peer whose state reflects the writes {@code since} is missing: a delta holding, per member, the
-     * writes this state has seen that {@code since} has not, and the items those writes produced. Merging
-     * it into any state that reflects {@code since} gives the same result as merging this whole state.
+     * What a peer whose state reflects the writes {@code since} is missing: for every member with a write
+     * {@code since} lacks, that member's whole record (all the writes this state has seen of it and all its
+     * items); other members are left out. Merging it into any state that reflects {@code since} gives the
+     * same result as merging this whole state. Whole records rather than just the missing writes, because a
+     * compacted tombstone leaves only its write in the clock: sent alone, that write would mark the removal
+     * as seen without the receiver dropping the older item it removed. A delta is thus this state restricted
+     * to some members, and merging it is correct into any state.
      *
      * @param since the peer's world clock; {@link WorldClock#empty()} yields the whole state
      */
     public GroupState delta(WorldClock since) {
-        WorldClock missing = clock.minus(since);
-        if (missing.size() == clock.size() && missing.equals(clock)) {
-            return this;
-        }
+        WorldClock outClock = WorldClock.empty();
         TreePMap<NetId, TimedSet> outRecords = TreePMap.empty();
         int count = 0;
-        for (Map.Entry<NetId, DotSet> e : missing.entries().entrySet()) {
-            DotSet d = e.getValue();
-            TimedSet s = itemsOf(e.getKey()).filter(t -> seen(d, t));
-            if (!s.isEmpty()) {
+        for (Map.Entry<NetId, DotSet> e : clock.entries().entrySet()) {
+            DotSet theirs = since.get(e.getKey());
+            if (theirs != null && theirs.containsAll(e.getValue())) {
+                continue;
+            }
+            outClock = outClock.with(e.getKey(), e.getValue());
+            TimedSet s = records.get(e.getKey());
+            if (s != null) {
                 outRecords = outRecords.plus(e.getKey(), s);
                 count += s.size();
             }
         }
-        return new GroupState(group, missing, outRecords, count);
+        if (outClock.size() == clock.size()) {
+            return this;
+        }
+        return new GroupState(group, outClock, outRecords, count);
     }
 
     /**

@@ -173,7 +173,7 @@ public final class LocalMember {
             return Optional.empty();
         }
         GroupClock g = groups.get(state.group());
-        boolean stale = g == null || !g.started ? hasLiveItems(state) : conflicts(g, own);
+        boolean stale = g == null || !g.started ? hasLiveItems(state) : conflicts(g, own) || !liveMatchesIntent(state, g);
         if (!stale) {
             return Optional.empty();
         }
@@ -191,6 +191,20 @@ public final class LocalMember {
             }
         }
         return false;
+    }
+
+    /**
+     * True if the state shows this member's live items other than this life's intent: another life wrote with
+     * the same incarnation and counters (a restart within the same millisecond, without a data directory).
+     */
+    private boolean liveMatchesIntent(GroupState state, GroupClock g) {
+        Map<Key, Item> live = new HashMap<>();
+        for (TimedItem t : state.itemsOf(self).items()) {
+            if (t.op() != Op.RMV) {
+                live.put(Key.of(t.item()), t.item());
+            }
+        }
+        return live.equals(g.intent);
     }
 
     /** True if the state holds a write of this id that this life did not make. */

@@ -86,6 +86,9 @@ public final class NetId implements Comparable<NetId> {
         }
         int port;
         try {
+            if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new NumberFormatException(portText);
+            }
             port = Integer.parseInt(portText);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("netId: port '" + portText + "' in '" + text + "' is not a number", e);
@@ -107,7 +110,8 @@ public final class NetId implements Comparable<NetId> {
             for (int i = 0; i < 4; i++) {
                 int v;
                 try {
-                    v = parts[i].isEmpty() || parts[i].length() > 3 ? -1 : Integer.parseInt(parts[i]);
+                    v = parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(c -> c >= '0' && c <= '9')
+                            ? -1 : Integer.parseInt(parts[i]);
                 } catch (NumberFormatException e) {
                     v = -1;
                 }
