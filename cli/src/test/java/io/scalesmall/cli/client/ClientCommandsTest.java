@@ -3,6 +3,7 @@ package io.scalesmall.cli.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scalesmall.node.admin.InProcessNode;
 import io.scalesmall.topology.NetId;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -23,25 +23,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real {@link GroupManager} over in-memory transports that only record what is sent (no sockets), with an
- * {@link AdminServer} on 127.0.0.1:0 and {@link NodeMetrics} bound to its registry.
+ * {@link AdminServer} on 127.0.0.1:0 and {@link NodeMetrics} bound to its registry. Shared with other modules
+ * through this module's test jar.
  */
-final class InProcessNode implements AutoCloseable {
+public final class InProcessNode implements AutoCloseable {
     static final Instant STARTED = Instant.ofEpochMilli(1_700_000_000_000L);
     static final Clock CLOCK = Clock.fixed(STARTED.plusMillis(4_321), ZoneOffset.UTC);
 
-    final RecordingPackets packets = new RecordingPackets();
-    final RecordingStreams streams = new RecordingStreams();
-    final NetId id;
-    final GroupManager manager;
-    final PrometheusMeterRegistry registry;
-    final NodeMetrics metrics;
-    final AdminServer admin;
+    public final RecordingPackets packets = new RecordingPackets();
+    public final RecordingStreams streams = new RecordingStreams();
+    public final NetId id;
+    public final GroupManager manager;
+    public final PrometheusMeterRegistry registry;
+    public final NodeMetrics metrics;
+    public final AdminServer admin;
 
-    InProcessNode(int idPort) {
+    public InProcessNode(int idPort) {
         this(idPort, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    InProcessNode(int idPort, PrometheusMeterRegistry registry) {
+    public InProcessNode(int idPort, PrometheusMeterRegistry registry) {
         id = NetId.parse("127.0.0.1:" + idPort);
         manager = new GroupManager(id, 1L, ChatterConfig.local(),
                 new Wire(FrameConfig.of("test", Keyring.of(new byte[32]))), packets, streams, 20);
@@ -58,7 +59,7 @@ final class InProcessNode implements AutoCloseable {
     }
 
     /** @return http://127.0.0.1:PORT of the admin endpoint */
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + admin.address().getPort();
     }
 
@@ -70,8 +71,8 @@ final class InProcessNode implements AutoCloseable {
     }
 
     /** Packets that go nowhere: sends are counted; {@link #deliver} feeds the receive handler. */
-    static final class RecordingPackets implements PacketTransport {
-        final TransportStats stats = new TransportStats();
+    public static final class RecordingPackets implements PacketTransport {
+        public final TransportStats stats = new TransportStats();
         private volatile Handler handler;
 
         @Override
@@ -112,9 +113,9 @@ final class InProcessNode implements AutoCloseable {
     }
 
     /** A stream transport that records every frame sent and reaches nobody. */
-    static final class RecordingStreams implements StreamTransport {
-        final TransportStats stats = new TransportStats();
-        final List<Map.Entry<NetId, byte[]>> sent = new CopyOnWriteArrayList<>();
+    public static final class RecordingStreams implements StreamTransport {
+        public final TransportStats stats = new TransportStats();
+        public final List<Map.Entry<NetId, byte[]>> sent = new CopyOnWriteArrayList<>();
 
         @Override
         public void start(Handler h) {
