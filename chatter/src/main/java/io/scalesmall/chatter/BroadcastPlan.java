@@ -3,8 +3,10 @@ package io.scalesmall.chatter;
 import io.scalesmall.topology.NetId;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * The logarithmic TCP broadcast tree of seed 002 ("Logarithmic TCP broadcast"; reference §7.2): shuffle the
@@ -31,7 +33,7 @@ public final class BroadcastPlan {
      * @return the direct sends, in order
      */
     public static List<Hop> plan(List<NetId> destinations, Random random) {
-        List<NetId> list = new ArrayList<>(new java.util.LinkedHashSet<>(destinations));
+        List<NetId> list = new ArrayList<>(new LinkedHashSet<>(destinations));
         List<Hop> hops = new ArrayList<>();
         while (!list.isEmpty()) {
             Collections.shuffle(list, random);
@@ -52,7 +54,7 @@ public final class BroadcastPlan {
      * @param hearsMyMulticast whether a destination has reported hearing this node's multicast
      */
     public static List<NetId> skipMulticastReachable(List<NetId> destinations,
-            java.util.function.Predicate<NetId> hearsMyMulticast, Random random) {
+            Predicate<NetId> hearsMyMulticast, Random random) {
         List<NetId> tcp = new ArrayList<>();
         List<NetId> skipped = new ArrayList<>();
         for (NetId d : destinations) {

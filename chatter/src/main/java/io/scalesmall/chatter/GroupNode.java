@@ -1,16 +1,20 @@
 package io.scalesmall.chatter;
 
 import io.scalesmall.topology.GroupState;
+import io.scalesmall.topology.Item;
 import io.scalesmall.topology.LocalMember;
 import io.scalesmall.topology.NetId;
+import io.scalesmall.topology.Op;
 import io.scalesmall.topology.TimedItem;
-import io.scalesmall.wire.WireMessage;
+import io.scalesmall.topology.WorldClock;
 import io.scalesmall.wire.WireMessage.DigestMessage;
 import io.scalesmall.wire.WireMessage.Gossip;
 import io.scalesmall.wire.WireMessage.GroupDeltaMessage;
 import io.scalesmall.wire.WireMessage.GroupStateMessage;
+import io.scalesmall.wire.WireMessage;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +69,7 @@ public final class GroupNode {
             return dissemination.streamSends;
         }
 
-        /** @return multicasts sent */
+        /** @return multicasts handed to the outbox (a transport with multicast off drops them there) */
         public long multicastsSent() {
             return dissemination.multicastsSent;
         }
@@ -142,7 +146,7 @@ public final class GroupNode {
         s.addAll(seedPeers);
         s.remove(self);
         announceUntil.put(group, nowNanos + config.joinAnnounceWindow().toNanos());
-        announcedTo.put(group, new java.util.HashSet<>());
+        announcedTo.put(group, new HashSet<>());
         commit(nowNanos, writer.join(state(group)));
         for (NetId seed : s) {
             dissemination.send(nowNanos, seed, digestOf(state(group)));
@@ -160,14 +164,14 @@ public final class GroupNode {
     public TimedItem addItem(long nowNanos, String group, long start, long end, int port, int priority) {
         LocalMember.Write w = writer.addItem(state(group), start, end, port, priority);
         commit(nowNanos, w);
-        return w.state().itemsOf(self).get(io.scalesmall.topology.Item.add(self, start, end, port, priority));
+        return w.state().itemsOf(self).get(Item.add(self, start, end, port, priority));
     }
 
     /** Withdraws the item with key (self, start, end). */
     public TimedItem removeItem(long nowNanos, String group, long start, long end) {
         LocalMember.Write w = writer.removeItem(state(group), start, end);
         commit(nowNanos, w);
-        return w.state().itemsOf(self).get(new io.scalesmall.topology.Item(self, io.scalesmall.topology.Op.RMV, start, end, 0, 0));
+        return w.state().itemsOf(self).get(new Item(self, Op.RMV, start, end, 0, 0));
     }
 
     /** Leaves every group this node is a member of. */
@@ -352,7 +356,7 @@ public final class GroupNode {
         }
         if (!fresh.isEmpty()) {
             GroupState mine = GroupState.of(group,
-                    io.scalesmall.topology.WorldClock.empty().with(self, s.worldClock().get(self)),
+                    WorldClock.empty().with(self, s.worldClock().get(self)),
                     s.itemsOf(self).items());
             dissemination.broadcast(nowNanos, new GroupDeltaMessage(mine), fresh);
         }
@@ -400,7 +404,7 @@ public final class GroupNode {
             NetId peer = candidates.get(random.nextInt(candidates.size()));
             stats.antiEntropyRounds++;
             // A probe: the digest alone. The clock (O(members) bytes) travels only when states differ.
-            dissemination.send(nowNanos, peer, new DigestMessage(group, s.digest(), io.scalesmall.topology.WorldClock.empty()));
+            dissemination.send(nowNanos, peer, new DigestMessage(group, s.digest(), WorldClock.empty()));
         }
     }
 }

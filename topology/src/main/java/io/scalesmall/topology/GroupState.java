@@ -2,6 +2,7 @@ package io.scalesmall.topology;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -327,7 +328,7 @@ public final class GroupState {
                 changed = true;
             }
         }
-        return changed ? TimedSet.ofSorted(n == out.length ? out : java.util.Arrays.copyOf(out, n)) : a;
+        return changed ? TimedSet.ofSorted(n == out.length ? out : Arrays.copyOf(out, n)) : a;
     }
 
     private static boolean seen(DotSet clock, TimedItem t) {

@@ -2,6 +2,7 @@ package io.scalesmall.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.List;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -61,8 +62,8 @@ public final class FrameCodec {
 
         Cipher cipherFor(Keyring.Key key, byte[] nonce) {
             // JCE compares key bytes, not key objects; a repeat only happens with a pinned (test) nonce.
-            if (java.util.Arrays.equals(nonce, lastNonce) && lastKey != null
-                    && (key == lastKey || java.util.Arrays.equals(key.secret().getEncoded(), lastKey.secret().getEncoded()))) {
+            if (Arrays.equals(nonce, lastNonce) && lastKey != null
+                    && (key == lastKey || Arrays.equals(key.secret().getEncoded(), lastKey.secret().getEncoded()))) {
                 cipher = newCipher();
             }
             lastKey = key;

@@ -4,6 +4,7 @@ import io.scalesmall.chatter.Via;
 import io.scalesmall.topology.NetId;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * Decides what the simulated network does with one message: drop it, deliver it after a delay, or deliver
@@ -63,13 +64,13 @@ public interface LinkModel {
      * @param blocked which directed links are cut right now; consulted at send time
      * @return this model, dropping everything on a cut link
      */
-    default LinkModel withPartition(java.util.function.BiPredicate<NetId, NetId> blocked) {
+    default LinkModel withPartition(BiPredicate<NetId, NetId> blocked) {
         LinkModel base = this;
         return (from, to, via, random) -> blocked.test(from, to) ? new long[0] : base.deliveries(from, to, via, random);
     }
 
     /** @return a predicate cutting every link between {@code side} and the rest, both ways */
-    static java.util.function.BiPredicate<NetId, NetId> split(Set<NetId> side) {
+    static BiPredicate<NetId, NetId> split(Set<NetId> side) {
         return (a, b) -> side.contains(a) != side.contains(b);
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs many {@link GroupNode}s, the real protocol code, in one thread on a simulated network with a manual
@@ -197,7 +198,7 @@ public final class SimNetwork {
      *
      * @return true if {@code done} turned true
      */
-    public boolean runUntil(long untilNanos, java.util.function.BooleanSupplier done) {
+    public boolean runUntil(long untilNanos, BooleanSupplier done) {
         while (true) {
             if (done.getAsBoolean()) {
                 return true;
