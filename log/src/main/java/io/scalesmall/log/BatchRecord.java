@@ -1,0 +1,233 @@
+package io.scalesmall.log;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * One batch as stored in a segment file. Layout (all integers big-endian, as in docs/wire-format.md):
+ *
+ * <pre>
+ * offset size  field
+ *  0      2    magic 0x53 0x4C ("SL")
+ *  2      1    format version, 1
+ *  3      1    flags: bit 0 = body LZ4-compressed; other bits 0
+ *  4      4    CRC32C of every byte after this field: [8, 37 + K + S)
+ *  8      4    S, stored body length (bytes after the name)
+ * 12      4    U, uncompressed body length; U = S when not compressed, S &lt; U when compressed
+ * 16      8    base offset: the stream offset of the first message
+ * 24      4    N, message count, ≥ 1
+ * 28      8    append time, milliseconds since the epoch (for retention by age)
+ * 36      1    K, stream name length in bytes, 1..255
+ * 37      K    stream name, UTF-8
+ * 37+K    S    body: N × (u32 length, bytes) -- U bytes in all -- or an LZ4 block of those U bytes
+ * </pre>
+ *
+ * A record is {@code 37 + K + S} bytes; records follow each other with no padding. The name is repeated in every
+ * batch so that every segment describes itself (recovery and retention need no other file); with group commit a
+ * batch carries many messages, so that costs a few bytes per batch, not per message. The body is compressed
+ * only when it is at least {@link FileLogConfig#compressMinBytes()} long and LZ4 makes it smaller.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class BatchRecord {
+    static final int MAGIC = 0x534C;
+    static final int VERSION = 1;
+    static final int FLAG_LZ4 = 1;
+    static final int HEADER_BYTES = 37;
+
+    static final int CRC_AT = 4;
+    static final int CRC_FROM = 8;
+    static final int STORED_AT = 8;
+    static final int UNCOMPRESSED_AT = 12;
+    static final int BASE_OFFSET_AT = 16;
+    static final int COUNT_AT = 24;
+    static final int TIME_AT = 28;
+    static final int NAME_LENGTH_AT = 36;
+
+    /** The largest record a valid log can hold. */
+    static final int MAX_RECORD_BYTES = HEADER_BYTES + MessageLog.MAX_STREAM_NAME_BYTES + MessageLog.MAX_BATCH_BYTES;
+
+    private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
+    private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
+
+    private BatchRecord() {
+    }
+
+    /**
+     * A record built except for its base offset, append time and CRC, which {@link #seal} fills in once the
+     * log's lock is held. Built outside the lock, so that producers compress in parallel.
+     *
+     * @param bytes  the record in {@code bytes[0, length)}
+     * @param count  the number of messages
+     */
+    record Unsealed(byte[] bytes, int length, int count) {
+    }
+
+    /** Encodes a checked batch ({@code bodyBytes} = sum of length + 4) for the stream named by {@code name}. */
+    static Unsealed encode(byte[] name, List<byte[]> messages, int bodyBytes, int compressMinBytes) {
+        int nameEnd = HEADER_BYTES + name.length;
+        byte[] body = new byte[bodyBytes];
+        ByteBuffer b = ByteBuffer.wrap(body);
+        for (byte[] m : messages) {
+            b.putInt(m.length).put(m);
+        }
+        byte[] rec = null;
+        int stored = bodyBytes;
+        int flags = 0;
+        if (bodyBytes >= compressMinBytes) {
+            int max = COMPRESSOR.maxCompressedLength(bodyBytes);
+            byte[] candidate = new byte[nameEnd + max];
+            int n = COMPRESSOR.compress(body, 0, bodyBytes, candidate, nameEnd, max);
+            if (n < bodyBytes) {
+                rec = candidate;
+                stored = n;
+                flags = FLAG_LZ4;
+            }
+        }
+        if (rec == null) {
+            rec = new byte[nameEnd + bodyBytes];
+            System.arraycopy(body, 0, rec, nameEnd, bodyBytes);
+        }
+        ByteBuffer h = ByteBuffer.wrap(rec);
+        h.putShort(0, (short) MAGIC).put(2, (byte) VERSION).put(3, (byte) flags)
+                .putInt(STORED_AT, stored).putInt(UNCOMPRESSED_AT, bodyBytes)
+                .putInt(COUNT_AT, messages.size()).put(NAME_LENGTH_AT, (byte) name.length);
+        System.arraycopy(name, 0, rec, HEADER_BYTES, name.length);
+        return new Unsealed(rec, nameEnd + stored, messages.size());
+    }
+
+    /** Fills in the base offset, the append time and the CRC; returns the finished record. */
+    static ByteBuffer seal(Unsealed u, long baseOffset, long timeMillis) {
+        ByteBuffer rec = ByteBuffer.wrap(u.bytes(), 0, u.length());
+        rec.putLong(BASE_OFFSET_AT, baseOffset).putLong(TIME_AT, timeMillis);
+        rec.putInt(CRC_AT, crc(rec, 0, u.length()));
+        return rec;
+    }
+
+    /** CRC32C of the record at {@code [at, at + length)} of {@code buf}, from its byte 8 on. */
+    static int crc(ByteBuffer buf, int at, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(buf.duplicate().limit(at + length).position(at + CRC_FROM));
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Checks the fixed header at {@code buf[at, at + 37)} for plausibility (not the CRC). Returns null when it is
+     * plausible, else why not.
+     */
+    static String headerProblem(ByteBuffer buf, int at) {
+        if ((buf.getShort(at) & 0xFFFF) != MAGIC) {
+            return "bad magic";
+        }
+        if ((buf.get(at + 2) & 0xFF) != VERSION) {
+            return "unknown format version " + (buf.get(at + 2) & 0xFF);
+        }
+        int flags = buf.get(at + 3) & 0xFF;
+        if ((flags & ~FLAG_LZ4) != 0) {
+            return "unknown flags 0x" + Integer.toHexString(flags);
+        }
+        int stored = buf.getInt(at + STORED_AT);
+        int uncompressed = buf.getInt(at + UNCOMPRESSED_AT);
+        int count = buf.getInt(at + COUNT_AT);
+        if (uncompressed < 4 || uncompressed > MessageLog.MAX_BATCH_BYTES) {
+            return "uncompressed length " + uncompressed + " out of range";
+        }
+        boolean lz4 = (flags & FLAG_LZ4) != 0;
+        if (lz4 ? stored < 1 || stored >= uncompressed : stored != uncompressed) {
+            return "stored length " + stored + " inconsistent with uncompressed length " + uncompressed;
+        }
+        if (count < 1 || count > uncompressed / 4) {
+            return "message count " + count + " out of range";
+        }
+        if (buf.getLong(at + BASE_OFFSET_AT) < 0) {
+            return "negative base offset";
+        }
+        if ((buf.get(at + NAME_LENGTH_AT) & 0xFF) == 0) {
+            return "empty stream name";
+        }
+        return null;
+    }
+
+    /** The full record length given a plausible header at {@code at}. */
+    static int recordLength(ByteBuffer buf, int at) {
+        return HEADER_BYTES + (buf.get(at + NAME_LENGTH_AT) & 0xFF) + buf.getInt(at + STORED_AT);
+    }
+
+    static long baseOffset(ByteBuffer buf, int at) {
+        return buf.getLong(at + BASE_OFFSET_AT);
+    }
+
+    static int count(ByteBuffer buf, int at) {
+        return buf.getInt(at + COUNT_AT);
+    }
+
+    static String streamName(ByteBuffer buf, int at) {
+        int k = buf.get(at + NAME_LENGTH_AT) & 0xFF;
+        byte[] name = new byte[k];
+        buf.get(at + HEADER_BYTES, name);
+        return new String(name, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Decodes the messages of the (CRC-checked) record at {@code buf[at, ...)}, skipping the first {@code skip}
+     * of them and returning at most {@code max} -- stopping before the one that would take the total past
+     * {@code maxBytes} unless nothing was taken yet and {@code alwaysOne}.
+     *
+     * @throws IllegalArgumentException if the body does not decode to exactly N messages in U bytes
+     */
+    static List<byte[]> decode(ByteBuffer buf, int at, int skip, int max, long maxBytes, boolean alwaysOne) {
+        int k = buf.get(at + NAME_LENGTH_AT) & 0xFF;
+        int stored = buf.getInt(at + STORED_AT);
+        int uncompressed = buf.getInt(at + UNCOMPRESSED_AT);
+        int count = buf.getInt(at + COUNT_AT);
+        ByteBuffer body;
+        if ((buf.get(at + 3) & FLAG_LZ4) != 0) {
+            byte[] out = new byte[uncompressed];
+            int n;
+            try {
+                n = DECOMPRESSOR.decompress(buf, at + HEADER_BYTES + k, stored, ByteBuffer.wrap(out), 0, uncompressed);
+            } catch (LZ4Exception e) {
+                throw new IllegalArgumentException("LZ4 body does not decompress", e);
+            }
+            if (n != uncompressed) {
+                throw new IllegalArgumentException("LZ4 body decompresses to " + n + " bytes, header says " + uncompressed);
+            }
+            body = ByteBuffer.wrap(out);
+        } else {
+            body = buf.duplicate().limit(at + HEADER_BYTES + k + stored).position(at + HEADER_BYTES + k).slice();
+        }
+        List<byte[]> messages = new ArrayList<>(Math.min(max, count - Math.min(skip, count)));
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            if (body.remaining() < 4) {
+                throw new IllegalArgumentException("body ends inside message " + i + " of " + count);
+            }
+            int len = body.getInt();
+            if (len < 0 || len > MessageLog.MAX_MESSAGE_BYTES || len > body.remaining()) {
+                throw new IllegalArgumentException("message " + i + " has bad length " + len);
+            }
+            if (i < skip) {
+                body.position(body.position() + len);
+                continue;
+            }
+            if (messages.size() >= max || (bytes + len > maxBytes && !(messages.isEmpty() && alwaysOne))) {
+                return messages;
+            }
+            byte[] m = new byte[len];
+            body.get(m);
+            messages.add(m);
+            bytes += len;
+        }
+        if (body.hasRemaining()) {
+            throw new IllegalArgumentException(body.remaining() + " bytes left after " + count + " messages");
+        }
+        return messages;
+    }
+}

@@ -1,0 +1,335 @@
+package io.scalesmall.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link MessageLog} in one directory of segment files shared by all streams, so that 100,000 streams cost
+ * 100,000 small in-memory indexes, not files or threads.
+ *
+ * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order,
+ * each laid out as {@link BatchRecord} documents (magic, version, flags, CRC32C, lengths, base offset, count,
+ * time, stream name, LZ4 body). Appends go to the last segment; before a batch would take it past
+ * {@link FileLogConfig#segmentBytes()} it is fsynced and a new one started. A file {@code lock} holds an
+ * exclusive lock while the log is open, so two processes never share a directory.
+ *
+ * <p><b>Index.</b> Per stream, in memory, one entry per batch: base offset → segment, position, length
+ * ({@link StreamIndex}). Rebuilt on open by scanning every segment.
+ *
+ * <p><b>Recovery</b> (on open): every batch is checked (header, length, CRC32C) and batches of a stream must
+ * continue each other's offsets. A bad batch in the last segment starts a torn tail: the file is truncated there,
+ * with a WARN line, and nothing from it is ever served. A bad batch anywhere else, or an offset gap, is damage
+ * recovery must not hide: {@link #open} throws {@link LogCorruptedException} naming the file and byte position.
+ *
+ * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
+ * fdatasync. Reads verify the CRC again.
+ *
+ * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel).
+ * Reads take no lock: they use a stream's published index snapshot and positional reads.
+ */
+public final class FileMessageLog implements MessageLog {
+    private static final Logger LOG = LoggerFactory.getLogger(FileMessageLog.class);
+    /** The lock file's name. */
+    static final String LOCK_FILE = "lock";
+
+    private final Path dir;
+    private final FileLogConfig config;
+    private final LongSupplier clockMillis;
+    private final GroupCommit commit;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    /** Streams by name; entries never removed. Index contents change under {@link #appendLock} only. */
+    private final ConcurrentHashMap<String, StreamIndex> streams = new ConcurrentHashMap<>();
+    /** Open segments by number. Changed under {@link #appendLock}. */
+    private final ConcurrentHashMap<Integer, Segment> segments = new ConcurrentHashMap<>();
+    /** Serializes appends, rolls and close. */
+    private final ReentrantLock appendLock = new ReentrantLock();
+    /** The segment taking appends. Written under {@link #appendLock}. */
+    private volatile Segment active;
+    /** Bytes appended since open (the group-commit mark). Written under {@link #appendLock}. */
+    private volatile long appendedBytes;
+    private final RecoveryReport recovery;
+    private volatile boolean closed;
+
+    private FileMessageLog(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync)
+            throws IOException {
+        this.dir = dir;
+        this.config = config;
+        this.clockMillis = clockMillis;
+        this.commit = new GroupCommit(fsync);
+        Files.createDirectories(dir);
+        this.lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock l;
+        try {
+            l = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            lockChannel.close();
+            throw new IOException(dir + " is in use by another open log");
+        }
+        this.lock = l;
+        try {
+            this.recovery = recover();
+        } catch (IOException | RuntimeException e) {
+            closeFiles();
+            throw e;
+        }
+    }
+
+    /** Opens (creating if needed) the log in {@code dir} with the system clock, recovering what is there. */
+    public static FileMessageLog open(Path dir, FileLogConfig config) throws IOException {
+        return open(dir, config, System::currentTimeMillis);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code dir}, recovering what is there.
+     *
+     * @param clockMillis the append time recorded in each batch, ms since the epoch
+     * @throws LogCorruptedException if the files hold damage other than a torn tail
+     */
+    public static FileMessageLog open(Path dir, FileLogConfig config, LongSupplier clockMillis) throws IOException {
+        return open(dir, config, clockMillis, GroupCommit.FORCE);
+    }
+
+    /** As {@link #open(Path, FileLogConfig, LongSupplier)}, with the fsync replaced (tests count and hold it). */
+    static FileMessageLog open(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync)
+            throws IOException {
+        return new FileMessageLog(Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(clockMillis, "clockMillis"), Objects.requireNonNull(fsync, "fsync"));
+    }
+
+    private RecoveryReport recover() throws IOException {
+        RecoveryReport report = LogRecovery.run(dir, streams, segments, commit);
+        if (segments.isEmpty()) {
+            newSegment(0);
+        } else {
+            active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
+        }
+        return report;
+    }
+
+    /** What recovery found when this log was opened. */
+    public RecoveryReport recovery() {
+        return recovery;
+    }
+
+    @Override
+    public long append(String stream, List<byte[]> messages) throws IOException {
+        byte[] name = Limits.streamNameBytes(stream);
+        int bodyBytes = Limits.checkBatch(messages);
+        BatchRecord.Unsealed unsealed = BatchRecord.encode(name, messages, bodyBytes, config.compressMinBytes());
+        appendLock.lock();
+        try {
+            checkOpen();
+            StreamIndex idx = streams.get(stream);
+            long base = idx == null ? 0 : idx.end();
+            ByteBuffer rec = BatchRecord.seal(unsealed, base, clockMillis.getAsLong());
+            int length = rec.remaining();
+            Segment seg = active;
+            if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
+                commit.syncRolled(seg.channel, appendedBytes);
+                seg = newSegment(seg.number + 1);
+            }
+            long position = seg.size();
+            try {
+                seg.append(rec);
+            } catch (IOException e) {
+                try {
+                    seg.truncate(position);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+            if (idx == null) {
+                idx = new StreamIndex();
+                streams.put(stream, idx);
+            }
+            idx.add(base, unsealed.count(), seg.number, position, length);
+            appendedBytes += length;
+            return base;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private Segment newSegment(int number) throws IOException {
+        Segment seg = Segment.create(dir, number);
+        segments.put(number, seg);
+        syncDirectory();
+        active = seg;
+        return seg;
+    }
+
+    /** Makes a new file's directory entry durable. Not every platform can open a directory; then it is skipped. */
+    private void syncDirectory() {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
+        }
+    }
+
+    @Override
+    public ReadResult read(String stream, long fromOffset, int maxMessages, int maxBytes) throws IOException {
+        Limits.streamNameBytes(stream);
+        Limits.checkRead(fromOffset, maxMessages, maxBytes);
+        checkOpen();
+        StreamIndex idx = streams.get(stream);
+        StreamIndex.View v = idx == null ? StreamIndex.View.EMPTY : idx.view();
+        if (fromOffset < v.first() || fromOffset > v.end()) {
+            throw new OffsetOutOfRangeException(stream, fromOffset, v.first(), v.end());
+        }
+        List<byte[]> out = new ArrayList<>();
+        long next = fromOffset;
+        long bytes = 0;
+        for (int i = next < v.end() ? v.find(next) : v.count(); i < v.count() && out.size() < maxMessages; i++) {
+            ByteBuffer rec = readRecord(v, i);
+            int skip = (int) (next - v.bases()[i]);
+            List<byte[]> got;
+            try {
+                got = BatchRecord.decode(rec, 0, skip, maxMessages - out.size(), maxBytes - bytes, out.isEmpty());
+            } catch (IllegalArgumentException e) {
+                throw new LogCorruptedException(segmentOf(v, i).path, v.positions()[i], e.getMessage());
+            }
+            for (byte[] m : got) {
+                bytes += m.length;
+            }
+            out.addAll(got);
+            next += got.size();
+            if (got.size() < v.countOf(i) - skip) {
+                break; // a limit stopped us inside this batch
+            }
+        }
+        return new ReadResult(fromOffset, out);
+    }
+
+    private ByteBuffer readRecord(StreamIndex.View v, int i) throws IOException {
+        Segment seg = segmentOf(v, i);
+        long position = v.positions()[i];
+        ByteBuffer rec;
+        try {
+            rec = seg.read(position, v.lengths()[i]);
+        } catch (ClosedChannelException e) {
+            checkOpen();
+            throw e;
+        }
+        if (BatchRecord.crc(rec, 0, rec.limit()) != rec.getInt(BatchRecord.CRC_AT)) {
+            throw new LogCorruptedException(seg.path, position, "CRC32C mismatch on read");
+        }
+        return rec;
+    }
+
+    private Segment segmentOf(StreamIndex.View v, int i) {
+        return segments.get(v.segments()[i]);
+    }
+
+    @Override
+    public long firstOffset(String stream) {
+        Limits.streamNameBytes(stream);
+        checkOpen();
+        StreamIndex idx = streams.get(stream);
+        return idx == null ? 0 : idx.view().first();
+    }
+
+    @Override
+    public long endOffset(String stream) {
+        Limits.streamNameBytes(stream);
+        checkOpen();
+        StreamIndex idx = streams.get(stream);
+        return idx == null ? 0 : idx.end();
+    }
+
+    @Override
+    public int streamCount() {
+        checkOpen();
+        return streams.size();
+    }
+
+    @Override
+    public void flush() throws IOException {
+        checkOpen();
+        commit.flush(new GroupCommit.Log() {
+            @Override
+            public long appendedBytes() {
+                return appendedBytes;
+            }
+
+            @Override
+            public FileChannel activeChannel() {
+                return active.channel;
+            }
+        });
+    }
+
+    /** fsync calls made since open (rolls and flushes). */
+    public long fsyncCount() {
+        return commit.fsyncCount();
+    }
+
+    /** Segment files currently held. */
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    GroupCommit groupCommit() {
+        return commit;
+    }
+
+    @Override
+    public void close() throws IOException {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeFiles();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void closeFiles() throws IOException {
+        IOException first = null;
+        for (Segment s : segments.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        try {
+            lock.release();
+        } catch (IOException e) {
+            first = first == null ? e : first;
+        }
+        lockChannel.close();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("log closed: " + dir);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.scalesmall.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A node's message store: per <em>stream</em>, an append-only sequence of small messages with consecutive
+ * offsets from 0.
+ *
+ * <p><b>Streams.</b> A stream is named by a string of 1 to {@value #MAX_STREAM_NAME_BYTES} UTF-8 bytes (no unpaired
+ * surrogates). A stream exists once something was appended to it; a stream never appended to reads as empty,
+ * with first and end offsets 0. A log holds any number of streams without a file or a thread per stream.
+ *
+ * <p><b>Messages</b> are opaque byte arrays of 0 to {@value #MAX_MESSAGE_BYTES} bytes. Each gets an
+ * <em>offset</em>: its position in its stream, consecutive from 0. A message's offset never changes.
+ *
+ * <p><b>Batches.</b> {@link #append} stores a list of messages atomically: a reader sees all of them or none,
+ * and they take consecutive offsets with no other message between them. A batch holds at least one message and
+ * at most {@value #MAX_BATCH_BYTES} bytes counted as {@code sum(length + 4)}.
+ *
+ * <p><b>Durability.</b> An append is visible to readers when it returns. It is durable (survives a crash of
+ * the process or the machine) once a later {@link #flush()} returned; implementations say what they keep.
+ *
+ * <p><b>Threads.</b> All methods are safe to call from any thread. Appends are serialized per log (one at a time;
+ * each stream's offsets are assigned in the order the appends took the log's lock). Reads, offset queries and
+ * flushes run concurrently with each other and with appends. After {@link #close()} every method but
+ * {@code close} throws {@link IllegalStateException}.
+ *
+ * <p><b>Ownership.</b> Arrays passed to {@code append} are copied or written out before it returns; the caller
+ * may reuse them. Arrays returned by {@code read} belong to the caller.
+ *
+ * <p><b>Nulls.</b> No argument may be null ({@link NullPointerException}).
+ */
+public interface MessageLog extends Closeable {
+    /** The largest message, in bytes: 1 MiB. */
+    int MAX_MESSAGE_BYTES = 1 << 20;
+    /** The largest batch, counted as the sum over its messages of {@code length + 4}: 16 MiB. */
+    int MAX_BATCH_BYTES = 16 << 20;
+    /** The longest stream name, in UTF-8 bytes. */
+    int MAX_STREAM_NAME_BYTES = 255;
+
+    /**
+     * Appends a batch of messages to a stream, atomically, creating the stream if needed.
+     *
+     * @param stream   the stream's name (1..{@value #MAX_STREAM_NAME_BYTES} UTF-8 bytes)
+     * @param messages at least one message; each of at most {@value #MAX_MESSAGE_BYTES} bytes
+     * @return the offset given to the first message; the others follow consecutively
+     * @throws MessageTooLargeException if a message or the batch exceeds its limit (nothing is stored)
+     * @throws IllegalArgumentException if the name is invalid or the batch empty (nothing is stored)
+     * @throws IOException              if the write failed; nothing of the batch is visible
+     */
+    long append(String stream, List<byte[]> messages) throws IOException;
+
+    /** Appends one message; see {@link #append(String, List)}. Returns its offset. */
+    default long append(String stream, byte[] message) throws IOException {
+        return append(stream, List.of(message));
+    }
+
+    /**
+     * Reads consecutive messages of a stream starting at {@code fromOffset}: at most {@code maxMessages}, and
+     * stopping before the message that would take the total past {@code maxBytes} (message lengths only) --
+     * except that the first message is returned whatever its size, so a reader always makes progress.
+     *
+     * @param fromOffset  {@link #firstOffset} ≤ fromOffset ≤ {@link #endOffset}; at the end offset the result is
+     *                    empty
+     * @param maxMessages at least 1
+     * @param maxBytes    at least 1
+     * @throws OffsetOutOfRangeException if fromOffset is outside [firstOffset, endOffset]
+     * @throws IllegalArgumentException  if the name is invalid, or maxMessages or maxBytes below 1
+     * @throws IOException               if the storage could not be read
+     */
+    ReadResult read(String stream, long fromOffset, int maxMessages, int maxBytes) throws IOException;
+
+    /** The offset of the oldest message still held (0 for a stream never appended to). */
+    long firstOffset(String stream);
+
+    /** The offset the next appended message will get (0 for a stream never appended to). */
+    long endOffset(String stream);
+
+    /** How many streams hold (or held) messages. */
+    int streamCount();
+
+    /**
+     * Returns once everything appended before this call is durable. Concurrent callers share the work (group
+     * commit: one fsync serves every caller waiting for it).
+     *
+     * @throws IOException if the storage could not be synced; durability is then unknown
+     */
+    void flush() throws IOException;
+
+    /** Releases the log's resources. Does not flush. Idempotent. */
+    @Override
+    void close() throws IOException;
+}

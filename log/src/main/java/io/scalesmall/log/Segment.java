@@ -1,0 +1,108 @@
+package io.scalesmall.log;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One segment file: batches of any streams, one after another ({@link BatchRecord}). Only the log's appender
+ * writes ({@link #append}, {@link #truncate}, under the log's lock); any thread reads with positional reads, which
+ * do not move the channel's position.
+ */
+final class Segment {
+    /** The file name suffix. */
+    static final String SUFFIX = ".seg";
+
+    /** Position in the log's sequence of segments, from 0; the file name is this, zero-padded to 10 digits. */
+    final int number;
+    final Path path;
+    final FileChannel channel;
+    /** Bytes of whole, valid batches; the next batch goes here. Written by the appender only. */
+    private volatile long size;
+
+    private Segment(int number, Path path, FileChannel channel, long size) {
+        this.number = number;
+        this.path = path;
+        this.channel = channel;
+        this.size = size;
+    }
+
+    static String fileName(int number) {
+        return String.format("%010d%s", number, SUFFIX);
+    }
+
+    /** The segment number of a file name, or -1 if it is not a segment's. */
+    static int parseNumber(String fileName) {
+        if (!fileName.endsWith(SUFFIX) || fileName.length() != 10 + SUFFIX.length()) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(fileName.substring(0, 10));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Creates a new, empty segment; fails if the file exists. */
+    static Segment create(Path dir, int number) throws IOException {
+        Path p = dir.resolve(fileName(number));
+        return new Segment(number, p, FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), 0);
+    }
+
+    /** Opens an existing segment; its size is the file's until recovery says otherwise. */
+    static Segment open(Path path, int number) throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return new Segment(number, path, ch, ch.size());
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Writes a whole record at the end. On failure the size is unchanged (the caller truncates). */
+    void append(ByteBuffer record) throws IOException {
+        long pos = size;
+        while (record.hasRemaining()) {
+            pos += channel.write(record, pos);
+        }
+        size = pos;
+    }
+
+    /** Cuts the file to {@code length} bytes (recovery, or undoing a failed append). */
+    void truncate(long length) throws IOException {
+        channel.truncate(length);
+        size = length;
+    }
+
+    /** Reads {@code length} bytes at {@code position}, fully. */
+    ByteBuffer read(long position, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        readFully(buf, position);
+        return buf.flip();
+    }
+
+    /** Fills {@code buf} from {@code position}; EOFException if the file ends first. */
+    void readFully(ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, pos);
+            if (n < 0) {
+                throw new EOFException(path + " ends at byte " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}

@@ -1,0 +1,64 @@
+package io.scalesmall.log;
+
+import java.util.Arrays;
+
+/**
+ * Where one stream's batches are: per batch, its base offset, segment number, position and record length. One
+ * entry per batch (8 + 4 + 8 + 4 = 24 bytes in arrays), in offset order.
+ *
+ * <p>Threads: only the log's appender (or recovery) calls {@link #add}; readers take {@link #view()}, an
+ * immutable snapshot published through a volatile field. Arrays are only ever written past a published count, and
+ * replaced (never changed) when they grow, so a snapshot stays valid without locks.
+ */
+final class StreamIndex {
+    /** A snapshot: entries [0, count) of the arrays, and the stream's offsets. */
+    record View(long[] bases, int[] segments, long[] positions, int[] lengths, int count, long end) {
+        static final View EMPTY = new View(new long[0], new int[0], new long[0], new int[0], 0, 0);
+
+        long first() {
+            return count == 0 ? end : bases[0];
+        }
+
+        /** The entry of the batch holding {@code offset}, for first() ≤ offset &lt; end. */
+        int find(long offset) {
+            int i = Arrays.binarySearch(bases, 0, count, offset);
+            return i >= 0 ? i : -i - 2;
+        }
+
+        /** Messages in entry {@code i}. */
+        long countOf(int i) {
+            return (i + 1 < count ? bases[i + 1] : end) - bases[i];
+        }
+    }
+
+    private volatile View view = View.EMPTY;
+
+    View view() {
+        return view;
+    }
+
+    long end() {
+        return view.end;
+    }
+
+    /** Appends an entry; {@code base} must be the current end (checked by the callers). Appender only. */
+    void add(long base, int messageCount, int segment, long position, int length) {
+        View v = view;
+        long[] bases = v.bases;
+        int[] segments = v.segments;
+        long[] positions = v.positions;
+        int[] lengths = v.lengths;
+        if (v.count == bases.length) {
+            int cap = Math.max(2, v.count * 2);
+            bases = Arrays.copyOf(bases, cap);
+            segments = Arrays.copyOf(segments, cap);
+            positions = Arrays.copyOf(positions, cap);
+            lengths = Arrays.copyOf(lengths, cap);
+        }
+        bases[v.count] = base;
+        segments[v.count] = segment;
+        positions[v.count] = position;
+        lengths[v.count] = length;
+        view = new View(bases, segments, positions, lengths, v.count + 1, base + messageCount);
+    }
+}

@@ -1,0 +1,88 @@
+package io.scalesmall.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+
+/** The batch layout byte by byte (the golden bytes pin format version 1). */
+class BatchRecordTest {
+    private static ByteBuffer record(List<byte[]> messages, int compressMin) {
+        int body = Limits.checkBatch(messages);
+        return BatchRecord.seal(BatchRecord.encode(CodecBytes.of("ab"), messages, body, compressMin), 5,
+                0x0102030405060708L);
+    }
+
+    @Test
+    void anUncompressedBatchHasTheDocumentedLayout() {
+        ByteBuffer rec = record(List.of(CodecBytes.of("hi"), new byte[0]), Integer.MAX_VALUE);
+        byte[] bytes = new byte[rec.remaining()];
+        rec.duplicate().get(bytes);
+        String expected = "534c" + "01" + "00" // magic "SL", version 1, flags: not compressed
+                + "8cb8d4e4" // CRC32C of everything after it
+                + "0000000a" + "0000000a" // stored = uncompressed = 10
+                + "0000000000000005" // base offset 5
+                + "00000002" // 2 messages
+                + "0102030405060708" // append time
+                + "02" + "6162" // name "ab"
+                + "00000002" + "6869" + "00000000"; // "hi", ""
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(expected);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 8, bytes.length - 8);
+        assertThat((int) crc.getValue()).isEqualTo(rec.getInt(4));
+        assertThat(BatchRecord.headerProblem(rec, 0)).isNull();
+        assertThat(BatchRecord.recordLength(rec, 0)).isEqualTo(bytes.length);
+    }
+
+    @Test
+    void aCompressibleBodyIsStoredAsAnLz4BlockAndDecodes() {
+        byte[] m = new byte[1000];
+        ByteBuffer rec = record(List.of(m, m), 0);
+        assertThat(rec.get(3)).isEqualTo((byte) BatchRecord.FLAG_LZ4);
+        assertThat(rec.getInt(BatchRecord.UNCOMPRESSED_AT)).isEqualTo(2008);
+        assertThat(rec.getInt(BatchRecord.STORED_AT)).isLessThan(100);
+        assertThat(BatchRecord.headerProblem(rec, 0)).isNull();
+        assertThat(BatchRecord.decode(rec, 0, 1, 10, 1 << 20, true)).singleElement().isEqualTo(m);
+    }
+
+    @Test
+    void incompressibleBodiesStayRaw() {
+        byte[] m = new byte[200];
+        new java.util.SplittableRandom(1).nextBytes(m);
+        assertThat(record(List.of(m), 0).get(3)).isZero();
+    }
+
+    @Test
+    void implausibleHeadersAreNamed() {
+        ByteBuffer rec = record(List.of(CodecBytes.of("hi")), Integer.MAX_VALUE);
+        assertThat(BatchRecord.headerProblem(clone(rec).put(0, (byte) 0), 0)).isEqualTo("bad magic");
+        ByteBuffer v = clone(rec).put(2, (byte) 2);
+        assertThat(BatchRecord.headerProblem(v, 0)).contains("version 2");
+        ByteBuffer f = clone(rec).put(3, (byte) 4);
+        assertThat(BatchRecord.headerProblem(f, 0)).contains("flags");
+        ByteBuffer n = clone(rec).putInt(BatchRecord.COUNT_AT, 0);
+        assertThat(BatchRecord.headerProblem(n, 0)).contains("count");
+        ByteBuffer s = clone(rec).putInt(BatchRecord.STORED_AT, 7);
+        assertThat(BatchRecord.headerProblem(s, 0)).contains("stored length");
+        ByteBuffer k = clone(rec).put(BatchRecord.NAME_LENGTH_AT, (byte) 0);
+        assertThat(BatchRecord.headerProblem(k, 0)).contains("name");
+    }
+
+    @Test
+    void aBodyThatDoesNotMatchItsCountIsRefused() {
+        ByteBuffer rec = clone(record(List.of(CodecBytes.of("hi"), CodecBytes.of("yo")), Integer.MAX_VALUE));
+        rec.putInt(BatchRecord.COUNT_AT, 1);
+        assertThatThrownBy(() -> BatchRecord.decode(rec, 0, 0, 10, 100, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("left after 1 messages");
+    }
+
+    private static ByteBuffer clone(ByteBuffer b) {
+        ByteBuffer c = ByteBuffer.allocate(b.remaining());
+        c.put(b.duplicate()).flip();
+        return c;
+    }
+}

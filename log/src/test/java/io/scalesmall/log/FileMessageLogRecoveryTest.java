@@ -1,0 +1,270 @@
+package io.scalesmall.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Reopening, torn tails, and corruption that recovery must refuse to hide. */
+class FileMessageLogRecoveryTest {
+    @TempDir
+    Path dir;
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(FileMessageLog.class);
+
+    @BeforeEach
+    void captureLog() {
+        logged.start();
+        logger.addAppender(logged);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        logger.detachAppender(logged);
+    }
+
+    private static final FileLogConfig SMALL = FileLogConfig.DEFAULT.withSegmentBytes(1024);
+
+    /** A batch as appended: where it went, what it held. */
+    record Appended(String stream, long base, List<byte[]> messages, Path segment, long start, long end) {
+    }
+
+    /** Appends random batches to a few streams, remembering each one's segment and byte range. */
+    static List<Appended> fill(FileMessageLog log, Path dir, SplittableRandom rnd, int batches) throws IOException {
+        List<Appended> out = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            String stream = "s" + rnd.nextInt(3);
+            List<byte[]> msgs = new ArrayList<>();
+            for (int k = rnd.nextInt(1, 5); k > 0; k--) {
+                msgs.add(Seeds.message(rnd, rnd.nextInt(0, 120)));
+            }
+            int segsBefore = log.segmentCount();
+            long base = log.append(stream, msgs);
+            Path seg = dir.resolve(Segment.fileName(log.segmentCount() - 1));
+            long end = Files.size(seg);
+            long start = segsBefore == log.segmentCount() && !out.isEmpty() ? out.get(out.size() - 1).end : 0;
+            out.add(new Appended(stream, base, msgs, seg, start, end));
+        }
+        return out;
+    }
+
+    /** Checks that the log holds exactly these batches (in order per stream) and nothing more. */
+    static void assertHolds(MessageLog log, List<Appended> batches) throws IOException {
+        Map<String, List<byte[]>> expected = new LinkedHashMap<>();
+        for (Appended a : batches) {
+            expected.computeIfAbsent(a.stream, k -> new ArrayList<>()).addAll(a.messages);
+        }
+        for (String s : List.of("s0", "s1", "s2")) {
+            List<byte[]> want = expected.getOrDefault(s, List.of());
+            assertThat(log.endOffset(s)).as("end offset of %s", s).isEqualTo(want.size());
+            List<byte[]> got = log.read(s, 0, Integer.MAX_VALUE, Integer.MAX_VALUE).messages();
+            assertThat(got).as("messages of %s", s).hasSize(want.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertThat(got.get(i)).as("%s offset %d", s, i).isEqualTo(want.get(i));
+            }
+        }
+    }
+
+    @Test
+    void reopeningRecoversEverythingAndAppendsContinue() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            batches = fill(log, dir, new SplittableRandom(1), 80);
+            assertThat(log.segmentCount()).isGreaterThan(3);
+        }
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            assertThat(log.recovery()).isEqualTo(new RecoveryReport(log.segmentCount(), 80, 3, 0));
+            assertHolds(log, batches);
+            long end = log.endOffset("s1");
+            assertThat(log.append("s1", CodecBytes.of("after"))).isEqualTo(end);
+        }
+        assertThat(logged.list).isEmpty();
+    }
+
+    @Test
+    void oneHundredThousandStreamsShareOneSegmentAndAreRecovered() throws IOException {
+        int n = 100_000;
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            for (int i = 0; i < n; i++) {
+                log.append("stream-" + i, CodecBytes.of("m" + i));
+            }
+            log.flush();
+        }
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            assertThat(log.recovery()).isEqualTo(new RecoveryReport(1, n, n, 0));
+            assertThat(log.streamCount()).isEqualTo(n);
+            for (int i = 0; i < n; i += 4999) {
+                assertThat(log.read("stream-" + i, 0, 10, 100).messages()).singleElement()
+                        .isEqualTo(CodecBytes.of("m" + i));
+            }
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly(Segment.fileName(0), FileMessageLog.LOCK_FILE);
+        }
+    }
+
+    @Test
+    void aBatchCutInTheMiddleIsTruncatedWithAWarningAndNeverServed() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            batches = fill(log, dir, new SplittableRandom(2), 10);
+        }
+        Appended last = batches.get(batches.size() - 1);
+        truncate(last.segment, last.start + (last.end - last.start) / 2);
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            assertThat(log.recovery().truncatedBytes()).isEqualTo((last.end - last.start) / 2);
+            assertHolds(log, batches.subList(0, batches.size() - 1));
+            assertThat(Files.size(last.segment)).isEqualTo(last.start);
+            assertThat(log.append(last.stream, CodecBytes.of("again"))).isEqualTo(last.base);
+        }
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains(last.segment.toString()).contains("torn tail")
+                    .contains("at byte " + last.start);
+        });
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            assertThat(log.recovery().truncatedBytes()).isZero();
+        }
+    }
+
+    @Test
+    void aFlippedByteInTheLastBatchIsTruncated() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            batches = fill(log, dir, new SplittableRandom(3), 10);
+        }
+        Appended last = batches.get(batches.size() - 1);
+        flip(last.segment, last.end - 1);
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            assertThat(log.recovery().truncatedBytes()).isEqualTo(last.end - last.start);
+            assertHolds(log, batches.subList(0, batches.size() - 1));
+        }
+        assertThat(logged.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("CRC32C mismatch");
+    }
+
+    @Test
+    void zerosAfterTheLastBatchAreTruncated() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            batches = fill(log, dir, new SplittableRandom(4), 5);
+        }
+        Path seg = batches.get(0).segment;
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ch.write(ByteBuffer.allocate(4096));
+        }
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            assertThat(log.recovery().truncatedBytes()).isEqualTo(4096);
+            assertHolds(log, batches);
+        }
+    }
+
+    /** Any cut or flipped byte in the last segment: every batch before the damage is intact, nothing after. */
+    @Test
+    void anyDamageToTheLastSegmentKeepsExactlyTheBatchesBeforeIt() {
+        Seeds.check("damage to the last segment", 30, seed -> {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            Path d = dir.resolve("seed" + seed);
+            try {
+                List<Appended> batches;
+                try (FileMessageLog log = FileMessageLog.open(d, SMALL)) {
+                    batches = fill(log, d, rnd, rnd.nextInt(5, 60));
+                }
+                Path lastSeg = batches.get(batches.size() - 1).segment;
+                long size = Files.size(lastSeg);
+                long at = rnd.nextLong(0, size);
+                if (rnd.nextBoolean()) {
+                    truncate(lastSeg, at);
+                } else {
+                    flip(lastSeg, at);
+                }
+                List<Appended> kept = batches.stream().filter(a -> !a.segment.equals(lastSeg) || a.end <= at).toList();
+                try (FileMessageLog log = FileMessageLog.open(d, SMALL)) {
+                    assertHolds(log, kept);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void damageBeforeTheLastSegmentIsAnErrorNamingFileAndPosition() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            batches = fill(log, dir, new SplittableRandom(5), 60);
+        }
+        Appended victim = batches.stream().filter(a -> a.segment.endsWith(Segment.fileName(1))).skip(1).findFirst()
+                .orElseThrow();
+        flip(victim.segment, victim.start + BatchRecord.HEADER_BYTES);
+        assertThatThrownBy(() -> FileMessageLog.open(dir, SMALL)).isInstanceOfSatisfying(LogCorruptedException.class,
+                e -> {
+                    assertThat(e.file()).isEqualTo(victim.segment);
+                    assertThat(e.position()).isEqualTo(victim.start);
+                    assertThat(e.getMessage()).contains(victim.segment.toString())
+                            .contains("at byte " + victim.start).contains("CRC32C");
+                });
+        // the failed open released the directory
+        flip(victim.segment, victim.start + BatchRecord.HEADER_BYTES);
+        FileMessageLog.open(dir, SMALL).close();
+    }
+
+    @Test
+    void aTornTailOfANonLastSegmentIsAnError() throws IOException {
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            fill(log, dir, new SplittableRandom(6), 60);
+        }
+        Path first = dir.resolve(Segment.fileName(0));
+        truncate(first, Files.size(first) - 1);
+        assertThatThrownBy(() -> FileMessageLog.open(dir, SMALL)).isInstanceOf(LogCorruptedException.class)
+                .hasMessageContaining(first.toString()).hasMessageContaining("not the last segment");
+    }
+
+    @Test
+    void aDirectoryIsOpenedByOneLogAtATime() throws IOException {
+        FileMessageLog log = FileMessageLog.open(dir, SMALL);
+        try {
+            assertThatThrownBy(() -> FileMessageLog.open(dir, SMALL)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("in use");
+        } finally {
+            log.close();
+        }
+        FileMessageLog.open(dir, SMALL).close(); // released by close
+    }
+
+    static void truncate(Path file, long length) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(length);
+        }
+    }
+
+    static void flip(Path file, long position) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x10)).rewind();
+            ch.write(one, position);
+        }
+    }
+}
