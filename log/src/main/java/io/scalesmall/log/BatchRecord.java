@@ -164,6 +164,10 @@ final class BatchRecord {
         return buf.getLong(at + BASE_OFFSET_AT);
     }
 
+    static long appendMillis(ByteBuffer buf, int at) {
+        return buf.getLong(at + TIME_AT);
+    }
+
     static int count(ByteBuffer buf, int at) {
         return buf.getInt(at + COUNT_AT);
     }

@@ -1,7 +1,8 @@
 package io.scalesmall.log;
 
 /**
- * Settings of a {@link FileMessageLog}. Immutable; checked when built.
+ * Settings of a {@link FileMessageLog}. Immutable; checked when built. Sizes are in bytes, durations in
+ * milliseconds; {@link #UNLIMITED} switches a limit off.
  *
  * @param segmentBytes     a segment file is closed to appends, and a new one started, before a batch would take
  *                         it past this size (a segment holding a single batch may be larger). Default
@@ -12,15 +13,32 @@ package io.scalesmall.log;
  * @param compressMinBytes batch bodies of at least this many bytes are LZ4-compressed (and kept so only when
  *                         smaller). Default {@value #DEFAULT_COMPRESS_MIN_BYTES}: below that, LZ4's block overhead
  *                         leaves little to gain. 0 compresses every batch; {@link Integer#MAX_VALUE} none.
+ * @param retentionBytes   retention by size: {@link FileMessageLog#enforceRetention} drops whole oldest segments
+ *                         (never the active one) while all segments together hold more than this. At least 1;
+ *                         default {@link #UNLIMITED}.
+ * @param retentionMillis  retention by age: {@link FileMessageLog#enforceRetention} drops a whole segment (oldest
+ *                         first, never the active one) once the append time of its newest batch is more than this
+ *                         long ago. At least 1; default {@value #DEFAULT_RETENTION_MILLIS} (7 days, as Kafka's
+ *                         {@code log.retention.hours}).
+ * @param maxDiskBytes     the disk budget: an append that would take all segments together past this size first
+ *                         runs retention, then, if it still does not fit, fails with {@link LogFullException} and
+ *                         stores nothing. At least 1; default {@link #UNLIMITED} (the node sets it from the disk it
+ *                         is given). Counts segment files only; the lock file and the end-offset checkpoint (a few
+ *                         bytes per stream) are not counted.
  */
-public record FileLogConfig(long segmentBytes, int compressMinBytes) {
+public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
+        long maxDiskBytes) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
     public static final int DEFAULT_COMPRESS_MIN_BYTES = 64;
+    /** No limit (for {@link #retentionBytes}, {@link #retentionMillis}, {@link #maxDiskBytes}). */
+    public static final long UNLIMITED = Long.MAX_VALUE;
+    public static final long DEFAULT_RETENTION_MILLIS = 7L * 24 * 60 * 60 * 1000;
 
     /** The defaults. */
-    public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES);
+    public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
+            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -30,13 +48,34 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes) {
         if (compressMinBytes < 0) {
             throw new IllegalArgumentException("compressMinBytes must be >= 0, got " + compressMinBytes);
         }
+        positive("retentionBytes", retentionBytes);
+        positive("retentionMillis", retentionMillis);
+        positive("maxDiskBytes", maxDiskBytes);
+    }
+
+    private static void positive(String field, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(field + " must be >= 1, got " + value);
+        }
     }
 
     public FileLogConfig withSegmentBytes(long bytes) {
-        return new FileLogConfig(bytes, compressMinBytes);
+        return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
-        return new FileLogConfig(segmentBytes, bytes);
+        return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes);
+    }
+
+    public FileLogConfig withRetentionBytes(long bytes) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes);
+    }
+
+    public FileLogConfig withRetentionMillis(long millis) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes);
+    }
+
+    public FileLogConfig withMaxDiskBytes(long bytes) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes);
     }
 }

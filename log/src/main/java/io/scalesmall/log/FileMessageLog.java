@@ -15,8 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link MessageLog} in one directory of segment files shared by all streams, so that 100,000 streams cost
@@ -36,6 +34,17 @@ import org.slf4j.LoggerFactory;
  * with a WARN line, and nothing from it is ever served. A bad batch anywhere else, or an offset gap, is damage
  * recovery must not hide: {@link #open} throws {@link LogCorruptedException} naming the file and byte position.
  *
+ * <p><b>Retention</b> ({@link #enforceRetention}, called by the owner with the time, e.g. once a minute) drops
+ * whole oldest segments, never the active one: while the segments hold more than
+ * {@link FileLogConfig#retentionBytes()}, or while the oldest one's newest batch is older than
+ * {@link FileLogConfig#retentionMillis()}. Each stream's first offset then moves past its dropped batches; its end
+ * offset stays, also across reopening ({@link EndCheckpoint}), so offsets are never given out twice.
+ *
+ * <p><b>Disk budget.</b> An append that would take the segments past {@link FileLogConfig#maxDiskBytes()} first
+ * runs retention (with the log's clock), then, if the batch still does not fit, throws {@link LogFullException}
+ * and stores nothing. Retention never drops more than its settings allow to make room: a full log refuses
+ * producers rather than lose data consumers were promised. Reads and flushes go on as before.
+ *
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
  * fdatasync. Reads verify the CRC again.
  *
@@ -43,7 +52,6 @@ import org.slf4j.LoggerFactory;
  * Reads take no lock: they use a stream's published index snapshot and positional reads.
  */
 public final class FileMessageLog implements MessageLog {
-    private static final Logger LOG = LoggerFactory.getLogger(FileMessageLog.class);
     /** The lock file's name. */
     static final String LOCK_FILE = "lock";
 
@@ -63,6 +71,8 @@ public final class FileMessageLog implements MessageLog {
     private volatile Segment active;
     /** Bytes appended since open (the group-commit mark). Written under {@link #appendLock}. */
     private volatile long appendedBytes;
+    /** Bytes of all held segments (the disk budget's measure). Written under {@link #appendLock}. */
+    private volatile long diskBytes;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -122,6 +132,7 @@ public final class FileMessageLog implements MessageLog {
         } else {
             active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
         }
+        diskBytes = heldBytes();
         return report;
     }
 
@@ -140,8 +151,15 @@ public final class FileMessageLog implements MessageLog {
             checkOpen();
             StreamIndex idx = streams.get(stream);
             long base = idx == null ? 0 : idx.end();
-            ByteBuffer rec = BatchRecord.seal(unsealed, base, clockMillis.getAsLong());
+            long now = clockMillis.getAsLong();
+            ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
             int length = rec.remaining();
+            if (diskBytes + length > config.maxDiskBytes()) {
+                dropExpired(now);
+                if (diskBytes + length > config.maxDiskBytes()) {
+                    throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
+                }
+            }
             Segment seg = active;
             if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
                 commit.syncRolled(seg.channel, appendedBytes);
@@ -163,7 +181,9 @@ public final class FileMessageLog implements MessageLog {
                 streams.put(stream, idx);
             }
             idx.add(base, unsealed.count(), seg.number, position, length);
+            seg.sawBatch(now);
             appendedBytes += length;
+            diskBytes += length;
             return base;
         } finally {
             appendLock.unlock();
@@ -173,18 +193,53 @@ public final class FileMessageLog implements MessageLog {
     private Segment newSegment(int number) throws IOException {
         Segment seg = Segment.create(dir, number);
         segments.put(number, seg);
-        syncDirectory();
+        Segment.syncDirectory(dir);
         active = seg;
         return seg;
     }
 
-    /** Makes a new file's directory entry durable. Not every platform can open a directory; then it is skipped. */
-    private void syncDirectory() {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
+    /**
+     * Applies retention now: drops whole oldest segments (never the active one) while the segments hold more than
+     * {@link FileLogConfig#retentionBytes()}, or while the oldest one's newest batch was appended more than
+     * {@link FileLogConfig#retentionMillis()} before {@code nowMillis}. Streams' first offsets move past what was
+     * dropped; end offsets never move back. Fsyncs what was appended, then the end-offset checkpoint, before it
+     * deletes a file. Waits for appends in progress and holds appends off while it runs.
+     *
+     * @param nowMillis the current time, ms since the epoch (passed in, so tests need no clock)
+     * @return the number of messages dropped, over all streams
+     * @throws IOException if syncing, the checkpoint or deleting a file failed; see {@link Retention#drop}
+     */
+    @Override
+    public long enforceRetention(long nowMillis) throws IOException {
+        appendLock.lock();
+        try {
+            checkOpen();
+            return dropExpired(nowMillis);
+        } finally {
+            appendLock.unlock();
         }
+    }
+
+    /** Retention, under {@link #appendLock}. */
+    private long dropExpired(long nowMillis) throws IOException {
+        List<Segment> dropping = Retention.plan(segments.values(), active, diskBytes, config, nowMillis);
+        if (dropping.isEmpty()) {
+            return 0;
+        }
+        flush(); // every retained batch durable before the checkpoint says which streams have none left
+        try {
+            return Retention.drop(dir, streams, segments, dropping);
+        } finally {
+            diskBytes = heldBytes();
+        }
+    }
+
+    private long heldBytes() {
+        long sum = 0;
+        for (Segment s : segments.values()) {
+            sum += s.size();
+        }
+        return sum;
     }
 
     @Override
@@ -197,6 +252,20 @@ public final class FileMessageLog implements MessageLog {
         if (fromOffset < v.first() || fromOffset > v.end()) {
             throw new OffsetOutOfRangeException(stream, fromOffset, v.first(), v.end());
         }
+        try {
+            return read(stream, v, fromOffset, maxMessages, maxBytes);
+        } catch (ClosedChannelException e) {
+            checkOpen();
+            StreamIndex.View now = idx.view(); // retention dropped a segment this read used
+            if (fromOffset < now.first()) {
+                throw new OffsetOutOfRangeException(stream, fromOffset, now.first(), now.end());
+            }
+            throw e;
+        }
+    }
+
+    private ReadResult read(String stream, StreamIndex.View v, long fromOffset, int maxMessages, int maxBytes)
+            throws IOException {
         List<byte[]> out = new ArrayList<>();
         long next = fromOffset;
         long bytes = 0;
@@ -224,21 +293,20 @@ public final class FileMessageLog implements MessageLog {
     private ByteBuffer readRecord(StreamIndex.View v, int i) throws IOException {
         Segment seg = segmentOf(v, i);
         long position = v.positions()[i];
-        ByteBuffer rec;
-        try {
-            rec = seg.read(position, v.lengths()[i]);
-        } catch (ClosedChannelException e) {
-            checkOpen();
-            throw e;
-        }
+        ByteBuffer rec = seg.read(position, v.lengths()[i]);
         if (BatchRecord.crc(rec, 0, rec.limit()) != rec.getInt(BatchRecord.CRC_AT)) {
             throw new LogCorruptedException(seg.path, position, "CRC32C mismatch on read");
         }
         return rec;
     }
 
-    private Segment segmentOf(StreamIndex.View v, int i) {
-        return segments.get(v.segments()[i]);
+    /** The segment of entry {@code i}; ClosedChannelException if retention dropped it after {@code v} was taken. */
+    private Segment segmentOf(StreamIndex.View v, int i) throws ClosedChannelException {
+        Segment seg = segments.get(v.segments()[i]);
+        if (seg == null) {
+            throw new ClosedChannelException();
+        }
+        return seg;
     }
 
     @Override
@@ -287,6 +355,11 @@ public final class FileMessageLog implements MessageLog {
     /** Segment files currently held. */
     public int segmentCount() {
         return segments.size();
+    }
+
+    /** Bytes of all segment files held: what {@link FileLogConfig#maxDiskBytes()} limits. */
+    public long diskBytes() {
+        return diskBytes;
     }
 
     GroupCommit groupCommit() {

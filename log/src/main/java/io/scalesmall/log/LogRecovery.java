@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * Rebuilds a {@link FileMessageLog}'s state from its directory: opens every segment in number order, checks every
  * batch ({@link SegmentScanner}), indexes the valid ones, truncates a torn tail of the last segment (WARN, then
  * fsync), and refuses -- {@link LogCorruptedException} naming file and byte position -- damage anywhere else or a
- * stream whose batches do not continue each other's offsets. Runs once, on the opening thread.
+ * stream whose batches do not continue each other's offsets. Then applies the {@link EndCheckpoint}: a stream
+ * it names that no segment holds a batch of any more resumes at the checkpointed end (offsets are never reused).
+ * Runs once, on the opening thread.
  */
 final class LogRecovery {
     /** Logs as the log itself, where operators look. */
@@ -40,13 +42,14 @@ final class LogRecovery {
             Segment seg = Segment.open(e.getValue(), e.getKey());
             segments.put(seg.number, seg);
             boolean last = e.getKey().equals(files.lastKey());
-            SegmentScanner.Result r = SegmentScanner.scan(seg, (stream, base, count, position, length) -> {
+            SegmentScanner.Result r = SegmentScanner.scan(seg, (stream, base, count, millis, position, length) -> {
                 StreamIndex idx = streams.computeIfAbsent(stream, k -> new StreamIndex());
                 if (idx.view().count() > 0 && base != idx.end()) {
                     throw new LogCorruptedException(seg.path, position, "stream '" + stream + "' continues at offset "
                             + base + " but its previous batch ended at " + idx.end());
                 }
                 idx.add(base, count, seg.number, position, length);
+                seg.sawBatch(millis);
             });
             batches += r.batches();
             if (r.problem() != null) {
@@ -60,6 +63,25 @@ final class LogRecovery {
                 commit.syncRolled(seg.channel, 0);
             }
         }
+        applyCheckpoint(dir, streams);
         return new RecoveryReport(files.size(), batches, streams.size(), truncated);
+    }
+
+    /**
+     * Streams the checkpoint names get at least its end offset. A stream that still has batches must already
+     * reach it: retention fsyncs every batch before it writes the checkpoint, so segments that survive it hold
+     * each such stream up to (at least) the checkpointed end.
+     */
+    private static void applyCheckpoint(Path dir, Map<String, StreamIndex> streams) throws IOException {
+        for (var e : EndCheckpoint.read(dir).entrySet()) {
+            StreamIndex idx = streams.get(e.getKey());
+            if (idx == null) {
+                streams.put(e.getKey(), new StreamIndex(e.getValue()));
+            } else if (idx.end() < e.getValue()) {
+                throw new LogCorruptedException(dir.resolve(EndCheckpoint.FILE), 0, "stream '" + e.getKey()
+                        + "' ends at offset " + idx.end() + " in the segments but at " + e.getValue()
+                        + " in the checkpoint");
+            }
+        }
     }
 }

@@ -1,34 +1,100 @@
 package io.scalesmall.log;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link MessageLog} held in the heap: for tests, simulations, and as the reference the file log is checked
  * against (both run {@code MessageLogContract}). Nothing survives {@link #close()}; {@link #flush()} returns at
  * once. Messages are copied in and copied out, so no caller can change what another one reads.
  *
- * <p>Threads: appends take the log's lock; each stream's list is guarded by the stream's own monitor, held only
- * while copying, so reads of different streams never wait on each other.
+ * <p><b>Retention</b> ({@link #enforceRetention}) works as the file log's, but per batch instead of per segment:
+ * it drops whole oldest batches (in append order, over all streams) while the batches held count more than
+ * {@code retentionBytes} (as {@code sum(length + 4)}), or while the oldest was appended more than
+ * {@code retentionMillis} ago. It may drop everything. First offsets move; end offsets never move back.
+ *
+ * <p>Threads: appends and retention take the log's lock; each stream's list is guarded by the stream's own
+ * monitor, held only while copying, so reads of different streams never wait on each other.
  */
 public final class MemoryMessageLog implements MessageLog {
-    /** One stream's messages; index = offset (no retention yet, so the first offset is 0). Guarded by itself. */
+    /** One stream's messages; guarded by itself. */
     private static final class Stream {
+        /** Messages from offset {@link #base}; entries before {@link #head} were dropped (null). */
         final ArrayList<byte[]> messages = new ArrayList<>();
+        long base;
+        int head;
+
+        long first() {
+            return base + head;
+        }
+
+        long end() {
+            return base + messages.size();
+        }
+
+        void dropFirst(int count) {
+            for (int i = head; i < head + count; i++) {
+                messages.set(i, null);
+            }
+            head += count;
+            if (head > 16 && head > messages.size() / 2) {
+                messages.subList(0, head).clear();
+                base += head;
+                head = 0;
+            }
+        }
+    }
+
+    /** A batch as retention sees it. */
+    private record Batch(Stream stream, int count, long bytes, long appendMillis) {
     }
 
     /** Streams by name; entries are never removed. */
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
-    /** Serializes appends (the interface promises per-log ordering). */
+    /** Serializes appends (the interface promises per-log ordering) and retention. */
     private final Object appendLock = new Object();
+    /** Batches held, oldest first. Guarded by {@link #appendLock}. */
+    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    /** Sum of held batches' {@code bytes}. Guarded by {@link #appendLock}. */
+    private long heldBytes;
+    private final long retentionBytes;
+    private final long retentionMillis;
+    private final LongSupplier clockMillis;
     /** Set once by {@link #close()}. */
     private volatile boolean closed;
+
+    /** A log without retention limits. */
+    public MemoryMessageLog() {
+        this(FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED, System::currentTimeMillis);
+    }
+
+    /**
+     * A log with retention.
+     *
+     * @param retentionBytes  see the class comment; at least 1, {@link FileLogConfig#UNLIMITED} for none
+     * @param retentionMillis see the class comment; at least 1, {@link FileLogConfig#UNLIMITED} for none
+     * @param clockMillis     the append time recorded for each batch, ms since the epoch
+     */
+    public MemoryMessageLog(long retentionBytes, long retentionMillis, LongSupplier clockMillis) {
+        if (retentionBytes < 1) {
+            throw new IllegalArgumentException("retentionBytes must be >= 1, got " + retentionBytes);
+        }
+        if (retentionMillis < 1) {
+            throw new IllegalArgumentException("retentionMillis must be >= 1, got " + retentionMillis);
+        }
+        this.retentionBytes = retentionBytes;
+        this.retentionMillis = retentionMillis;
+        this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis");
+    }
 
     @Override
     public long append(String stream, List<byte[]> messages) {
         Limits.streamNameBytes(stream);
-        Limits.checkBatch(messages);
+        int bytes = Limits.checkBatch(messages);
         List<byte[]> copies = new ArrayList<>(messages.size());
         for (byte[] m : messages) {
             copies.add(m.clone());
@@ -36,12 +102,35 @@ public final class MemoryMessageLog implements MessageLog {
         synchronized (appendLock) {
             checkOpen();
             Stream s = streams.computeIfAbsent(stream, k -> new Stream());
+            batches.add(new Batch(s, copies.size(), bytes, clockMillis.getAsLong()));
+            heldBytes += bytes;
             synchronized (s) {
-                long first = s.messages.size();
+                long first = s.end();
                 s.messages.addAll(copies);
                 return first;
             }
         }
+    }
+
+    /** Applies retention now (see the class comment). Returns the number of messages dropped. */
+    @Override
+    public long enforceRetention(long nowMillis) {
+        long horizon = retentionMillis == FileLogConfig.UNLIMITED || nowMillis < Long.MIN_VALUE + retentionMillis
+                ? Long.MIN_VALUE : nowMillis - retentionMillis;
+        long dropped = 0;
+        synchronized (appendLock) {
+            checkOpen();
+            for (Batch b = batches.peek(); b != null && (heldBytes > retentionBytes || b.appendMillis < horizon);
+                    b = batches.peek()) {
+                batches.poll();
+                heldBytes -= b.bytes;
+                synchronized (b.stream) {
+                    b.stream.dropFirst(b.count);
+                }
+                dropped += b.count;
+            }
+        }
+        return dropped;
     }
 
     @Override
@@ -58,12 +147,12 @@ public final class MemoryMessageLog implements MessageLog {
         }
         List<byte[]> out = new ArrayList<>();
         synchronized (s) {
-            int end = s.messages.size();
-            if (fromOffset > end) {
-                throw new OffsetOutOfRangeException(stream, fromOffset, 0, end);
+            if (fromOffset < s.first() || fromOffset > s.end()) {
+                throw new OffsetOutOfRangeException(stream, fromOffset, s.first(), s.end());
             }
+            int end = s.messages.size();
             long bytes = 0;
-            for (int i = (int) fromOffset; i < end && out.size() < maxMessages; i++) {
+            for (int i = (int) (fromOffset - s.base); i < end && out.size() < maxMessages; i++) {
                 byte[] m = s.messages.get(i);
                 if (!out.isEmpty() && bytes + m.length > maxBytes) {
                     break;
@@ -79,7 +168,13 @@ public final class MemoryMessageLog implements MessageLog {
     public long firstOffset(String stream) {
         Limits.streamNameBytes(stream);
         checkOpen();
-        return 0;
+        Stream s = streams.get(stream);
+        if (s == null) {
+            return 0;
+        }
+        synchronized (s) {
+            return s.first();
+        }
     }
 
     @Override
@@ -91,7 +186,7 @@ public final class MemoryMessageLog implements MessageLog {
             return 0;
         }
         synchronized (s) {
-            return s.messages.size();
+            return s.end();
         }
     }
 

@@ -72,11 +72,26 @@ public interface MessageLog extends Closeable {
      */
     ReadResult read(String stream, long fromOffset, int maxMessages, int maxBytes) throws IOException;
 
-    /** The offset of the oldest message still held (0 for a stream never appended to). */
+    /**
+     * The offset of the oldest message still held: 0 for a stream never appended to, and the end offset for a
+     * stream whose messages retention dropped, all of them.
+     */
     long firstOffset(String stream);
 
     /** The offset the next appended message will get (0 for a stream never appended to). */
     long endOffset(String stream);
+
+    /**
+     * Applies the log's retention settings now: drops the oldest data (whole batches or whole segments, as the
+     * implementation documents) that is older or more than they allow. Each stream's first offset moves to its
+     * first message still held (reads below it throw {@link OffsetOutOfRangeException} naming it); end offsets
+     * never move back, so offsets are never given out twice. Callers run it periodically.
+     *
+     * @param nowMillis the current time, ms since the epoch (passed in, so that tests need no clock)
+     * @return the number of messages dropped, over all streams
+     * @throws IOException if the storage could not be changed
+     */
+    long enforceRetention(long nowMillis) throws IOException;
 
     /** How many streams hold (or held) messages. */
     int streamCount();

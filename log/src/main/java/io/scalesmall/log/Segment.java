@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One segment file: batches of any streams, one after another ({@link BatchRecord}). Only the log's appender
@@ -13,6 +15,7 @@ import java.nio.file.StandardOpenOption;
  * do not move the channel's position.
  */
 final class Segment {
+    private static final Logger LOG = LoggerFactory.getLogger(FileMessageLog.class);
     /** The file name suffix. */
     static final String SUFFIX = ".seg";
 
@@ -22,6 +25,8 @@ final class Segment {
     final FileChannel channel;
     /** Bytes of whole, valid batches; the next batch goes here. Written by the appender only. */
     private volatile long size;
+    /** The largest append time of its batches, ms since the epoch; {@link Long#MIN_VALUE} while empty. */
+    private volatile long newestMillis = Long.MIN_VALUE;
 
     private Segment(int number, Path path, FileChannel channel, long size) {
         this.number = number;
@@ -63,6 +68,18 @@ final class Segment {
         return size;
     }
 
+    /** The largest append time of the segment's batches (retention by age); {@link Long#MIN_VALUE} if none. */
+    long newestMillis() {
+        return newestMillis;
+    }
+
+    /** Notes a batch's append time (appender or recovery only). */
+    void sawBatch(long appendMillis) {
+        if (appendMillis > newestMillis) {
+            newestMillis = appendMillis;
+        }
+    }
+
     /** Writes a whole record at the end. On failure the size is unchanged (the caller truncates). */
     void append(ByteBuffer record) throws IOException {
         long pos = size;
@@ -94,6 +111,16 @@ final class Segment {
                 throw new EOFException(path + " ends at byte " + pos);
             }
             pos += n;
+        }
+    }
+
+    /** Makes a directory's entries (created, renamed, deleted files) durable. Not every platform can open a
+     * directory; there it is skipped. */
+    static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
         }
     }
 

@@ -12,7 +12,8 @@ import java.nio.ByteBuffer;
 final class SegmentScanner {
     /** Receives each valid batch, in file order. May reject it (e.g. an offset gap). */
     interface Visitor {
-        void batch(String stream, long baseOffset, int count, long position, int length) throws IOException;
+        void batch(String stream, long baseOffset, int count, long appendMillis, long position, int length)
+                throws IOException;
     }
 
     /**
@@ -66,7 +67,7 @@ final class SegmentScanner {
                 return new Result(pos, batches, "CRC32C mismatch");
             }
             visitor.batch(BatchRecord.streamName(buf, at), BatchRecord.baseOffset(buf, at),
-                    BatchRecord.count(buf, at), pos, length);
+                    BatchRecord.count(buf, at), BatchRecord.appendMillis(buf, at), pos, length);
             batches++;
             pos += length;
         }

@@ -6,9 +6,13 @@ import java.util.Arrays;
  * Where one stream's batches are: per batch, its base offset, segment number, position and record length. One
  * entry per batch (8 + 4 + 8 + 4 = 24 bytes in arrays), in offset order.
  *
- * <p>Threads: only the log's appender (or recovery) calls {@link #add}; readers take {@link #view()}, an
- * immutable snapshot published through a volatile field. Arrays are only ever written past a published count, and
- * replaced (never changed) when they grow, so a snapshot stays valid without locks.
+ * <p>Retention drops whole leading entries ({@link #dropFirst}); a stream whose entries were all dropped keeps its
+ * end offset (offsets are never reused), and its first offset is then its end.
+ *
+ * <p>Threads: only the log's appender (or recovery, or retention under the appender's lock) changes an index;
+ * readers take {@link #view()}, an immutable snapshot published through a volatile field. Arrays are only ever
+ * written past a published count, and replaced (never changed) when they grow or shrink, so a snapshot stays
+ * valid without locks.
  */
 final class StreamIndex {
     /** A snapshot: entries [0, count) of the arrays, and the stream's offsets. */
@@ -31,7 +35,16 @@ final class StreamIndex {
         }
     }
 
-    private volatile View view = View.EMPTY;
+    private volatile View view;
+
+    StreamIndex() {
+        this(0);
+    }
+
+    /** An index with no entries whose next offset is {@code end} (a stream whose batches were all dropped). */
+    StreamIndex(long end) {
+        view = end == 0 ? View.EMPTY : new View(new long[0], new int[0], new long[0], new int[0], 0, end);
+    }
 
     View view() {
         return view;
@@ -60,5 +73,23 @@ final class StreamIndex {
         positions[v.count] = position;
         lengths[v.count] = length;
         view = new View(bases, segments, positions, lengths, v.count + 1, base + messageCount);
+    }
+
+    /** How many leading entries are in segments numbered {@code segment} or lower. */
+    int countThrough(int segment) {
+        View v = view;
+        int k = 0;
+        while (k < v.count && v.segments[k] <= segment) {
+            k++;
+        }
+        return k;
+    }
+
+    /** Drops the first {@code k} entries, keeping the end offset. Appender's lock only. */
+    void dropFirst(int k) {
+        View v = view;
+        view = new View(Arrays.copyOfRange(v.bases, k, v.count), Arrays.copyOfRange(v.segments, k, v.count),
+                Arrays.copyOfRange(v.positions, k, v.count), Arrays.copyOfRange(v.lengths, k, v.count), v.count - k,
+                v.end);
     }
 }

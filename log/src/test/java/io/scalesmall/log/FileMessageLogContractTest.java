@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,12 @@ class FileMessageLogContractTest extends MessageLogContract {
     @Override
     protected MessageLog newLog() throws IOException {
         return FileMessageLog.open(tmp.resolve("log-" + logs++), FileLogConfig.DEFAULT);
+    }
+
+    @Override
+    protected MessageLog newLog(long retentionMillis, LongSupplier clock) throws IOException {
+        return FileMessageLog.open(tmp.resolve("log-" + logs++),
+                FileLogConfig.DEFAULT.withSegmentBytes(1024).withRetentionMillis(retentionMillis), clock);
     }
 
     @Override

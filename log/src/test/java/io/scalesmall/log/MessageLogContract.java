@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,12 @@ import org.junit.jupiter.api.Test;
 abstract class MessageLogContract {
     /** A fresh, empty log; closed by the suite after each test. */
     protected abstract MessageLog newLog() throws IOException;
+
+    /**
+     * A fresh, empty log with retention by age ({@code retentionMillis}) and no other limit, recording append
+     * times from {@code clock}. The file log uses small segments here, so that retention has whole ones to drop.
+     */
+    protected abstract MessageLog newLog(long retentionMillis, LongSupplier clock) throws IOException;
 
     /** Checked after {@link #manyStreamsWithoutAFilePerStream}: the implementation's own evidence. */
     protected void assertNoFilePerStream(MessageLog log, int streams) throws IOException {
@@ -291,5 +298,75 @@ abstract class MessageLogContract {
         assertThatThrownBy(() -> log.read("s", 0, 1, 1)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> log.endOffset("s")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> log.flush()).isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * Old data goes, whole batches at a time: first offsets move up to the first message still held, reads below
+     * it name it, what is left reads back intact, and end offsets (the next offsets given out) never move back.
+     */
+    @Test
+    void retentionByAgeMovesFirstOffsetsButNeverEndOffsets() throws IOException {
+        long[] now = {1_000};
+        SplittableRandom rnd = new SplittableRandom(7);
+        List<byte[]> old = new ArrayList<>();
+        List<byte[]> recent = new ArrayList<>();
+        try (MessageLog l = newLog(10_000, () -> now[0])) {
+            for (int i = 0; i < 40; i++) {
+                old.add(Seeds.message(rnd, 100));
+                l.append("old", old.get(i));
+            }
+            now[0] = 50_000;
+            for (int i = 0; i < 40; i++) {
+                recent.add(Seeds.message(rnd, 100));
+                l.append("recent", recent.get(i));
+            }
+            assertThat(l.enforceRetention(10_999)).as("nothing older than 10 s yet").isZero();
+            assertThat(l.firstOffset("old")).isZero();
+
+            long dropped = l.enforceRetention(50_000);
+            long first = l.firstOffset("old");
+            assertThat(first).isPositive().isLessThanOrEqualTo(40).isEqualTo(dropped);
+            assertThat(l.endOffset("old")).isEqualTo(40);
+            assertThat(l.firstOffset("recent")).isZero();
+            assertThat(l.endOffset("recent")).isEqualTo(40);
+            assertThatThrownBy(() -> l.read("old", first - 1, 10, 1000))
+                    .isInstanceOfSatisfying(OffsetOutOfRangeException.class, e -> {
+                        assertThat(e.firstOffset()).isEqualTo(first);
+                        assertThat(e.endOffset()).isEqualTo(40);
+                    })
+                    .hasMessageContaining("first available offset is " + first);
+            ReadResult rest = l.read("old", first, 100, 1 << 20);
+            assertThat(rest.messages()).containsExactlyElementsOf(old.subList((int) first, 40));
+            assertThat(l.read("recent", 0, 100, 1 << 20).messages()).containsExactlyElementsOf(recent);
+
+            assertThat(l.append("old", b("again"))).isEqualTo(40);
+            assertThat(strings(l.read("old", 40, 10, 100))).containsExactly("again");
+            assertThat(l.streamCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aStreamWhoseMessagesAreAllDroppedKeepsItsEndOffset() throws IOException {
+        long[] now = {0};
+        try (MessageLog l = newLog(1_000, () -> now[0])) {
+            for (int i = 0; i < 30; i++) {
+                l.append("gone", Seeds.message(new SplittableRandom(i), 100));
+            }
+            byte[] big = new byte[1000]; // fills a (small) segment of the file log on its own: no newer batch shares
+            new SplittableRandom(1).nextBytes(big); // a segment with "gone"'s last one
+            l.append("big", big);
+            now[0] = 100_000;
+            for (int i = 0; i < 30; i++) {
+                l.append("filler", Seeds.message(new SplittableRandom(i), 200));
+            }
+            assertThat(l.enforceRetention(100_000)).isEqualTo(31);
+            assertThat(l.firstOffset("gone")).isEqualTo(30);
+            assertThat(l.endOffset("gone")).isEqualTo(30);
+            assertThat(l.read("gone", 30, 10, 100).messages()).isEmpty();
+            assertThatThrownBy(() -> l.read("gone", 0, 10, 100)).isInstanceOf(OffsetOutOfRangeException.class)
+                    .hasMessageContaining("first available offset is 30");
+            assertThat(l.append("gone", b("next"))).isEqualTo(30);
+            assertThat(l.firstOffset("gone")).isEqualTo(30);
+        }
     }
 }
