@@ -1,10 +1,6 @@
 package io.scalesmall.log;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import io.scalesmall.topology.StreamKeys;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,26 +9,9 @@ final class Limits {
     private Limits() {
     }
 
-    /** The stream name's UTF-8 bytes, after checking its length and that it encodes (no unpaired surrogates). */
+    /** The stream name's UTF-8 bytes, checked by the rule routing uses too ({@link StreamKeys#nameBytes}). */
     static byte[] streamNameBytes(String stream) {
-        Objects.requireNonNull(stream, "stream");
-        ByteBuffer encoded;
-        try {
-            encoded = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(stream));
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("stream name is not valid UTF-16 (unpaired surrogate)", e);
-        }
-        int n = encoded.remaining();
-        if (n < 1 || n > MessageLog.MAX_STREAM_NAME_BYTES) {
-            throw new IllegalArgumentException("stream name must be 1.." + MessageLog.MAX_STREAM_NAME_BYTES
-                    + " UTF-8 bytes, got " + n);
-        }
-        byte[] bytes = new byte[n];
-        encoded.get(bytes);
-        return bytes;
+        return StreamKeys.nameBytes(stream);
     }
 
     /** Checks a batch; returns its size counted as {@code sum(length + 4)}. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * A {@link MessageLog} held in the heap: for tests, simulations, and as the reference the file log is checked
@@ -166,19 +167,16 @@ public final class MemoryMessageLog implements MessageLog {
 
     @Override
     public long firstOffset(String stream) {
-        Limits.streamNameBytes(stream);
-        checkOpen();
-        Stream s = streams.get(stream);
-        if (s == null) {
-            return 0;
-        }
-        synchronized (s) {
-            return s.first();
-        }
+        return offset(stream, Stream::first);
     }
 
     @Override
     public long endOffset(String stream) {
+        return offset(stream, Stream::end);
+    }
+
+    /** An offset of a stream read under its lock; 0 for a stream never written. */
+    private long offset(String stream, ToLongFunction<Stream> which) {
         Limits.streamNameBytes(stream);
         checkOpen();
         Stream s = streams.get(stream);
@@ -186,7 +184,7 @@ public final class MemoryMessageLog implements MessageLog {
             return 0;
         }
         synchronized (s) {
-            return s.end();
+            return which.applyAsLong(s);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.scalesmall.log;
 
+import io.scalesmall.topology.StreamKeys;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
@@ -38,7 +39,7 @@ public interface MessageLog extends Closeable {
     /** The largest batch, counted as the sum over its messages of {@code length + 4}: 16 MiB. */
     int MAX_BATCH_BYTES = 16 << 20;
     /** The longest stream name, in UTF-8 bytes. */
-    int MAX_STREAM_NAME_BYTES = 255;
+    int MAX_STREAM_NAME_BYTES = StreamKeys.MAX_NAME_BYTES;
 
     /**
      * Appends a batch of messages to a stream, atomically, creating the stream if needed.

@@ -26,7 +26,7 @@ import net.jpountz.xxhash.XXHashFactory;
  * unpaired surrogate has no UTF-8 form and is refused. Thread-safe (stateless).
  */
 public final class StreamKeys {
-    /** The longest stream name, in UTF-8 bytes (as the message log's {@code MAX_STREAM_NAME_BYTES}). */
+    /** The longest stream name, in UTF-8 bytes; the message log enforces the same rule through {@link #nameBytes}. */
     public static final int MAX_NAME_BYTES = 255;
     /** The seed of the XXH32 hash. Fixed: part of the routing contract. */
     public static final int SEED = 0;
@@ -52,8 +52,15 @@ public final class StreamKeys {
         return Integer.toUnsignedLong(XXH32.hash(bytes, 0, bytes.length, SEED));
     }
 
-    /** The name's UTF-8 bytes, after checking it. */
-    static byte[] nameBytes(String stream) {
+    /**
+     * The one rule for stream names, shared by routing and the message log.
+     *
+     * @return the name's UTF-8 bytes
+     * @throws IllegalArgumentException if the name is empty, longer than {@value #MAX_NAME_BYTES} UTF-8 bytes, or
+     *                                  not encodable as UTF-8 (unpaired surrogate); the message quotes the name
+     * @throws NullPointerException     if {@code stream} is null
+     */
+    public static byte[] nameBytes(String stream) {
         Objects.requireNonNull(stream, "stream");
         ByteBuffer encoded;
         try {
