@@ -2,6 +2,7 @@ package io.scalesmall.chatter;
 
 import io.scalesmall.chatter.transport.PacketTransport;
 import io.scalesmall.chatter.transport.StreamTransport;
+import io.scalesmall.chatter.swim.MemberState;
 import io.scalesmall.topology.GroupState;
 import io.scalesmall.topology.Item;
 import io.scalesmall.topology.NetId;
@@ -130,6 +131,14 @@ public final class GroupManager implements AutoCloseable {
         public void send(NetId to, WireMessage message) {
             streams.send(to, wire.encode(message));
         }
+
+        @Override
+        public void sendPacket(NetId to, WireMessage message) {
+            byte[] frame = wire.encode(message);
+            if (frame.length <= MAX_DATAGRAM_BYTES) {
+                packets.send(new InetSocketAddress(to.address(), to.port()), frame);
+            }
+        }
     }
 
     private <T> T call(Callable<T> c) {
@@ -201,9 +210,14 @@ public final class GroupManager implements AutoCloseable {
         return call(() -> node.removeItem(System.nanoTime(), group, start, end));
     }
 
-    /** @return the members of {@code group} (those with a GET or ADD item), in id order */
+    /** @return the members of {@code group} that count (a GET or ADD item; not DEAD or LEFT), in id order */
     public NavigableSet<NetId> members(String group) {
-        return call(() -> node.state(group).members());
+        return call(() -> node.members(group));
+    }
+
+    /** @return what the failure detector believes of each member of {@code group} (self: ALIVE), in id order */
+    public Map<NetId, MemberState> memberStates(String group) {
+        return call(() -> node.memberStates(group));
     }
 
     /** @return every group this node knows of */
@@ -228,7 +242,7 @@ public final class GroupManager implements AutoCloseable {
 
     /** @return the ADD items serving {@code key} in {@code group}, highest priority first */
     public List<Item> route(String group, long key) {
-        return call(() -> node.state(group).route(key));
+        return call(() -> node.route(group, key));
     }
 
     /** @return a snapshot of this node's replica of {@code group} (immutable) */

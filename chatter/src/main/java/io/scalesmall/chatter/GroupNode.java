@@ -11,7 +11,12 @@ import io.scalesmall.wire.WireMessage.DigestMessage;
 import io.scalesmall.wire.WireMessage.Gossip;
 import io.scalesmall.wire.WireMessage.GroupDeltaMessage;
 import io.scalesmall.wire.WireMessage.GroupStateMessage;
+import io.scalesmall.wire.WireMessage.SwimPacket;
 import io.scalesmall.wire.WireMessage;
+import io.scalesmall.wire.SwimMessage;
+import io.scalesmall.chatter.swim.FailureDetector;
+import io.scalesmall.chatter.swim.MemberState;
+import java.util.NavigableSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -34,6 +39,8 @@ import java.util.function.LongSupplier;
  * {@link GroupManager} is the thread-safe face of it.
  */
 public final class GroupNode {
+    /** At most this many failure-detector updates ride on one gossip. */
+    static final int PIGGYBACK_PER_GOSSIP = 8;
     private final NetId self;
     private final ChatterConfig config;
     private final LocalMember writer;
@@ -42,6 +49,7 @@ public final class GroupNode {
     private final PeerTable peers;
     private final Dissemination dissemination;
     private final TopologyEvents events;
+    private final Membership membership;
     private final Map<String, GroupState> states = new TreeMap<>();
     private final Map<String, Set<NetId>> seeds = new TreeMap<>();
     /** Per group joined recently: until when (ns) to announce our record to newly learned members. */
@@ -114,9 +122,49 @@ public final class GroupNode {
         this.random = random;
         this.writer = new LocalMember(self, incarnation, wallMillis);
         this.peers = new PeerTable(self, config.seenTtl().toNanos(), config.maxSeenIds());
-        this.dissemination = new Dissemination(self, outbox, peers, random, config.dedupeWindow(), stats.dissemination,
-                Dissemination.firstSeqno(incarnation));
+        this.membership = new Membership(self, incarnation, config, outbox, random);
+        this.dissemination = new Dissemination(self, new Piggyback(outbox), peers, random, config.dedupeWindow(),
+                stats.dissemination, Dissemination.firstSeqno(incarnation));
         this.events = new TopologyEvents();
+        membership.addListener((now, c) -> {
+            for (Map.Entry<String, GroupState> e : states.entrySet()) {
+                if (e.getValue().members().contains(c.member())) {
+                    events.stateChanged(e.getKey(), c.member(), c.from(), c.to());
+                }
+            }
+        });
+    }
+
+    /** Failure-detector updates ride on every gossip this node sends (SWIM's piggyback, onto Chatter's traffic). */
+    private final class Piggyback implements Outbox {
+        private final Outbox out;
+
+        Piggyback(Outbox out) {
+            this.out = out;
+        }
+
+        @Override
+        public void multicast(WireMessage message) {
+            out.multicast(withUpdates(message));
+        }
+
+        @Override
+        public void send(NetId to, WireMessage message) {
+            out.send(to, withUpdates(message));
+        }
+
+        @Override
+        public void sendPacket(NetId to, WireMessage message) {
+            out.sendPacket(to, message);
+        }
+
+        private WireMessage withUpdates(WireMessage m) {
+            if (m instanceof Gossip g) {
+                List<SwimMessage.Update> u = membership.piggyback(PIGGYBACK_PER_GOSSIP);
+                return u.isEmpty() ? g : g.withUpdates(u);
+            }
+            return m;
+        }
     }
 
     /** @return this node's id */
@@ -145,6 +193,7 @@ public final class GroupNode {
         Set<NetId> s = seeds.computeIfAbsent(group, g -> new LinkedHashSet<>());
         s.addAll(seedPeers);
         s.remove(self);
+        membership.seeds(nowNanos, s);
         announceUntil.put(group, nowNanos + config.joinAnnounceWindow().toNanos());
         announcedTo.put(group, new HashSet<>());
         commit(nowNanos, writer.join(state(group)));
@@ -176,6 +225,7 @@ public final class GroupNode {
 
     /** Leaves every group this node is a member of. */
     public void leaveAll(long nowNanos) {
+        membership.leave();
         for (String g : myGroups()) {
             leave(nowNanos, g);
         }
@@ -196,6 +246,7 @@ public final class GroupNode {
         Set<NetId> to = new LinkedHashSet<>(audience);
         to.addAll(seeds.getOrDefault(group, Set.of()));
         to.remove(self);
+        to.removeIf(membership::isDown);
         Set<NetId> told = announcedTo.get(group);
         if (told != null) {
             told.addAll(to);
@@ -209,6 +260,51 @@ public final class GroupNode {
     public GroupState state(String group) {
         GroupState s = states.get(group);
         return s != null ? s : GroupState.empty(group);
+    }
+
+    /**
+     * @return the members of {@code group} that count: those with a GET or ADD item that the failure detector
+     *         does not hold DEAD or LEFT (ALIVE or SUSPECT), in id order
+     */
+    public NavigableSet<NetId> members(String group) {
+        NavigableSet<NetId> all = state(group).members();
+        TreeSet<NetId> out = new TreeSet<>();
+        for (NetId m : all) {
+            if (!membership.isDown(m)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the ADD items serving {@code key} in {@code group}, highest priority first, without those of members
+     *         held DEAD or LEFT
+     * @throws IllegalArgumentException if the key is not in 0..2^32-1
+     */
+    public List<Item> route(String group, long key) {
+        List<Item> all = state(group).route(key);
+        List<Item> out = new ArrayList<>(all.size());
+        for (Item it : all) {
+            if (!membership.isDown(it.member())) {
+                out.add(it);
+            }
+        }
+        return out;
+    }
+
+    /** @return what the failure detector believes of each member of {@code group} (self: ALIVE), in id order */
+    public Map<NetId, MemberState> memberStates(String group) {
+        Map<NetId, MemberState> out = new TreeMap<>();
+        for (NetId m : state(group).members()) {
+            out.put(m, membership.state(m));
+        }
+        return out;
+    }
+
+    /** @return the failure detector (read its members and counters on the core's thread) */
+    public FailureDetector detector() {
+        return membership.detector();
     }
 
     /** @return every group this node knows of, members or not, in name order */
@@ -231,6 +327,12 @@ public final class GroupNode {
 
     /** Handles a decoded message from the network. Anything but a gossip envelope is ignored. */
     public void onMessage(long nowNanos, Via via, WireMessage message) {
+        if (message instanceof SwimPacket p) {
+            if (!p.from().equals(self)) {
+                membership.onPacket(nowNanos, p);
+            }
+            return;
+        }
         if (!(message instanceof Gossip g)) {
             return;
         }
@@ -238,6 +340,7 @@ public final class GroupNode {
         if (from.equals(self)) {
             return;
         }
+        membership.onUpdates(nowNanos, from, g.updates());
         boolean newPeer = peers.heard(from, nowNanos);
         if (via == Via.MULTICAST) {
             peers.heardMulticast(g.current(), nowNanos);
@@ -292,6 +395,11 @@ public final class GroupNode {
         }
 
         @Override
+        public Void onSwim(SwimPacket p) {
+            return null;
+        }
+
+        @Override
         public Void onDigest(DigestMessage d) {
             GroupState mine = state(d.group());
             if (d.digest() == mine.digest()) {
@@ -315,8 +423,9 @@ public final class GroupNode {
     }
 
     /** Merges a state or delta of a group into this node's replica; reports changes; refutes stale writes. */
-    void merge(long nowNanos, GroupState incoming) {
+    void merge(long nowNanos, GroupState received) {
         stats.merges++;
+        GroupState incoming = membership.strip(received);
         GroupState before = state(incoming.group());
         GroupState after = before.merge(incoming);
         if (after == before || after.equals(before)) {
@@ -325,6 +434,7 @@ public final class GroupNode {
         stats.changes++;
         states.put(incoming.group(), after);
         events.diff(before, after, incoming.worldClock().members());
+        membership.sync(nowNanos, incoming, after);
         writer.reconcile(after).ifPresent(w -> {
             stats.refutations++;
             commit(nowNanos, w);
@@ -382,18 +492,44 @@ public final class GroupNode {
             nextAntiEntropyNanos = nowNanos + config.antiEntropyInterval().toNanos();
             antiEntropy(nowNanos);
         }
+        for (NetId peer : membership.tick(nowNanos)) {
+            // Healing: besides the detector's ping, compare topologies, for a peer that forgot us entirely.
+            for (String group : myGroups()) {
+                dissemination.send(nowNanos, peer, new DigestMessage(group, state(group).digest(), WorldClock.empty()));
+            }
+        }
         if (nowNanos - nextCompactionNanos >= 0) {
             nextCompactionNanos = nowNanos + config.compactionInterval().toNanos();
-            long now = wallMillis.getAsLong();
-            long ttl = config.tombstoneTtl().toMillis();
-            states.replaceAll((g, s) -> s.compact(now, ttl));
+            compact(nowNanos);
+        }
+    }
+
+    /** Drops old tombstones, and forgets members down longer than the TTL (see {@link Membership}). */
+    private void compact(long nowNanos) {
+        long now = wallMillis.getAsLong();
+        long ttl = config.tombstoneTtl().toMillis();
+        Set<NetId> known = new HashSet<>();
+        for (GroupState s : states.values()) {
+            known.addAll(s.members());
+        }
+        List<NetId> purge = membership.expire(nowNanos, known);
+        for (Map.Entry<String, GroupState> e : states.entrySet()) {
+            GroupState before = e.getValue();
+            GroupState after = before;
+            for (NetId m : purge) {
+                after = after.without(m);
+            }
+            if (after != before) {
+                events.diff(before, after, purge);
+            }
+            e.setValue(after.compact(now, ttl));
         }
     }
 
     private void antiEntropy(long nowNanos) {
         for (String group : myGroups()) {
             GroupState s = state(group);
-            List<NetId> candidates = new ArrayList<>(s.members());
+            List<NetId> candidates = new ArrayList<>(members(group));
             candidates.remove(self);
             if (candidates.isEmpty()) {
                 candidates.addAll(seeds.getOrDefault(group, Set.of()));

@@ -14,4 +14,10 @@ public interface Outbox {
 
     /** Sends to one node over the reliable stream transport (TCP); delivery is not guaranteed if it is down. */
     void send(NetId to, WireMessage message);
+
+    /**
+     * Sends one datagram (UDP unicast to {@code to}'s address and port); best effort. The failure detector's
+     * probes go this way, so that a congested or broken TCP connection does not look like a dead peer.
+     */
+    void sendPacket(NetId to, WireMessage message);
 }

@@ -1,5 +1,6 @@
 package io.scalesmall.chatter;
 
+import io.scalesmall.chatter.swim.MemberState;
 import io.scalesmall.topology.Item;
 import io.scalesmall.topology.NetId;
 
@@ -17,6 +18,15 @@ public sealed interface TopologyEvent {
 
     /** A member no longer has any item that is not a tombstone. */
     record MemberLeft(String group, NetId member) implements TopologyEvent {
+    }
+
+    /**
+     * The failure detector changed its mind about a member of the group: ALIVE, SUSPECT, DEAD or LEFT. A DEAD or
+     * LEFT member's items stop counting in members and routes at once (they stay in the topology until the TTL).
+     *
+     * @param from the state before, or null when the detector just learned of the member
+     */
+    record MemberStateChanged(String group, NetId member, MemberState from, MemberState to) implements TopologyEvent {
     }
 
     /** An ADD item appeared (or changed port or priority: reported as removed, then added). */

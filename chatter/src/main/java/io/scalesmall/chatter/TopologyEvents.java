@@ -1,5 +1,6 @@
 package io.scalesmall.chatter;
 
+import io.scalesmall.chatter.swim.MemberState;
 import io.scalesmall.topology.GroupState;
 import io.scalesmall.topology.Item;
 import io.scalesmall.topology.NetId;
@@ -64,5 +65,12 @@ final class TopologyEvents {
             }
         }
         return out;
+    }
+
+    void stateChanged(String group, NetId member, MemberState from, MemberState to) {
+        TopologyEvent e = new TopologyEvent.MemberStateChanged(group, member, from, to);
+        for (TopologyEvent.Listener l : listeners) {
+            l.onEvent(e);
+        }
     }
 }

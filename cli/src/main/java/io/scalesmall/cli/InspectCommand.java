@@ -83,6 +83,9 @@ final class InspectCommand implements Callable<Integer> {
             @Override
             public Void onGossip(WireMessage.Gossip g) {
                 out.println(indent + "gossip " + g.current() + ", seen " + g.seen() + ", distribution " + g.distribution());
+                if (!g.updates().isEmpty()) {
+                    out.println(indent + "updates " + g.updates());
+                }
                 out.println(indent + "payload: " + g.payload().type());
                 print(out, g.payload(), indent + "  ");
                 return null;
@@ -104,6 +107,13 @@ final class InspectCommand implements Callable<Integer> {
             public Void onDigest(WireMessage.DigestMessage d) {
                 out.println(indent + "group " + d.group() + ", digest " + String.format("%016x", d.digest()));
                 clock(d.clock().entries());
+                return null;
+            }
+
+            @Override
+            public Void onSwim(WireMessage.SwimPacket p) {
+                out.println(indent + "from " + p.from());
+                p.messages().forEach(m -> out.println(indent + "  " + m));
                 return null;
             }
 

@@ -417,6 +417,22 @@ public final class GroupState {
         return new GroupState(group, outClock, outRecords, count);
     }
 
+    /**
+     * Forgets a member: its items and its world-clock entry. Not a merge: a local decision of a node whose failure
+     * detector has held {@code member} dead or departed past the TTL (so state stays bounded under churn). A
+     * replica that still holds the member's writes can bring them back at a later merge; the caller filters such
+     * ghosts while it still knows the member is down ({@code GroupNode}).
+     *
+     * @return this state if it knows nothing of {@code member}, else the state without it
+     */
+    public GroupState without(NetId member) {
+        TimedSet r = records.get(member);
+        if (r == null && clock.get(member) == null) {
+            return this;
+        }
+        return new GroupState(group, clock.without(member), records.minus(member), itemCount - (r == null ? 0 : r.size()));
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {

@@ -12,7 +12,9 @@ public enum FrameType {
     /** {@code GroupStateMsg}: a delta of a group state (merged the same way). */
     GROUP_DELTA(3),
     /** {@code DigestMsg}: a group's digest and world clock, for anti-entropy. */
-    DIGEST(4);
+    DIGEST(4),
+    /** {@code SwimMsg}: a failure-detector packet (probes, acks, updates), sent by UDP unicast. */
+    SWIM(5);
 
     private static final FrameType[] BY_ID = new FrameType[256];
 

@@ -23,6 +23,7 @@ import io.scalesmall.wire.proto.GroupStateMsg;
 import io.scalesmall.wire.proto.ItemMsg;
 import io.scalesmall.wire.proto.MemberMsg;
 import io.scalesmall.wire.proto.NetIdMsg;
+import io.scalesmall.wire.proto.SwimMsg;
 import io.scalesmall.wire.proto.WorldClockMsg;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,7 +49,13 @@ public final class Messages {
                         .setPayload(ByteString.copyFrom(toBytes(g.payload())));
                 g.seen().forEach(s -> b.addSeen(broadcastId(s)));
                 g.distribution().forEach(n -> b.addDistribution(netId(n)));
+                g.updates().forEach(u -> b.addUpdates(SwimCodec.entry(u)));
                 return b.build().toByteArray();
+            }
+
+            @Override
+            public byte[] onSwim(WireMessage.SwimPacket p) {
+                return SwimCodec.packet(p).toByteArray();
             }
 
             @Override
@@ -101,6 +108,8 @@ public final class Messages {
                 case DIGEST:
                     DigestMsg d = DigestMsg.parseFrom(bytes);
                     return new DigestMessage(d.getGroup(), d.getDigest(), worldClock(d.getClock(), "clock"));
+                case SWIM:
+                    return SwimCodec.packet(SwimMsg.parseFrom(bytes));
                 default:
                     throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "type " + type);
             }
@@ -120,6 +129,8 @@ public final class Messages {
                 return GroupStateMsg.getDescriptor();
             case DIGEST:
                 return DigestMsg.getDescriptor();
+            case SWIM:
+                return SwimMsg.getDescriptor();
             default:
                 throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "type " + type);
         }
@@ -289,10 +300,14 @@ public final class Messages {
         if (inner == null) {
             throw new CodecException(CodecException.Reason.UNKNOWN_TYPE, "gossip payload_type " + m.getPayloadType());
         }
-        if (inner == FrameType.GOSSIP) {
-            throw new IllegalArgumentException("payload_type: a gossip cannot carry a gossip");
+        if (inner == FrameType.GOSSIP || inner == FrameType.SWIM) {
+            throw new IllegalArgumentException("payload_type: a gossip cannot carry a " + inner);
         }
         WireMessage payload = fromBytes(inner, m.getPayload().toByteArray(), maxElements);
-        return new Gossip(current, seen, distribution, payload);
+        List<SwimMessage.Update> updates = new ArrayList<>(m.getUpdatesCount());
+        for (int i = 0; i < m.getUpdatesCount(); i++) {
+            updates.add(SwimCodec.update(m.getUpdates(i), "updates[" + i + "]"));
+        }
+        return new Gossip(current, seen, distribution, payload, updates);
     }
 }

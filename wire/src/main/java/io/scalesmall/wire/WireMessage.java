@@ -26,6 +26,8 @@ public sealed interface WireMessage {
         R onGroupDelta(GroupDeltaMessage message);
 
         R onDigest(DigestMessage message);
+
+        R onSwim(SwimPacket packet);
     }
 
     /** A whole group state. */
@@ -102,9 +104,11 @@ public sealed interface WireMessage {
      * @param seen         whose multicast the sender has heard, the highest seqno of each
      * @param distribution the nodes the receiver must forward the payload to
      * @param payload      the message broadcast; not itself a gossip
+     * @param updates      failure-detector updates riding on this copy (piggyback); hop-local: a forwarder attaches
+     *                     its own, not these
      */
-    record Gossip(BroadcastId current, List<BroadcastId> seen, List<NetId> distribution, WireMessage payload)
-            implements WireMessage {
+    record Gossip(BroadcastId current, List<BroadcastId> seen, List<NetId> distribution, WireMessage payload,
+            List<SwimMessage.Update> updates) implements WireMessage {
         /** @throws IllegalArgumentException naming the field if one is null or the payload is a gossip */
         public Gossip {
             if (current == null) {
@@ -122,18 +126,25 @@ public sealed interface WireMessage {
             if (payload instanceof Gossip) {
                 throw new IllegalArgumentException("payload: a gossip cannot carry a gossip");
             }
+            if (payload instanceof SwimPacket) {
+                throw new IllegalArgumentException("payload: a gossip does not carry a SWIM packet");
+            }
+            if (updates == null || holdsNull(updates)) {
+                throw new IllegalArgumentException("updates: null or holds null");
+            }
             seen = List.copyOf(seen);
             distribution = List.copyOf(distribution);
+            updates = List.copyOf(updates);
         }
 
-        // List.contains(null) throws on immutable lists, so look by hand.
-        private static boolean holdsNull(List<?> list) {
-            for (Object o : list) {
-                if (o == null) {
-                    return true;
-                }
-            }
-            return false;
+        /** A gossip with no piggybacked updates. */
+        public Gossip(BroadcastId current, List<BroadcastId> seen, List<NetId> distribution, WireMessage payload) {
+            this(current, seen, distribution, payload, List.of());
+        }
+
+        /** @return this gossip carrying {@code piggyback} instead of its updates */
+        public Gossip withUpdates(List<SwimMessage.Update> piggyback) {
+            return new Gossip(current, seen, distribution, payload, piggyback);
         }
 
         @Override
@@ -145,5 +156,44 @@ public sealed interface WireMessage {
         public <R> R accept(Handler<R> handler) {
             return handler.onGossip(this);
         }
+    }
+
+    /**
+     * A failure-detector packet, sent by UDP unicast to one node: probes, acks, nacks and piggybacked updates.
+     *
+     * @param from     the sender's id
+     * @param messages at least one; a receiver applies the updates before the rest
+     */
+    record SwimPacket(NetId from, List<SwimMessage> messages) implements WireMessage {
+        /** @throws IllegalArgumentException naming the field if one is null or messages is empty */
+        public SwimPacket {
+            if (from == null) {
+                throw new IllegalArgumentException("from: missing");
+            }
+            if (messages == null || messages.isEmpty() || holdsNull(messages)) {
+                throw new IllegalArgumentException("messages: null, empty or holds null");
+            }
+            messages = List.copyOf(messages);
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.SWIM;
+        }
+
+        @Override
+        public <R> R accept(Handler<R> handler) {
+            return handler.onSwim(this);
+        }
+    }
+
+    // List.contains(null) throws on immutable lists, so look by hand.
+    private static boolean holdsNull(List<?> list) {
+        for (Object o : list) {
+            if (o == null) {
+                return true;
+            }
+        }
+        return false;
     }
 }

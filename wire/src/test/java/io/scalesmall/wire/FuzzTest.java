@@ -191,6 +191,33 @@ class FuzzTest {
         }
     }
 
+    private SwimMessage.Update randomUpdate() {
+        long inc = rng.nextLong() & Long.MAX_VALUE;
+        switch (rng.nextInt(3)) {
+            case 0:
+                return new SwimMessage.Alive(randomNetId(), inc);
+            case 1:
+                return new SwimMessage.Suspect(randomNetId(), inc, randomNetId());
+            default:
+                return new SwimMessage.Dead(randomNetId(), inc, randomNetId());
+        }
+    }
+
+    private WireMessage.SwimPacket randomSwim() {
+        List<SwimMessage> m = new ArrayList<>();
+        long seq = rng.nextLong() & Long.MAX_VALUE;
+        switch (rng.nextInt(4)) {
+            case 0 -> m.add(new SwimMessage.Ping(seq, randomNetId()));
+            case 1 -> m.add(new SwimMessage.Ack(seq));
+            case 2 -> m.add(new SwimMessage.PingReq(seq, randomNetId()));
+            default -> m.add(new SwimMessage.Nack(seq));
+        }
+        for (int i = rng.nextInt(4); i > 0; i--) {
+            m.add(randomUpdate());
+        }
+        return new WireMessage.SwimPacket(randomNetId(), m);
+    }
+
     private Gossip randomGossip() {
         List<BroadcastId> seen = new ArrayList<>();
         for (int i = rng.nextInt(4); i > 0; i--) {
@@ -200,7 +227,12 @@ class FuzzTest {
         for (int i = rng.nextInt(4); i > 0; i--) {
             distribution.add(randomNetId());
         }
-        return new Gossip(new BroadcastId(randomNetId(), rng.nextInt(1000)), seen, distribution, randomNonGossip());
+        List<SwimMessage.Update> updates = new ArrayList<>();
+        for (int i = rng.nextInt(3); i > 0; i--) {
+            updates.add(randomUpdate());
+        }
+        return new Gossip(new BroadcastId(randomNetId(), rng.nextInt(1000)), seen, distribution, randomNonGossip(),
+                updates);
     }
 
     private void buildCorpus() {
@@ -212,7 +244,7 @@ class FuzzTest {
         messages.add(new Gossip(new BroadcastId(TestSupport.v6(1, 1), 1), new ArrayList<>(), new ArrayList<>(),
                 new GroupStateMessage(TestSupport.writtenState("inner", 10))));
         for (int i = 0; i < 60; i++) {
-            messages.add(i % 3 == 0 ? randomGossip() : randomNonGossip());
+            messages.add(i % 3 == 0 ? randomGossip() : i % 3 == 1 ? randomSwim() : randomNonGossip());
         }
         for (WireMessage m : messages) {
             byte[] payload = Messages.toBytes(m);

@@ -69,6 +69,13 @@ class GoldenBytesTest {
             + "ec1e1b4229af67d1738a4a788e1d85fd71b6671a84bd4b6698ce26847ebbff3fc2f6976a509e62275d9c07c22d7096f3573b"
             + "4745dad01a7e415e0b5ea47085b0b5ac0f51202434750b5ece028bcecdb9ce4154b64164b8a1f8bd627bc680b68c64";
 
+    /** SWIM (a packet of all seven message kinds); 224 bytes, uncompressed (payload 183 bytes). */
+    static final String SWIM_HEX = "53530105000bcf845c000000d3a0a1a2a3a4a5a6a7a8a9aaab"
+            + "ec11762985cb00be72efb9c11c70d9d677be4c1a82974361240e26867fab7501d27647ffae32d9034d9816ca017c91e95d15"
+            + "4e4070da107a876d6f59b48f7ab3a6b8a76d38a0f6f4def0f51185ca0cbacf0abb2efbd118aa7b8a82aba3ba7f8a858e21af"
+            + "c59deb9c8e24f953950a3dbddbec50b4d73f9ffc2fcddfb43e6be07aff24ba6ad952a0163ae1fe8b124a91d688d9ad6bbed1"
+            + "ea06c3dd3c253a38881adc0d15a1966b4dae820a2b226fd2b6e17726fd9912ec907160c2cc5bc71f700a60fe531a830184";
+
     // ---- their protobuf payloads (messages.proto), pinned too so a failure tells which layer changed ---
 
     static final String GOSSIP_PAYLOAD_HEX = "0a0d0a090a04c0000201108a3e102a12190a150a1020010db8000000000000"
@@ -85,6 +92,12 @@ class GoldenBytesTest {
             + "311a0204041214080118ffff0320903f280a300438fbd095ffbc31";
     static final String DIGEST_PAYLOAD_HEX = "0a06676f6c64656e11efcdab89674523011a3e0a160a090a04c0000201108a3e"
             + "1080d095ffbc311a0200030a240a150a1020010db8000000000000000000000001108a3e1081d095ffbc311a0400010303";
+
+    static final String SWIM_PAYLOAD_HEX = "0a090a04c0000201108a3e121b0a19080712150a1020010db80000000000"
+            + "00000000000001108a3e12041202080612101a0e0808120a0a04c633640710ffff0312042202080512142a120a090a04c000"
+            + "0201108a3e1081d095ffbc311220321e0a0a0a04c633640710ffff031082d095ffbc311a090a04c0000201108a3e12373a35"
+            + "0a150a1020010db8000000000000000000000001108a3e1081d095ffbc311a150a1020010db8000000000000000000000001"
+            + "108a3e";
 
     static final NetId A = v4(192, 0, 2, 1, 7946);
     static final NetId B = v6(1, 7946);
@@ -140,6 +153,12 @@ class GoldenBytesTest {
         return new Gossip(bid(A, 42), List.of(bid(B, 41), bid(C, 7)), List.of(B, C), delta());
     }
 
+    static WireMessage.SwimPacket swim() {
+        return new WireMessage.SwimPacket(A, List.of(new SwimMessage.Ping(7, B), new SwimMessage.Ack(6),
+                new SwimMessage.PingReq(8, C), new SwimMessage.Nack(5), new SwimMessage.Alive(A, INC_A + 1),
+                new SwimMessage.Suspect(C, INC_C, A), new SwimMessage.Dead(B, INC_B, B)));
+    }
+
     /** One golden case: the message, its frame and its payload. */
     record Golden(WireMessage message, String frameHex, String payloadHex, boolean compressed) {
         @Override
@@ -153,7 +172,8 @@ class GoldenBytesTest {
                 new Golden(gossip(), GOSSIP_HEX, GOSSIP_PAYLOAD_HEX, false),
                 new Golden(state(), GROUP_STATE_HEX, GROUP_STATE_PAYLOAD_HEX, true),
                 new Golden(delta(), GROUP_DELTA_HEX, GROUP_DELTA_PAYLOAD_HEX, false),
-                new Golden(digest(), DIGEST_HEX, DIGEST_PAYLOAD_HEX, false));
+                new Golden(digest(), DIGEST_HEX, DIGEST_PAYLOAD_HEX, false),
+                new Golden(swim(), SWIM_HEX, SWIM_PAYLOAD_HEX, false));
     }
 
     @Test

@@ -26,6 +26,11 @@ import io.scalesmall.wire.proto.GroupStateMsg;
 import io.scalesmall.wire.proto.ItemMsg;
 import io.scalesmall.wire.proto.MemberMsg;
 import io.scalesmall.wire.proto.NetIdMsg;
+import io.scalesmall.wire.proto.ProbeMsg;
+import io.scalesmall.wire.proto.SeqMsg;
+import io.scalesmall.wire.proto.SwimEntryMsg;
+import io.scalesmall.wire.proto.SwimMsg;
+import io.scalesmall.wire.proto.UpdateMsg;
 import io.scalesmall.wire.proto.WorldClockMsg;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -285,7 +290,7 @@ class RejectionTest {
     // ---- authenticated but not acceptable ---------------------------------------------------------------
 
     @ParameterizedTest(name = "type id {0}")
-    @ValueSource(ints = {0, 5, 6, 127, 128, 255})
+    @ValueSource(ints = {0, 6, 7, 127, 128, 255})
     void anAuthenticatedFrameOfAnUnknownTypeIsRejected(int typeId) {
         byte[] payload = Messages.toBytes(new DigestMessage("g", 1, WorldClock.empty()));
         byte[] frame = seal(KEY_00_1F, LABEL, typeId, 0, NONCE, payload);
@@ -557,7 +562,53 @@ class RejectionTest {
                 Arguments.of("distribution address of 5 bytes", gossip().addDistribution(NetIdMsg.newBuilder()
                         .setAddress(ByteString.copyFrom(new byte[5])).setPort(1)), "distribution[1].address"),
                 Arguments.of("invalid payload", gossip().setPayload(digest().setGroup("").build().toByteString()),
-                        "group"));
+                        "group"),
+                Arguments.of("payload_type SWIM", gossip().setPayloadType(FrameType.SWIM.id())
+                        .setPayload(swim().build().toByteString()), "payload_type"),
+                Arguments.of("a ping among the updates", gossip().addUpdates(SwimEntryMsg.newBuilder()
+                        .setPing(ProbeMsg.newBuilder().setSeq(1).setTarget(net(1, 7000)))), "updates[0]: a Ping"),
+                Arguments.of("an update of no kind", gossip().addUpdates(SwimEntryMsg.newBuilder()),
+                        "updates[0].kind: none set"),
+                Arguments.of("a suspect without from", gossip().addUpdates(SwimEntryMsg.newBuilder()
+                        .setSuspect(UpdateMsg.newBuilder().setMember(net(1, 7000)).setIncarnation(3))),
+                        "updates[0].from: missing"));
+    }
+
+    static SwimMsg.Builder swim() {
+        return SwimMsg.newBuilder().setFrom(net(1, 7000)).addMessages(SwimEntryMsg.newBuilder()
+                .setAck(SeqMsg.newBuilder().setSeq(4)));
+    }
+
+    static Stream<Arguments> invalidSwims() {
+        return Stream.of(
+                Arguments.of("from missing", swim().clearFrom(), "from: missing"),
+                Arguments.of("from port 0", swim().setFrom(net(1, 0)), "from.port: 0"),
+                Arguments.of("no messages", swim().clearMessages(), "messages: empty"),
+                Arguments.of("entry of no kind", swim().addMessages(SwimEntryMsg.newBuilder()),
+                        "messages[1].kind: none set"),
+                Arguments.of("ping without target", swim().addMessages(SwimEntryMsg.newBuilder()
+                        .setPing(ProbeMsg.newBuilder().setSeq(1))), "messages[1].target: missing"),
+                Arguments.of("ping_req seq 2^63", swim().addMessages(SwimEntryMsg.newBuilder()
+                        .setPingReq(ProbeMsg.newBuilder().setSeq(Long.MIN_VALUE).setTarget(net(2, 1)))),
+                        "messages[1].seq"),
+                Arguments.of("nack seq 2^63", swim().addMessages(SwimEntryMsg.newBuilder()
+                        .setNack(SeqMsg.newBuilder().setSeq(-1))), "messages[1].seq"),
+                Arguments.of("alive without member", swim().addMessages(SwimEntryMsg.newBuilder()
+                        .setAlive(UpdateMsg.newBuilder().setIncarnation(1))), "messages[1].member: missing"),
+                Arguments.of("dead incarnation 2^63", swim().addMessages(SwimEntryMsg.newBuilder()
+                        .setDead(UpdateMsg.newBuilder().setMember(net(1, 1)).setFrom(net(1, 1))
+                                .setIncarnation(Long.MIN_VALUE))), "messages[1].incarnation"),
+                Arguments.of("dead member of 5-byte address", swim().addMessages(SwimEntryMsg.newBuilder()
+                        .setDead(UpdateMsg.newBuilder().setMember(NetIdMsg.newBuilder()
+                                .setAddress(ByteString.copyFrom(new byte[5])).setPort(1)).setFrom(net(1, 1)))),
+                        "messages[1].member.address"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidSwims")
+    void swimPacketsBreakingAFieldRuleAreInvalid(String name, SwimMsg.Builder msg, String field) {
+        CodecException e = rejected(CODEC.encode(FrameType.SWIM, msg.build().toByteArray()), Reason.INVALID_FIELD);
+        assertThat(e.getMessage()).startsWith("INVALID_FIELD: SWIM: ").contains(field);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -568,7 +619,7 @@ class RejectionTest {
     }
 
     @ParameterizedTest(name = "payload_type {0}")
-    @ValueSource(ints = {0, 5, 255, 256, -1})
+    @ValueSource(ints = {0, 6, 255, 256, -1})
     void aGossipOfAnUnknownPayloadTypeIsRejected(int payloadType) {
         byte[] p = gossip().setPayloadType(payloadType).build().toByteArray();
         CodecException e = rejected(CODEC.encode(FrameType.GOSSIP, p), Reason.UNKNOWN_TYPE);

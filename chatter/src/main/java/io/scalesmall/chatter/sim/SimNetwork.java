@@ -110,6 +110,15 @@ public final class SimNetwork {
             }
         }
 
+        @Override
+        public void sendPacket(NetId to, WireMessage message) {
+            count(message);
+            SimNode n = nodes.get(to);
+            if (n != null) {
+                deliver(this, n, Via.PACKET, message);
+            }
+        }
+
         private void count(WireMessage message) {
             sent++;
             messagesSent++;

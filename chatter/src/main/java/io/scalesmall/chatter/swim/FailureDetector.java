@@ -1,12 +1,13 @@
 package io.scalesmall.chatter.swim;
 
-import io.scalesmall.chatter.swim.SwimMessage.Ack;
-import io.scalesmall.chatter.swim.SwimMessage.Dead;
-import io.scalesmall.chatter.swim.SwimMessage.Nack;
-import io.scalesmall.chatter.swim.SwimMessage.Ping;
-import io.scalesmall.chatter.swim.SwimMessage.PingReq;
-import io.scalesmall.chatter.swim.SwimMessage.Suspect;
-import io.scalesmall.chatter.swim.SwimMessage.Update;
+import io.scalesmall.wire.SwimMessage;
+import io.scalesmall.wire.SwimMessage.Ack;
+import io.scalesmall.wire.SwimMessage.Dead;
+import io.scalesmall.wire.SwimMessage.Nack;
+import io.scalesmall.wire.SwimMessage.Ping;
+import io.scalesmall.wire.SwimMessage.PingReq;
+import io.scalesmall.wire.SwimMessage.Suspect;
+import io.scalesmall.wire.SwimMessage.Update;
 import io.scalesmall.topology.NetId;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -133,6 +134,24 @@ public final class FailureDetector {
         if (table.remove(id)) {
             ring.remove(id);
         }
+    }
+
+    /**
+     * Healing (after Serf's reconnect; SWIM itself has no way back from DEAD): pings {@code target}, which this
+     * detector holds DEAD or does not know, with what this node believes of it (its {@code Dead}) and of itself
+     * (its {@code Alive}). A live target refutes at once, and since it holds us DEAD too if the partition was
+     * long, its answer carries its {@code Dead} of us, which we refute in turn. Not counted as a probe.
+     */
+    public void reconnect(NetId target) {
+        Member m = table.get(target);
+        List<SwimMessage> packet = new ArrayList<>(3);
+        packet.add(new Ping(++seq, target));
+        if (m != null && m.state() == MemberState.DEAD) {
+            packet.add(new Dead(target, m.incarnation(), self));
+        }
+        packet.add(new SwimMessage.Alive(self, table.incarnation()));
+        stats.reconnects++;
+        output.send(target, List.copyOf(packet));
     }
 
     /** Announces this node's departure: its {@code Dead(self, self)} is gossiped and marks it LEFT elsewhere. */

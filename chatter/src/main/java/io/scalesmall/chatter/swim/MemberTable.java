@@ -1,9 +1,10 @@
 package io.scalesmall.chatter.swim;
 
-import io.scalesmall.chatter.swim.SwimMessage.Alive;
-import io.scalesmall.chatter.swim.SwimMessage.Dead;
-import io.scalesmall.chatter.swim.SwimMessage.Suspect;
-import io.scalesmall.chatter.swim.SwimMessage.Update;
+import io.scalesmall.wire.SwimMessage;
+import io.scalesmall.wire.SwimMessage.Alive;
+import io.scalesmall.wire.SwimMessage.Dead;
+import io.scalesmall.wire.SwimMessage.Suspect;
+import io.scalesmall.wire.SwimMessage.Update;
 import io.scalesmall.topology.NetId;
 import java.util.ArrayList;
 import java.util.List;

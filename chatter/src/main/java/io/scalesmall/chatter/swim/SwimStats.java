@@ -9,6 +9,7 @@ public final class SwimStats {
     long deathsDeclared;
     long refutations;
     long nacksSent;
+    long reconnects;
 
     /** @return direct probes started */
     public long probes() {
@@ -43,5 +44,10 @@ public final class SwimStats {
     /** @return nacks sent as an intermediary */
     public long nacksSent() {
         return nacksSent;
+    }
+
+    /** @return re-dial pings sent to members held DEAD or unknown (healing) */
+    public long reconnects() {
+        return reconnects;
     }
 }

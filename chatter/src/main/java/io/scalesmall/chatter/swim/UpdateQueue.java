@@ -1,6 +1,7 @@
 package io.scalesmall.chatter.swim;
 
-import io.scalesmall.chatter.swim.SwimMessage.Update;
+import io.scalesmall.wire.SwimMessage;
+import io.scalesmall.wire.SwimMessage.Update;
 import io.scalesmall.topology.NetId;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,16 +1,17 @@
 package io.scalesmall.chatter.swim;
 
+import io.scalesmall.wire.SwimMessage;
 import static io.scalesmall.chatter.swim.SwimSim.MS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.scalesmall.chatter.swim.SwimMessage.Ack;
-import io.scalesmall.chatter.swim.SwimMessage.Alive;
-import io.scalesmall.chatter.swim.SwimMessage.Dead;
-import io.scalesmall.chatter.swim.SwimMessage.Nack;
-import io.scalesmall.chatter.swim.SwimMessage.Ping;
-import io.scalesmall.chatter.swim.SwimMessage.PingReq;
-import io.scalesmall.chatter.swim.SwimMessage.Suspect;
+import io.scalesmall.wire.SwimMessage.Ack;
+import io.scalesmall.wire.SwimMessage.Alive;
+import io.scalesmall.wire.SwimMessage.Dead;
+import io.scalesmall.wire.SwimMessage.Nack;
+import io.scalesmall.wire.SwimMessage.Ping;
+import io.scalesmall.wire.SwimMessage.PingReq;
+import io.scalesmall.wire.SwimMessage.Suspect;
 import io.scalesmall.topology.NetId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,13 +89,14 @@ class FailureDetectorTest {
         NetId target = ping.to();
         long seq = ((Ping) ping.messages().get(0)).seq();
         sent.clear();
-        fd.tick(500 * MS);
+        fd.tick(config.probeTimeout().toNanos());
         List<Sent> reqs = sent.stream().filter(s -> s.messages().get(0) instanceof PingReq).toList();
         assertThat(reqs).hasSize(config.indirectProbes()).noneMatch(s -> s.to().equals(target));
         // Two of three intermediaries nack: one missing nack raises local health by one.
-        fd.onMessage(900 * MS, reqs.get(0).to(), new Nack(seq));
-        fd.onMessage(900 * MS, reqs.get(1).to(), new Nack(seq));
-        fd.tick(1000 * MS);
+        long beforeDeadline = config.protocolPeriod().toNanos() - 10 * MS;
+        fd.onMessage(beforeDeadline, reqs.get(0).to(), new Nack(seq));
+        fd.onMessage(beforeDeadline, reqs.get(1).to(), new Nack(seq));
+        fd.tick(config.protocolPeriod().toNanos());
         assertThat(fd.member(target).state()).isEqualTo(MemberState.SUSPECT);
         assertThat(fd.localHealth()).isEqualTo(1);
         assertThat(fd.stats().failedProbes()).isEqualTo(1);
@@ -200,9 +202,9 @@ class FailureDetectorTest {
                 Duration.ofMillis(200), 3, 4, 16)).hasMessageContaining("protocolPeriod: PT0S");
         assertThatThrownBy(() -> new SwimConfig(Duration.ofSeconds(1), Duration.ofMillis(500), -1, 4, 6, 8, true,
                 Duration.ofMillis(200), 3, 4, 16)).hasMessageContaining("indirectProbes: -1");
-        assertThat(lan.suspicionMin(100)).isEqualTo(Duration.ofSeconds(8));
-        assertThat(lan.suspicionMax(100)).isEqualTo(Duration.ofSeconds(48));
-        assertThat(lan.nackDelay()).isEqualTo(Duration.ofMillis(400));
+        assertThat(lan.suspicionMin(100)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(lan.suspicionMax(100)).isEqualTo(Duration.ofSeconds(24));
+        assertThat(lan.nackDelay()).isEqualTo(Duration.ofMillis(200));
         assertThat(lan.retransmitLimit(100)).isEqualTo(12);
         assertThat(SwimConfig.wan().nackDelay()).isEqualTo(Duration.ofMillis(1600));
         assertThat(SwimConfig.local().suspicionMin(1)).isEqualTo(Duration.ofSeconds(3));

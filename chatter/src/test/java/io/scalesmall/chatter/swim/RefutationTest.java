@@ -1,10 +1,11 @@
 package io.scalesmall.chatter.swim;
 
+import io.scalesmall.wire.SwimMessage;
 import static io.scalesmall.chatter.swim.SwimSim.MS;
 import static io.scalesmall.chatter.swim.SwimSim.S;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scalesmall.chatter.swim.SwimMessage.Suspect;
+import io.scalesmall.wire.SwimMessage.Suspect;
 import io.scalesmall.topology.NetId;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,5 +1,6 @@
 package io.scalesmall.chatter.swim;
 
+import io.scalesmall.wire.SwimMessage;
 import io.scalesmall.topology.NetId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

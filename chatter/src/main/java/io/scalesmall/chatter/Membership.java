@@ -1,0 +1,220 @@
+package io.scalesmall.chatter;
+
+import io.scalesmall.chatter.swim.FailureDetector;
+import io.scalesmall.chatter.swim.Member;
+import io.scalesmall.chatter.swim.MemberState;
+import io.scalesmall.topology.DotSet;
+import io.scalesmall.topology.GroupState;
+import io.scalesmall.topology.NetId;
+import io.scalesmall.wire.SwimMessage;
+import io.scalesmall.wire.WireMessage.SwimPacket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A node's view of which members are up: the SWIM failure detector ({@link FailureDetector}) fed with the
+ * members of the groups' topologies, plus what the topology needs from it: which members are down (DEAD or LEFT)
+ * and for how long, which to forget after the TTL, whose stale records to keep out meanwhile, and whom to
+ * re-dial so partitions heal (after Serf: failed members are re-dialled until a reconnect timeout).
+ *
+ * <p>Lifecycle of a member: added ALIVE when the topology first shows it (at its topology incarnation); DEAD or
+ * LEFT by the detector's verdict (invisible in {@link GroupNode#members} and routes at once); after
+ * {@link ChatterConfig#tombstoneTtl()} down its records are dropped from every group ("purged"), and records of it
+ * arriving later are stripped while it stays down; after another TTL the detector forgets it. A DEAD member stays
+ * on the re-dial list until {@link ChatterConfig#reconnectTimeout()}. A refutation (higher incarnation) or a
+ * restart (higher topology incarnation) brings a member back ALIVE at any point.
+ *
+ * <p>Not thread-safe: owned by the {@link GroupNode}'s thread.
+ */
+final class Membership {
+    private final NetId self;
+    private final ChatterConfig config;
+    private final Random random;
+    private final FailureDetector detector;
+    /** Down (DEAD or LEFT) members: since when, ns. */
+    private final Map<NetId, Long> downSince = new HashMap<>();
+    /** Down members whose records were purged; incoming records of them are stripped while they stay down. */
+    private final Map<NetId, Long> purged = new HashMap<>();
+    /** Peers to re-dial: last time each was known alive or was a seed, ns; insertion-ordered, capped. */
+    private final LinkedHashMap<NetId, Long> redial = new LinkedHashMap<>();
+    private long nextRedialNanos = Long.MIN_VALUE;
+
+    Membership(NetId self, long incarnation, ChatterConfig config, Outbox outbox, Random random) {
+        this.self = self;
+        this.config = config;
+        this.random = random;
+        this.detector = new FailureDetector(self, incarnation, config.swim(),
+                (to, messages) -> outbox.sendPacket(to, new SwimPacket(self, messages)), random);
+        detector.addListener(this::onChange);
+    }
+
+    FailureDetector detector() {
+        return detector;
+    }
+
+    void addListener(Member.Listener l) {
+        detector.addListener(l);
+    }
+
+    private void onChange(long nowNanos, Member.Change c) {
+        if (c.to().isActive()) {
+            downSince.remove(c.member());
+            purged.remove(c.member());
+            redial.remove(c.member());
+        } else {
+            downSince.put(c.member(), nowNanos);
+            if (c.to() == MemberState.DEAD) {
+                remember(c.member(), nowNanos);
+            }
+        }
+    }
+
+    /** @return the member's state as this node sees it: ALIVE for itself and for members it was not told of */
+    MemberState state(NetId member) {
+        Member m = detector.member(member);
+        return m == null ? MemberState.ALIVE : m.state();
+    }
+
+    /** @return true if the detector holds {@code member} DEAD or LEFT */
+    boolean isDown(NetId member) {
+        return downSince.containsKey(member);
+    }
+
+    /** Tells the detector about the members {@code merged} wrote to (those with live items in {@code after}). */
+    void sync(long nowNanos, GroupState merged, GroupState after) {
+        for (NetId m : merged.worldClock().members()) {
+            if (!m.equals(self) && after.members().contains(m)) {
+                DotSet d = after.worldClock().get(m);
+                if (d != null) {
+                    detector.addMember(nowNanos, m, d.incarnation());
+                }
+            }
+        }
+    }
+
+    /** @return {@code incoming} without the records of purged members that are still down */
+    GroupState strip(GroupState incoming) {
+        if (purged.isEmpty()) {
+            return incoming;
+        }
+        GroupState out = incoming;
+        for (NetId m : incoming.worldClock().members()) {
+            if (purged.containsKey(m) && isDown(m)) {
+                out = out.without(m);
+            }
+        }
+        return out;
+    }
+
+    /** Handles a failure-detector packet. */
+    void onPacket(long nowNanos, SwimPacket p) {
+        detector.onPacket(nowNanos, p.from(), p.messages());
+    }
+
+    /** Handles updates that rode on a gossip. */
+    void onUpdates(long nowNanos, NetId from, List<SwimMessage.Update> updates) {
+        if (!updates.isEmpty()) {
+            detector.onPacket(nowNanos, from, updates);
+        }
+    }
+
+    /** @return up to {@code max} updates to piggyback on an outgoing gossip */
+    List<SwimMessage.Update> piggyback(int max) {
+        return detector.piggyback(max);
+    }
+
+    /** Adds seeds to the re-dial list (they are dialled while the detector does not hold them ALIVE). */
+    void seeds(long nowNanos, Set<NetId> seeds) {
+        for (NetId s : seeds) {
+            if (!s.equals(self)) {
+                remember(s, nowNanos);
+            }
+        }
+    }
+
+    private void remember(NetId id, long nowNanos) {
+        redial.remove(id);
+        redial.put(id, nowNanos);
+        while (redial.size() > ChatterConfig.MAX_RECONNECT_PEERS) {
+            NetId oldest = redial.keySet().iterator().next();
+            redial.remove(oldest);
+        }
+    }
+
+    /**
+     * Runs the detector and the re-dial timer.
+     *
+     * @return members to re-dial now at the topology level too (the caller sends them a digest), possibly empty
+     */
+    List<NetId> tick(long nowNanos) {
+        detector.tick(nowNanos);
+        if (nextRedialNanos == Long.MIN_VALUE) {
+            nextRedialNanos = nowNanos + (long) (random.nextDouble() * config.reconnectInterval().toNanos());
+        }
+        if (nowNanos - nextRedialNanos < 0) {
+            return List.of();
+        }
+        nextRedialNanos = nowNanos + config.reconnectInterval().toNanos();
+        long timeout = config.reconnectTimeout().toNanos();
+        redial.values().removeIf(t -> nowNanos - t > timeout);
+        List<NetId> candidates = new ArrayList<>();
+        redial.forEach((id, t) -> {
+            Member m = detector.member(id);
+            if (m == null || m.state() == MemberState.DEAD) {
+                candidates.add(id);
+            }
+        });
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        NetId target = candidates.get(random.nextInt(candidates.size()));
+        detector.reconnect(target);
+        return List.of(target);
+    }
+
+    /**
+     * The TTL step, run with compaction: members down longer than the TTL are returned for purging (and marked
+     * purged); members purged a TTL ago, and members no group mentions any more, are forgotten by the detector.
+     *
+     * @param known every member with a record in some group this node holds
+     */
+    List<NetId> expire(long nowNanos, Set<NetId> known) {
+        long ttl = config.tombstoneTtl().toNanos();
+        List<NetId> purge = new ArrayList<>();
+        for (Map.Entry<NetId, Long> e : downSince.entrySet()) {
+            if (nowNanos - e.getValue() >= ttl && !purged.containsKey(e.getKey())) {
+                purge.add(e.getKey());
+            }
+        }
+        for (NetId m : purge) {
+            purged.put(m, nowNanos);
+        }
+        List<NetId> forget = new ArrayList<>();
+        purged.forEach((m, at) -> {
+            if (nowNanos - at >= ttl) {
+                forget.add(m);
+            }
+        });
+        for (Member m : detector.members()) {
+            if (m.state().isActive() && !known.contains(m.id())) {
+                forget.add(m.id());
+            }
+        }
+        for (NetId m : forget) {
+            purged.remove(m);
+            downSince.remove(m);
+            detector.removeMember(m);
+        }
+        return purge;
+    }
+
+    /** Announces this node's departure to the detectors of others (a {@code Dead(self, self)}). */
+    void leave() {
+        detector.leave();
+    }
+}
