@@ -422,8 +422,12 @@ public final class GroupNode {
         }
     }
 
-    /** Merges a state or delta of a group into this node's replica; reports changes; refutes stale writes. */
-    void merge(long nowNanos, GroupState received) {
+    /**
+     * Merges a state or delta of a group into this node's replica, as if a peer had sent it: reports changes,
+     * refutes stale writes of this node's id, tells the failure detector of new members. For state obtained out of
+     * band (a snapshot; the simulator's bootstrap of large clusters). Sends nothing but refutations.
+     */
+    public void merge(long nowNanos, GroupState received) {
         stats.merges++;
         GroupState incoming = membership.strip(received);
         GroupState before = state(incoming.group());

@@ -40,6 +40,7 @@ public final class SimNetwork {
     private long messagesSent;
     private long bytesSent;
     private boolean countBytes = true;
+    private long connectionIdleNanos = 60_000_000_000L;
 
     private record Delivery(long at, long seq, SimNode to, Via via, WireMessage message) implements Comparable<Delivery> {
         @Override
@@ -57,6 +58,8 @@ public final class SimNetwork {
         private boolean up = true;
         private long sent;
         private long bytes;
+        /** Peers with stream (TCP) traffic either way, and when it was last seen: the node's open connections. */
+        private final Map<NetId, Long> connections = new HashMap<>();
 
         private SimNode(NetId id, String domain) {
             this.id = id;
@@ -83,6 +86,15 @@ public final class SimNetwork {
             return bytes;
         }
 
+        /**
+         * @return how many TCP connections this host would hold open now: peers it exchanged stream messages with
+         *         (either way) within the network's connection idle timeout
+         */
+        public int openConnections() {
+            connections.values().removeIf(t -> now - t > connectionIdleNanos);
+            return connections.size();
+        }
+
         /** @return false while crashed */
         public boolean isUp() {
             return up;
@@ -106,6 +118,8 @@ public final class SimNetwork {
             count(message);
             SimNode n = nodes.get(to);
             if (n != null) {
+                connections.put(to, now);
+                n.connections.put(id, now);
                 deliver(this, n, Via.STREAM, message);
             }
         }
@@ -146,6 +160,22 @@ public final class SimNetwork {
         this.links = links;
     }
 
+    /**
+     * Sets how long a simulated TCP connection stays open without traffic (the transport's idle timeout; default
+     * 60 s), for {@link SimNode#openConnections()}.
+     */
+    public void connectionIdle(long nanos) {
+        this.connectionIdleNanos = nanos;
+    }
+
+    /** Removes a host for good (a member that left and will never return), freeing its state. */
+    public void remove(NetId id) {
+        SimNode n = nodes.remove(id);
+        if (n != null && n.domain != null) {
+            domains.get(n.domain).remove(n);
+        }
+    }
+
     /** Turns byte counting off (it encodes every message with protobuf, which large simulations may skip). */
     public void countBytes(boolean on) {
         this.countBytes = on;
@@ -172,6 +202,19 @@ public final class SimNetwork {
     /** Crashes a host: it stops receiving and ticking, and loses every message in flight to it. */
     public void crash(NetId id) {
         nodes.get(id).up = false;
+    }
+
+    /**
+     * Pauses a host (a stop-the-world GC, a suspended VM): like {@link #crash}, it neither receives nor ticks and
+     * loses what arrives meanwhile, but {@link #resume} continues it with its state.
+     */
+    public void pause(NetId id) {
+        nodes.get(id).up = false;
+    }
+
+    /** Resumes a paused host with the state it had. */
+    public void resume(NetId id) {
+        nodes.get(id).up = true;
     }
 
     /** Restarts a crashed host with no state and a new, higher incarnation. */
