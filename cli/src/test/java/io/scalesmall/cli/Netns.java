@@ -204,6 +204,18 @@ final class Netns implements AutoCloseable {
         return "10.213." + subnet + "." + i;
     }
 
+    /**
+     * Cuts or restores host {@code i}'s link: sets its veth's bridge end down or up (inside the bridge namespace).
+     * Down, the host's eth0 loses its carrier and nothing passes either way; its address and routes stay, so up
+     * again restores the network as it was.
+     *
+     * @throws IOException naming the command if it fails
+     */
+    void link(int i, boolean up) throws IOException {
+        namespace(i);
+        ip("-n", bridgeNamespace(), "link", "set", prefix + "v" + i, up ? "up" : "down");
+    }
+
     /** @return the command line that runs {@code cmd} inside host {@code i}'s namespace */
     List<String> in(int i, List<String> cmd) {
         List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", namespace(i)));

@@ -1,24 +1,25 @@
 package io.scalesmall.cli;
 
+import static io.scalesmall.cli.NetnsNodes.GROUP;
+import static io.scalesmall.cli.NetnsNodes.JSON;
+import static io.scalesmall.cli.NetnsNodes.hosts;
+import static io.scalesmall.cli.NetnsNodes.memberIds;
+import static io.scalesmall.cli.NetnsNodes.membersPath;
+import static io.scalesmall.cli.NetnsNodes.poll;
+import static io.scalesmall.cli.NetnsNodes.printLogs;
+import static io.scalesmall.cli.NetnsNodes.tail;
+import static io.scalesmall.cli.NetnsNodes.topologyPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scalesmall.cli.NetnsNodes.NodeProc;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,102 +28,44 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.IntStream;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Real processes on a real (virtual) network: five {@code scalesmall node} processes, each alone in a Linux
- * network namespace, linked by a bridge that floods multicast ({@link Netns}). The nodes get no seeds: they find
- * each other by UDP multicast on the default group. Every query goes through a node's admin HTTP endpoint from
- * inside its namespace: the {@code scalesmall} client commands (a JVM each, so used for the assertions) and, for
- * cheap polling and {@code /metrics}, a plain HTTP/1.0 GET written by bash to {@code /dev/tcp}. Nothing in the
- * root namespace talks to the test network.
- *
- * <p>The nodes and client commands run through a private copy of the {@code ./scalesmall} launcher next to a
- * copy of the packaged jar ({@code scalesmall.jar} system property, set by failsafe): the copy's directory holds
- * no sources, so the launcher never decides to rebuild (the real tree's sources may be edited during a run), and
- * a concurrent {@code mvn package} cannot swap the jar under running JVMs.
+ * network namespace, linked by a bridge that floods multicast ({@link Netns}, {@link NetnsNodes}). The nodes get
+ * no seeds: they find each other by UDP multicast on the default group. Every query goes through a node's admin
+ * HTTP endpoint from inside its namespace: the {@code scalesmall} client commands (a JVM each, so used for the
+ * assertions) and, for cheap polling and {@code /metrics}, a plain HTTP GET by bash.
  *
  * <p>Skipped, with the reason, where network namespaces cannot be made (not Linux, not root, no {@code ip},
- * {@code ip netns add} fails). Everything made is removed in {@link #tearDown()} and by a shutdown hook.
+ * {@code ip netns add} fails). Everything made is removed in {@link #tearDown()} and by shutdown hooks.
  */
 class NetnsClusterIT {
-    private static final String GROUP = "it";
     private static final int HOSTS = 5;
-    private static final int HTTP_PORT = 29980;
-    private static final int GOSSIP_PORT = 29999;
-    private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern AUTH_FAILED = Pattern.compile(
             "^scalesmall_decode_errors_total\\{[^}]*reason=\"AUTHENTICATION_FAILED\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE);
     private static final Pattern ANTI_ENTROPY = Pattern.compile(
             "^scalesmall_core_anti_entropy_rounds_total(?:\\{[^}]*\\})?\\s+(\\S+)", Pattern.MULTILINE);
 
+    private static NetnsNodes cluster;
     private static Netns net;
-    private static Path work;
-    private static Path launcher;
-    private static volatile boolean failed;
-    /** Deletes {@link #work} if the JVM exits before {@link #tearDown()} (Netns has its own hook). */
-    private static Thread workHook;
-
-    /** A running node: its host (namespace index), gossip id, process (the JVM itself) and log. */
-    private record NodeProc(int host, String id, Process process, Path log) {
-    }
 
     @BeforeAll
     static void setUp() throws IOException {
         String why = Netns.whyUnavailable();
         assumeTrue(why == null, () -> "NetnsClusterIT skipped, network namespaces cannot be made here: " + why);
-
-        Path root = Path.of(System.getProperty("scalesmall.root", "..")).toAbsolutePath().normalize();
-        Path jar = Path.of(System.getProperty("scalesmall.jar", root.resolve("cli/target/scalesmall.jar").toString()));
-        assertThat(jar).as("the packaged CLI jar (run 'mvn package' first)").isRegularFile();
-        assertThat(root.resolve("scalesmall")).as("the launcher").isExecutable();
-
-        work = Files.createTempDirectory("ssit");
-        Path dir = work;
-        workHook = new Thread(() -> {
-            if (!failed) {
-                try {
-                    deleteTree(dir);
-                } catch (IOException e) {
-                    System.err.println("NetnsClusterIT: cannot delete " + dir + ": " + e.getMessage());
-                }
-            }
-        }, "ssit-work-cleanup");
-        Runtime.getRuntime().addShutdownHook(workHook);
-        Path launch = work.resolve("launch");
-        Files.createDirectories(launch.resolve("cli/target"));
-        launcher = launch.resolve("scalesmall");
-        Files.copy(root.resolve("scalesmall"), launcher, StandardCopyOption.COPY_ATTRIBUTES);
-        Files.copy(jar, launch.resolve("cli/target/scalesmall.jar"));
-
-        net = Netns.create(HOSTS);
-        System.out.println("NetnsClusterIT: namespaces " + net.prefix() + "-*, hosts " + net.address(1) + ".."
-                + net.address(HOSTS) + ", work dir " + work);
+        cluster = NetnsNodes.create("NetnsClusterIT", HOSTS);
+        net = cluster.net();
     }
 
     @AfterAll
     static void tearDown() throws IOException {
-        if (net != null) {
-            net.close();
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
             net = null;
-        }
-        if (work != null) {
-            if (failed) {
-                deleteTree(work.resolve("launch"));
-                System.out.println("NetnsClusterIT: keeping " + work + " (node logs and data) for the failure");
-            } else {
-                deleteTree(work);
-            }
-            work = null;
-        }
-        if (workHook != null) {
-            Runtime.getRuntime().removeShutdownHook(workHook);
-            workHook = null;
         }
     }
 
@@ -183,11 +126,11 @@ class NetnsClusterIT {
             assertThat(exit).as("exit code of node 5 after SIGTERM (143 = 128 + SIGTERM: killed by the signal "
                     + "instead of exiting normally); log:%n%s", tail(fifth.log(), 20)).isZero();
         } catch (Throwable t) {
-            failed = true;
+            cluster.markFailed();
             printLogs(nodes);
             throw t;
         } finally {
-            stop(nodes);
+            cluster.stop(nodes);
         }
     }
 
@@ -270,69 +213,34 @@ class NetnsClusterIT {
                         .isGreaterThan(0.0);
             }
         } catch (Throwable t) {
-            failed = true;
+            cluster.markFailed();
             printLogs(nodes);
             throw t;
         } finally {
-            stop(nodes);
+            cluster.stop(nodes);
         }
     }
 
-    // ---- nodes --------------------------------------------------------------------------------------------
+    // ---- helpers ------------------------------------------------------------------------------------------
 
     private static NodeProc startNode(int host, String label, String run) throws IOException {
-        String addr = net.address(host);
-        Path log = work.resolve(run + "-n" + host + ".log");
-        Process p = net.spawn(host, List.of(launcher.toString(), "node", "--bind", addr, "--group", GROUP,
-                "--http", addr + ":" + HTTP_PORT, "--data-dir", work.resolve(run + "-data/n" + host).toString(),
-                "--label", label), env(), log);
-        return new NodeProc(host, id(host), p, log);
-    }
-
-    /** SIGTERM to every node still running, SIGKILL after 15 s. */
-    private static void stop(List<NodeProc> nodes) {
-        Netns.stop(nodes.stream().map(NodeProc::process).toList(), Duration.ofSeconds(15));
-    }
-
-    /** The environment of every process: no SCALESMALL_* settings of the caller, this JVM's java first on PATH. */
-    private static Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        System.getenv().keySet().stream().filter(k -> k.startsWith("SCALESMALL_")).forEach(k -> env.put(k, null));
-        env.put("SCALESMALL_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
-        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv().getOrDefault("PATH",
-                "/usr/bin:/bin"));
-        return env;
+        return cluster.startNode(host, label, run);
     }
 
     private static String id(int host) {
-        return net.address(host) + ":" + GOSSIP_PORT;
+        return cluster.id(host);
     }
 
     private static Set<String> ids(List<Integer> hosts) {
-        Set<String> out = new TreeSet<>();
-        hosts.forEach(h -> out.add(id(h)));
-        return out;
+        return cluster.ids(hosts);
     }
 
-    private static List<Integer> hosts(int first, int last) {
-        return IntStream.rangeClosed(first, last).boxed().toList();
+    private static String http(int h, String path) {
+        return cluster.http(h, path);
     }
 
-    // ---- waiting --------------------------------------------------------------------------------------------
-
-    private static ConditionFactory poll(String what, Duration atMost) {
-        return await(what).atMost(atMost).pollInterval(Duration.ofMillis(500)).pollInSameThread();
-    }
-
-    /** Waits until each of {@code hosts} lists exactly {@code expected} as the members of the group. */
     private static void awaitMembers(List<Integer> hosts, Set<String> expected, Duration atMost) {
-        poll("nodes " + hosts + " list members " + expected, atMost).untilAsserted(() -> {
-            for (int h : hosts) {
-                String body = http(h, membersPath());
-                assertThat(body).as("node %d answers GET %s", h, membersPath()).isNotNull();
-                assertThat(memberIds(JSON.readTree(body))).as("members on node %d", h).isEqualTo(expected);
-            }
-        });
+        cluster.awaitMembers(hosts, expected, atMost);
     }
 
     /** Waits until all of {@code hosts} report the same topology digest. */
@@ -348,38 +256,6 @@ class NetnsClusterIT {
         });
     }
 
-    // ---- queries --------------------------------------------------------------------------------------------
-
-    private static String membersPath() {
-        return "/v1/groups/" + GROUP + "/members";
-    }
-
-    private static String topologyPath() {
-        return "/v1/groups/" + GROUP + "/topology";
-    }
-
-    /**
-     * GET {@code path} from host {@code h}'s node, from inside its namespace, by bash alone (HTTP/1.0, so the
-     * server closes after the answer).
-     *
-     * @return the body of a 200 answer, or null (not listening yet, another status, timeout)
-     */
-    private static String http(int h, String path) {
-        String script = "exec 3<>\"/dev/tcp/$1/$2\" || exit 7; printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' \"$3\" \"$1\" >&3;"
-                + " cat <&3";
-        Netns.Result r = net.run(net.in(h, List.of("timeout", "10", "bash", "-c", script, "http-get", net.address(h),
-                Integer.toString(HTTP_PORT), path)), Map.of()).finish(Duration.ofSeconds(15));
-        if (r.exit() != 0) {
-            return null;
-        }
-        String s = r.out();
-        int split = s.indexOf("\r\n\r\n");
-        if (split < 0 || !s.startsWith("HTTP/1.1 200 ") && !s.startsWith("HTTP/1.0 200 ")) {
-            return null;
-        }
-        return s.substring(split + 4);
-    }
-
     private static String metrics(int h) {
         return http(h, "/metrics");
     }
@@ -393,32 +269,12 @@ class NetnsClusterIT {
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
-    /** Runs {@code scalesmall ARGS --node http://ADDR:PORT --json} on host {@code h}; asserts exit 0. */
     private static JsonNode cliJson(int h, String... args) {
-        return cliEach(List.of(h), args).get(h);
+        return cluster.cliJson(h, args);
     }
 
-    /** Runs the client command on each of {@code hosts} against its own node, all at once; asserts exit 0. */
     private static Map<Integer, JsonNode> cliEach(List<Integer> hosts, String... args) {
-        Map<Integer, Netns.Call> calls = new LinkedHashMap<>();
-        for (int h : hosts) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(launcher.toString());
-            cmd.addAll(List.of(args));
-            cmd.addAll(List.of("--node", "http://" + net.address(h) + ":" + HTTP_PORT, "--json"));
-            calls.put(h, net.run(net.in(h, cmd), env()));
-        }
-        Map<Integer, JsonNode> out = new TreeMap<>();
-        calls.forEach((h, c) -> {
-            Netns.Result r = c.finish(CLI_TIMEOUT);
-            assertThat(r.exit()).as("on node %d: %s", h, r).isZero();
-            try {
-                out.put(h, JSON.readTree(r.out()));
-            } catch (IOException e) {
-                throw new UncheckedIOException("on node " + h + ": not JSON: " + r.out(), e);
-            }
-        });
-        return out;
+        return cluster.cliEach(hosts, args);
     }
 
     private static Map<Integer, Set<String>> cliMembers(List<Integer> hosts) {
@@ -430,12 +286,6 @@ class NetnsClusterIT {
     private static Map<Integer, String> cliDigests(List<Integer> hosts) {
         Map<Integer, String> out = new TreeMap<>();
         cliEach(hosts, "topology", GROUP).forEach((h, j) -> out.put(h, j.path("digest").asText()));
-        return out;
-    }
-
-    private static Set<String> memberIds(JsonNode members) {
-        Set<String> out = new TreeSet<>();
-        members.path("members").forEach(m -> out.add(m.path("id").asText()));
         return out;
     }
 
@@ -459,47 +309,5 @@ class NetnsClusterIT {
             }
         }
         return false;
-    }
-
-    // ---- diagnostics ----------------------------------------------------------------------------------------
-
-    private static void printLogs(List<NodeProc> nodes) {
-        for (NodeProc n : nodes) {
-            System.out.println("---- node " + n.host() + " (" + n.id() + ", pid " + n.process().pid() + ", "
-                    + (n.process().isAlive() ? "running" : "exited " + n.process().exitValue()) + "): tail of "
-                    + n.log() + " ----");
-            System.out.println(tail(n.log(), 40));
-        }
-    }
-
-    private static String tail(Path log, int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(cannot read " + log + ": " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

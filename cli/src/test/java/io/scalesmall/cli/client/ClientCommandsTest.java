@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scalesmall.node.admin.InProcessNode;
 import io.scalesmall.topology.NetId;
+import io.scalesmall.wire.SwimMessage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -56,7 +57,7 @@ class ClientCommandsTest {
         assertThat(out()).isEqualTo("joined orders (1 member known)\n");
 
         assertThat(run(new MembersCommand(), "orders")).isZero();
-        assertThat(out()).isEqualTo("ID               STATE\n127.0.0.1:29501  alive\n");
+        assertThat(out()).isEqualTo("ID               STATE  INCARNATION\n127.0.0.1:29501  alive            1\n");
 
         assertThat(run(new GroupsCommand())).isZero();
         assertThat(out()).isEqualTo("NAME    MEMBER  MEMBERS\norders  yes           1\n");
@@ -68,6 +69,36 @@ class ClientCommandsTest {
         assertThat(out()).isEqualTo("no members in orders\n");
         assertThat(run(new GroupsCommand())).isZero();
         assertThat(out()).isEqualTo("NAME    MEMBER  MEMBERS\norders  no            0\n");
+    }
+
+    /** STATE shows the failure detector's view; dead members are left out unless --all. */
+    @Test
+    void membersShowStatesAndDownMembersOnlyWithAll() {
+        assertThat(run(new JoinCommand(), "orders")).isZero();
+        NetId peer = NetId.parse("127.0.0.1:29502");
+        NetId other = NetId.parse("127.0.0.1:29503");
+        node.deliverJoin("orders", peer, 1_700_000_000_123L);
+        node.deliverSwim(other, new SwimMessage.Suspect(peer, 1_700_000_000_123L, other));
+        assertThat(run(new MembersCommand(), "orders")).isZero();
+        assertThat(out()).isEqualTo("""
+                ID               STATE      INCARNATION
+                127.0.0.1:29501  alive                1
+                127.0.0.1:29502  suspect  1700000000123
+                """);
+
+        node.deliverSwim(other, new SwimMessage.Dead(peer, 1_700_000_000_123L, other));
+        assertThat(run(new MembersCommand(), "orders")).isZero();
+        assertThat(out()).isEqualTo("ID               STATE  INCARNATION\n127.0.0.1:29501  alive            1\n");
+        assertThat(run(new MembersCommand(), "orders", "--all")).isZero();
+        assertThat(out()).isEqualTo("""
+                ID               STATE    INCARNATION
+                127.0.0.1:29501  alive              1
+                127.0.0.1:29502  dead   1700000000123
+                """);
+
+        assertThat(run(new LeaveCommand(), "orders")).isZero();
+        assertThat(run(new MembersCommand(), "orders")).isZero();
+        assertThat(out()).isEqualTo("no members in orders (1 dead or left: see --all)\n");
     }
 
     @Test

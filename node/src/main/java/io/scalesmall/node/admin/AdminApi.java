@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scalesmall.chatter.GroupManager;
+import io.scalesmall.chatter.swim.MemberState;
 import io.scalesmall.node.admin.RequestBodies.ItemRequest;
+import io.scalesmall.topology.DotSet;
 import io.scalesmall.topology.GroupState;
 import io.scalesmall.topology.Item;
 import io.scalesmall.topology.NetId;
@@ -13,6 +15,8 @@ import io.scalesmall.topology.TimedItem;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The admin endpoints' logic: validated inputs in, JSON documents out. Knows nothing of HTTP. Thread-safe:
@@ -46,31 +50,57 @@ final class AdminApi {
     }
 
     /**
-     * {@code {"groups": [{"name", "member", "members"}]}} for every group this node knows of, in name order.
-     * One core call per group: the list is not a single atomic snapshot across groups.
+     * {@code {"groups": [{"name", "member", "members"}]}} for every group this node knows of, in name order:
+     * {@code member} is this node in it, {@code members} how many members count (ALIVE or SUSPECT; as
+     * {@link GroupManager#members}). One core call per group: the list is not a single atomic snapshot across groups.
      */
     ObjectNode groups() {
         ObjectNode o = JSON.objectNode();
         ArrayNode arr = o.putArray("groups");
         NetId self = manager.myId();
         for (String g : manager.groups()) {
-            GroupState s = manager.state(g);
-            arr.addObject().put("name", g).put("member", s.members().contains(self)).put("members", s.members().size());
+            Map<NetId, MemberState> states = manager.memberStates(g);
+            arr.addObject().put("name", g).put("member", states.containsKey(self)).put("members", counting(states));
         }
         return o;
     }
 
     /**
-     * {@code {"group", "members": [{"id", "state"}]}}. The state is always {@code "alive"}: this node has no
-     * failure detector yet, so a member is listed from its join until its leave (or its tombstones' expiry).
+     * {@code {"group", "members": [member], "down": [member]}}, each list in id order, with
+     * {@code member = {"id", "state", "incarnation"}}. {@code members} holds the members that count (as
+     * {@link GroupManager#members}): state {@code "alive"} or {@code "suspect"}; {@code down} those the failure
+     * detector holds {@code "dead"} or {@code "left"} whose items are still kept (until the TTL; invisible in
+     * routes). {@code incarnation} is the incarnation of the member's current life in the topology (its world
+     * clock; it rises on a restart), or null if the topology dropped the member between the two core reads this
+     * makes (states, then the topology snapshot).
      */
     ObjectNode members(String group) {
+        Map<NetId, MemberState> states = manager.memberStates(group);
+        GroupState s = manager.state(group);
         ObjectNode o = JSON.objectNode().put("group", group);
-        ArrayNode arr = o.putArray("members");
-        for (NetId m : manager.members(group)) {
-            arr.addObject().put("id", m.toString()).put("state", "alive");
-        }
+        ArrayNode up = o.putArray("members");
+        ArrayNode down = o.putArray("down");
+        states.forEach((m, state) -> {
+            ObjectNode e = (state.isActive() ? up : down).addObject().put("id", m.toString())
+                    .put("state", state.name().toLowerCase(Locale.ROOT));
+            DotSet d = s.worldClock().get(m);
+            if (d == null) {
+                e.putNull("incarnation");
+            } else {
+                e.put("incarnation", d.incarnation());
+            }
+        });
         return o;
+    }
+
+    private static int counting(Map<NetId, MemberState> states) {
+        int n = 0;
+        for (MemberState st : states.values()) {
+            if (st.isActive()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** {@code {"group", "digest", "items": [...]}}, all items (tombstones included) or those with {@code op}. */
@@ -105,11 +135,11 @@ final class AdminApi {
         return item(manager.removeItem(group, r.start(), r.end()));
     }
 
-    /** {@code {"group", "member": is this node a member, "members": count}} after a join or leave. */
+    /** {@code {"group", "member": is this node a member, "members": count that counts}} after a join or leave. */
     private ObjectNode membership(String group) {
-        GroupState s = manager.state(group);
-        return JSON.objectNode().put("group", group).put("member", s.members().contains(manager.myId()))
-                .put("members", s.members().size());
+        Map<NetId, MemberState> states = manager.memberStates(group);
+        return JSON.objectNode().put("group", group).put("member", states.containsKey(manager.myId()))
+                .put("members", counting(states));
     }
 
     /**

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET    /v1/node                       {"id", "version", "uptime_ms", "groups": [groups this node is in]}
- * GET    /v1/groups                     {"groups": [{"name", "member", "members"}]}
- * GET    /v1/groups/{g}/members         {"group", "members": [{"id", "state": "alive"}]}
+ * GET    /v1/groups                     {"groups": [{"name", "member", "members": count of alive and suspect}]}
+ * GET    /v1/groups/{g}/members         {"group", "members": [member], "down": [member]}
  * GET    /v1/groups/{g}/topology[?op=]  {"group", "digest", "items": [item]}   op: ADD, RMV or GET
  * POST   /v1/groups/{g}/join            body optional: {"seeds": ["ip:port", ...]}  → {"group", "member", "members"}
  * POST   /v1/groups/{g}/leave           → {"group", "member", "members"}
@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * GET    /metrics                       whatever is bound to the registry (e.g. {@link NodeMetrics})
  *
  * item = {"member", "op", "start", "end", "port", "priority", "clock": {"incarnation", "counter"}, "timestamp_ms"}
+ * member = {"id": "ip:port", "state": "alive|suspect|dead|left", "incarnation": topology incarnation or null}
  * </pre>
  *
- * A member's {@code state} is always {@code "alive"}: failure detection comes later. A group this node has
+ * {@code members} lists the members that count (state alive or suspect: in routes and member counts),
+ * {@code down} those the failure detector holds dead or left whose items are kept until the TTL (see
+ * {@code AdminApi#members}). A group this node has
  * never heard of reads as empty (groups are implicit), not as 404. {@code {g}} is percent-decoded ({@code +}
  * stays a plus) and must be a valid group name ({@link GroupState#checkGroupName}).
  *

@@ -38,6 +38,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
     public void channelActive(ChannelHandlerContext ctx) {
         Channel ch = ctx.channel();
         connections.add(ch);
+        (ch.hasAttr(NettyStreamTransport.PEER) ? owner.outboundOpen : owner.inboundOpen).incrementAndGet();
         LOG.debug("{} connection {} {} {}", owner.name, ch.localAddress(), ch.hasAttr(NettyStreamTransport.PEER)
                 ? "->" : "<-", ch.remoteAddress());
         ctx.fireChannelActive();
@@ -45,6 +46,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        (ctx.channel().hasAttr(NettyStreamTransport.PEER) ? owner.outboundOpen : owner.inboundOpen).decrementAndGet();
         LOG.debug("{} connection {} / {} closed", owner.name, ctx.channel().localAddress(), ctx.channel().remoteAddress());
         ctx.fireChannelInactive();
     }

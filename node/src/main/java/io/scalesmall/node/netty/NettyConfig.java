@@ -30,9 +30,11 @@ import java.time.Duration;
  *                               queued frames are dropped. Default 2 s: a LAN answers in well under 1 ms, a
  *                               WAN in under 300 ms, and 2 s survives one lost SYN (retransmitted after 1 s)
  *                               while a dead peer's queue is still given up soon, for anti-entropy to repair.
- * @param idleTimeout            a TCP connection with no traffic in either direction for this long is closed.
- *                               Default 60 s: well above the anti-entropy interval (1..5 s), so connections
- *                               between live members stay open, while those to departed nodes are reclaimed.
+ * @param idleTimeout            a TCP connection with no traffic in either direction for this long is closed,
+ *                               and an outbound one's entry in the per-peer table is dropped with it. Default
+ *                               60 s: a node's anti-entropy picks a random member every 200 ms (LAN), so in a
+ *                               cluster of up to about 300 members a connection is reused before it idles out,
+ *                               while those to departed or crashed nodes are reclaimed within a minute.
  * @param closeFlushTimeout      how long {@code close()} waits for queued frames (a final leave broadcast) to
  *                               be written. Default 1 s; zero does not wait.
  * @param maxFrameBytes          largest TCP frame accepted or sent, header included, at least
@@ -44,6 +46,18 @@ import java.time.Duration;
  * @param maxDatagramBytes       largest UDP datagram sent or accepted, 1..{@value #MAX_UDP_PAYLOAD}. Default
  *                               {@value #MAX_UDP_PAYLOAD}: the largest UDP payload over IPv4 (65,535 minus 20
  *                               bytes of IP and 8 of UDP header).
+ * @param maxOutboundConnections at most this many outbound TCP connections (open or opening) at once,
+ *                               1..65535; opening one more first closes the least recently used one (preferring
+ *                               one with nothing queued). Default {@value #DEFAULT_MAX_OUTBOUND_CONNECTIONS}:
+ *                               a broadcast's first hop sends to floor(log2 N) + 1 peers (14 at N = 10,000),
+ *                               and anti-entropy and the re-dial add one peer per round, so 32 holds two
+ *                               broadcasts' worth of tree edges even at N = 10,000, keeps every connection of
+ *                               a cluster of up to 33 nodes (a full mesh, no churn), and caps a node's sockets
+ *                               at 32 out (and, as peers pick at random, about 32 in on average) whatever N.
+ *                               A bound below the set of peers used within a few seconds makes connections
+ *                               churn; {@code scalesmall_tcp_connections_evicted_total} shows it. The bound can
+ *                               be exceeded briefly by connects racing on different event loops
+ *                               ({@code ioThreads > 1}) or while every other connection is itself still opening.
  * @param ioThreads              event-loop threads of the stream transport, 1..16 (the packet transport's two
  *                               sockets always share one). Default 1: the loops only copy bytes and hand them
  *                               to the protocol core's thread; one thread moves far more frames than gossip
@@ -52,7 +66,7 @@ import java.time.Duration;
 public record NettyConfig(InetAddress bindAddress, int port, InetSocketAddress multicastGroup, int multicastTtl,
         NetworkInterface multicastInterface, boolean multicastLoopback, Duration connectTimeout, Duration idleTimeout,
         Duration closeFlushTimeout, int maxFrameBytes, int maxQueuedFramesPerPeer, int maxDatagramBytes,
-        int ioThreads) {
+        int maxOutboundConnections, int ioThreads) {
 
     /** Default multicast group address. */
     public static final String DEFAULT_MULTICAST_GROUP_ADDRESS = "224.1.1.1";
@@ -72,6 +86,8 @@ public record NettyConfig(InetAddress bindAddress, int port, InetSocketAddress m
     public static final int MIN_FRAME_BYTES = 64;
     /** Default per-peer queue bound. */
     public static final int DEFAULT_MAX_QUEUED_FRAMES_PER_PEER = 1_024;
+    /** Default bound on outbound TCP connections. */
+    public static final int DEFAULT_MAX_OUTBOUND_CONNECTIONS = 32;
     /** The largest UDP payload over IPv4, and the default {@code maxDatagramBytes}. */
     public static final int MAX_UDP_PAYLOAD = 65_507;
     /** Longest connect timeout accepted. */
@@ -102,6 +118,7 @@ public record NettyConfig(InetAddress bindAddress, int port, InetSocketAddress m
         range("maxFrameBytes", maxFrameBytes, MIN_FRAME_BYTES, Integer.MAX_VALUE - 8);
         range("maxQueuedFramesPerPeer", maxQueuedFramesPerPeer, 1, 1 << 20);
         range("maxDatagramBytes", maxDatagramBytes, 1, MAX_UDP_PAYLOAD);
+        range("maxOutboundConnections", maxOutboundConnections, 1, 65_535);
         range("ioThreads", ioThreads, 1, 16);
     }
 
@@ -123,7 +140,7 @@ public record NettyConfig(InetAddress bindAddress, int port, InetSocketAddress m
                 new InetSocketAddress(literal(DEFAULT_MULTICAST_GROUP_ADDRESS), DEFAULT_MULTICAST_PORT),
                 DEFAULT_MULTICAST_TTL, null, false, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_CLOSE_FLUSH_TIMEOUT, DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_QUEUED_FRAMES_PER_PEER,
-                MAX_UDP_PAYLOAD, 1);
+                MAX_UDP_PAYLOAD, DEFAULT_MAX_OUTBOUND_CONNECTIONS, 1);
     }
 
     /** Across data centres: no multicast (routers between sites do not carry it), a 5 s connect timeout. */
@@ -158,84 +175,97 @@ public record NettyConfig(InetAddress bindAddress, int port, InetSocketAddress m
     public NettyConfig withBindAddress(InetAddress v) {
         return new NettyConfig(v, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
                 connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
-                ioThreads);
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another port */
     public NettyConfig withPort(int v) {
         return new NettyConfig(bindAddress, v, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
                 connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
-                ioThreads);
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another multicast group; {@code null} turns multicast off */
     public NettyConfig withMulticastGroup(InetSocketAddress v) {
         return new NettyConfig(bindAddress, port, v, multicastTtl, multicastInterface, multicastLoopback,
                 connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
-                ioThreads);
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another multicast TTL */
     public NettyConfig withMulticastTtl(int v) {
         return new NettyConfig(bindAddress, port, multicastGroup, v, multicastInterface, multicastLoopback,
                 connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
-                ioThreads);
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another multicast interface; {@code null} picks one at start */
     public NettyConfig withMulticastInterface(NetworkInterface v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, v, multicastLoopback,
                 connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
-                ioThreads);
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with multicast loopback on or off */
     public NettyConfig withMulticastLoopback(boolean v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, v,
                 connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
-                ioThreads);
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another connect timeout */
     public NettyConfig withConnectTimeout(Duration v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
-                v, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes, ioThreads);
+                v, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another idle timeout */
     public NettyConfig withIdleTimeout(Duration v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
-                connectTimeout, v, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes, ioThreads);
+                connectTimeout, v, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another close flush timeout */
     public NettyConfig withCloseFlushTimeout(Duration v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
-                connectTimeout, idleTimeout, v, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes, ioThreads);
+                connectTimeout, idleTimeout, v, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another maximum frame size */
     public NettyConfig withMaxFrameBytes(int v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
-                connectTimeout, idleTimeout, closeFlushTimeout, v, maxQueuedFramesPerPeer, maxDatagramBytes, ioThreads);
+                connectTimeout, idleTimeout, closeFlushTimeout, v, maxQueuedFramesPerPeer, maxDatagramBytes,
+                maxOutboundConnections, ioThreads);
     }
 
     /** @return a copy with another per-peer queue bound */
     public NettyConfig withMaxQueuedFramesPerPeer(int v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
-                connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, v, maxDatagramBytes, ioThreads);
+                connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, v, maxDatagramBytes, maxOutboundConnections,
+                ioThreads);
     }
 
     /** @return a copy with another maximum datagram size */
     public NettyConfig withMaxDatagramBytes(int v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
-                connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, v, ioThreads);
+                connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, v,
+                maxOutboundConnections, ioThreads);
+    }
+
+    /** @return a copy with another bound on outbound connections */
+    public NettyConfig withMaxOutboundConnections(int v) {
+        return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
+                connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
+                v, ioThreads);
     }
 
     /** @return a copy with another number of event-loop threads */
     public NettyConfig withIoThreads(int v) {
         return new NettyConfig(bindAddress, port, multicastGroup, multicastTtl, multicastInterface, multicastLoopback,
                 connectTimeout, idleTimeout, closeFlushTimeout, maxFrameBytes, maxQueuedFramesPerPeer, maxDatagramBytes,
-                v);
+                maxOutboundConnections, v);
     }
 }

@@ -20,8 +20,6 @@ import io.scalesmall.chatter.transport.TransportStats;
 import io.scalesmall.topology.NetId;
 import java.io.IOException;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * tie-breaking between simultaneous connects and no mapping of an accepted connection's ephemeral source port
  * to a node id. (Frames that do arrive on an outbound connection are delivered all the same.) Every connection
  * is closed after {@link NettyConfig#idleTimeout()} without traffic either way, and at once on a framing error.
+ *
+ * <p><b>Bounded state.</b> The per-peer table holds only peers with a connection, a connect under way or queued
+ * frames: an entry is dropped when its connection closes with nothing queued, or its connect fails
+ * ({@link OutboundPeer}). At most {@link NettyConfig#maxOutboundConnections()} outbound connections are open or
+ * opening: opening one more first closes the least recently used one (by last send; one with nothing queued
+ * preferred). So a node's outbound sockets and table stay bounded whatever the cluster's size;
+ * {@link #inboundConnections()}, {@link #outboundConnections()}, {@link #outboundPeers()} and
+ * {@link #evictions()} show it.
  *
  * <p><b>Framing.</b> Inbound bytes are cut into frames by the length at header bytes 9..12
  * (docs/wire-format.md §1): a frame is {@code 13 + L} bytes. A length making a frame over
@@ -86,11 +92,14 @@ public final class NettyStreamTransport implements StreamTransport {
     final LongAdder handlerFailures = new LongAdder();
     /** Frames accepted by send and not yet written or dropped; close() waits for this to reach 0. */
     final AtomicLong unsettled = new AtomicLong();
+    /** Established connections by direction, maintained by {@link FrameHandler}. */
+    final AtomicInteger inboundOpen = new AtomicInteger();
+    final AtomicInteger outboundOpen = new AtomicInteger();
 
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final AtomicBoolean started = new AtomicBoolean();
-    /** One entry per peer ever sent to; a cluster's size bounds it. */
-    private final ConcurrentMap<NetId, OutboundPeer> peers = new ConcurrentHashMap<>();
+    /** The per-peer outbound connections and their bound. */
+    final OutboundTable table;
     // Written by start() before state becomes RUNNING (a volatile write), read after reading it: safely published.
     private EventLoopGroup group;
     private Channel server;
@@ -102,6 +111,7 @@ public final class NettyStreamTransport implements StreamTransport {
     public NettyStreamTransport(NettyConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.name = Loops.describe(config.bindAddress(), config.port());
+        this.table = new OutboundTable(name, config.maxOutboundConnections());
     }
 
     /**
@@ -151,8 +161,9 @@ public final class NettyStreamTransport implements StreamTransport {
             Loops.shutdown(group);
             return;
         }
-        LOG.info("{} stream transport listening on TCP {} (max frame {} bytes, idle {}, connect timeout {})", name,
-                server.localAddress(), config.maxFrameBytes(), config.idleTimeout(), config.connectTimeout());
+        LOG.info("{} stream transport listening on TCP {} (max frame {} bytes, idle {}, connect timeout {}, at most {} "
+                + "outbound connections)", name, server.localAddress(), config.maxFrameBytes(), config.idleTimeout(),
+                config.connectTimeout(), config.maxOutboundConnections());
     }
 
     /**
@@ -171,7 +182,7 @@ public final class NettyStreamTransport implements StreamTransport {
             LOG.trace("{} dropped a {}-byte frame to {} (closed or oversized)", name, frame.length, to);
             return;
         }
-        peers.computeIfAbsent(to, id -> new OutboundPeer(this, id, group.next(), client)).offer(frame);
+        table.offer(to, frame, id -> new OutboundPeer(this, id, group.next(), client));
     }
 
     private static void checkWholeFrame(byte[] frame) {
@@ -204,6 +215,26 @@ public final class NettyStreamTransport implements StreamTransport {
     public int openConnections() {
         ChannelGroup c = connections;
         return c == null ? 0 : (int) c.stream().filter(Channel::isActive).count();
+    }
+
+    /** @return established connections accepted from peers, {@code >= 0} */
+    public int inboundConnections() {
+        return inboundOpen.get();
+    }
+
+    /** @return established connections this node opened, {@code >= 0}; at most about maxOutboundConnections */
+    public int outboundConnections() {
+        return outboundOpen.get();
+    }
+
+    /** @return entries in the per-peer table: peers with a connection, a connect under way or queued frames */
+    public int outboundPeers() {
+        return table.size();
+    }
+
+    /** @return outbound connections closed to stay within {@link NettyConfig#maxOutboundConnections()} */
+    public long evictions() {
+        return table.evictions();
     }
 
     /** @return connections closed because a frame's length was oversized or corrupt */
@@ -257,7 +288,7 @@ public final class NettyStreamTransport implements StreamTransport {
         if (!onLoop) {
             unbound.awaitUninterruptibly(Loops.SHUTDOWN_TIMEOUT.toMillis());
         }
-        peers.values().forEach(OutboundPeer::scheduleDrain);
+        table.peers().forEach(OutboundPeer::scheduleDrain);
         boolean flushed = onLoop || Loops.awaitCondition(() -> unsettled.get() == 0, config.closeFlushTimeout());
         state.set(CLOSED);
         var closing = connections.close();
@@ -266,7 +297,7 @@ public final class NettyStreamTransport implements StreamTransport {
         }
         Loops.shutdown(group);
         int unsent = 0;
-        for (OutboundPeer p : peers.values()) {
+        for (OutboundPeer p : table.peers()) {
             unsent += p.dropQueued();
         }
         LOG.info("{} stream transport closed ({}{} frames unsent)", name, flushed ? "" : "flush timed out, ", unsent);

@@ -19,10 +19,17 @@ import org.slf4j.LoggerFactory;
  * The outbound side of one peer: a bounded queue of frames and at most one connection.
  *
  * <p>Any thread may {@link #offer} (a full queue drops the frame) and {@link #scheduleDrain}. Everything else runs
- * on {@link #loop}, the event loop the peer's connections are registered with, which alone touches
+ * on {@link #loop}, the event loop the peer's connections are registered with, which alone writes
  * {@link #channel} and {@link #connecting}. A drain connects if there is no connection, else writes queued frames
  * while the connection is writable; a connection becoming writable again, a connect completing, and every offer
  * schedule another drain. A failed connect drops the queue: the next offer tries again.
+ *
+ * <p><b>Garbage collection.</b> An entry lives in the transport's per-peer table only while it has a connection,
+ * a connect under way or queued frames: when its connection closes (idle timeout, error, eviction, the peer
+ * closing) with nothing queued, or a connect fails, it asks the transport to drop it
+ * ({@link OutboundTable#retire}). Each connect takes one of the transport's outbound slots, released when
+ * that connect fails or that connection closes; taking one beyond {@link NettyConfig#maxOutboundConnections()}
+ * evicts the least recently used connection of another peer ({@link #evict}).
  */
 final class OutboundPeer {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundPeer.class);
@@ -35,10 +42,14 @@ final class OutboundPeer {
     private final BlockingQueue<byte[]> queue;
     /** True while a drain task is queued on {@link #loop} and has not started. Any thread. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    /** The current connection, or null. Loop only. */
-    private Channel channel;
+    /** The current connection, or null. Written on the loop only; read by other loops to pick an eviction victim. */
+    private volatile Channel channel;
     /** True while a connect is under way. Loop only. */
     private boolean connecting;
+    /** When this peer was last offered a frame, as the table's use counter (higher is more recent). Any thread. */
+    private volatile long lastUse;
+    /** True from an eviction request until the connection it closes has closed. Any thread. */
+    private final AtomicBoolean evicting = new AtomicBoolean();
 
     /** @param template the transport's client bootstrap; cloned onto {@code loop} */
     OutboundPeer(NettyStreamTransport owner, NetId id, EventLoop loop, Bootstrap template) {
@@ -50,8 +61,13 @@ final class OutboundPeer {
         bootstrap.attr(NettyStreamTransport.PEER, this);
     }
 
-    /** Queues {@code frame}, or drops and counts it if the queue is full. Any thread; never blocks. */
-    void offer(byte[] frame) {
+    /**
+     * Queues {@code frame}, or drops and counts it if the queue is full. Any thread; never blocks.
+     *
+     * @param use the table's use counter at this offer (the peer's recency for LRU eviction)
+     */
+    void offer(byte[] frame, long use) {
+        lastUse = use;
         owner.unsettled.incrementAndGet();
         if (!queue.offer(frame)) {
             owner.unsettled.decrementAndGet();
@@ -102,6 +118,7 @@ final class OutboundPeer {
     private void connect() {
         connecting = true;
         LOG.debug("{} connecting to {}", owner.name, id);
+        owner.table.takeSlot(this);
         bootstrap.connect().addListener((ChannelFutureListener) this::connected);
     }
 
@@ -116,9 +133,11 @@ final class OutboundPeer {
         }
         connecting = false;
         if (!f.isSuccess()) {
+            owner.table.releaseSlot();
             owner.connectFailures.increment();
             int n = dropQueued();
             LOG.debug("{} cannot connect to {} ({}); dropped {} queued frames", owner.name, id, f.cause(), n);
+            owner.table.retire(this);
             return;
         }
         Channel ch = f.channel();
@@ -127,12 +146,73 @@ final class OutboundPeer {
         drain();
     }
 
+    /** On the loop, once per connection that was established: releases its slot, then reconnects or retires. */
     private void closed(Channel ch) {
+        owner.table.releaseSlot();
         if (channel == ch) {
             channel = null;
+            evicting.set(false);
             if (!queue.isEmpty()) {
                 scheduleDrain(); // reconnect for what is queued
+            } else {
+                owner.table.retire(this);
             }
+        }
+    }
+
+    /**
+     * @return true if this peer may be dropped from the table: no connection, no connect under way, nothing
+     *         queued. Loop only; the transport calls it while holding this peer's table entry, so no offer
+     *         can slip in between the check and the removal.
+     */
+    boolean retirable() {
+        return channel == null && !connecting && queue.isEmpty();
+    }
+
+    /** @return true if this peer holds an established connection that is not already being evicted. Any thread. */
+    boolean evictable() {
+        Channel ch = channel;
+        return ch != null && ch.isActive() && !evicting.get();
+    }
+
+    /** @return true if nothing is queued for this peer. Any thread. */
+    boolean idle() {
+        return queue.isEmpty();
+    }
+
+    /** @return this peer's last use on the transport's use counter (higher is more recent). Any thread. */
+    long lastUse() {
+        return lastUse;
+    }
+
+    /** @return the peer's id */
+    NetId id() {
+        return id;
+    }
+
+    /**
+     * Closes this peer's connection on its loop to free an outbound slot; queued frames (if any) reconnect
+     * later. Any thread.
+     *
+     * @return false if an eviction of this peer is already under way, or its loop is shutting down
+     */
+    boolean evict() {
+        if (!evicting.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            loop.execute(() -> {
+                Channel ch = channel;
+                if (ch != null) {
+                    ch.close();
+                } else {
+                    evicting.set(false);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            evicting.set(false);
+            return false;
         }
     }
 

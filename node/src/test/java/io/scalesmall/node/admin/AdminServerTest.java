@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scalesmall.topology.NetId;
 import io.scalesmall.wire.CodecException;
+import io.scalesmall.wire.SwimMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -105,7 +106,8 @@ class AdminServerTest {
 
         JsonNode m = ok(get("/v1/groups/orders/members"));
         assertThat(m.toString()).isEqualTo(
-                "{\"group\":\"orders\",\"members\":[{\"id\":\"127.0.0.1:29001\",\"state\":\"alive\"}]}");
+                "{\"group\":\"orders\",\"members\":[{\"id\":\"127.0.0.1:29001\",\"state\":\"alive\","
+                + "\"incarnation\":1}],\"down\":[]}");
         assertThat(ok(get("/v1/groups")).toString())
                 .isEqualTo("{\"groups\":[{\"name\":\"orders\",\"member\":true,\"members\":1}]}");
 
@@ -115,6 +117,47 @@ class AdminServerTest {
         assertThat(ok(get("/v1/groups")).toString())
                 .isEqualTo("{\"groups\":[{\"name\":\"orders\",\"member\":false,\"members\":0}]}");
         assertThat(ok(get("/v1/node")).get("groups")).isEmpty();
+    }
+
+    /** A member's life as the detector sees it: alive, suspect, dead (apart, not counted), back with a restart. */
+    @Test
+    void membersShowTheDetectorsStateAndIncarnationAndListDownMembersApart() {
+        ok(send("POST", "/v1/groups/orders/join", null));
+        NetId peer = NetId.parse("127.0.0.1:29002");
+        NetId other = NetId.parse("127.0.0.1:29003");
+        node.deliverJoin("orders", peer, 7);
+        // Read at once: the first unanswered probe suspects the peer only about a protocol period (1 s) later.
+        assertThat(ok(get("/v1/groups/orders/members")).toString()).isEqualTo("{\"group\":\"orders\",\"members\":["
+                + "{\"id\":\"127.0.0.1:29001\",\"state\":\"alive\",\"incarnation\":1},"
+                + "{\"id\":\"127.0.0.1:29002\",\"state\":\"alive\",\"incarnation\":7}],\"down\":[]}");
+        assertThat(ok(get("/v1/groups")).toString())
+                .isEqualTo("{\"groups\":[{\"name\":\"orders\",\"member\":true,\"members\":2}]}");
+
+        node.deliverSwim(other, new SwimMessage.Suspect(peer, 7, other));
+        JsonNode suspected = ok(get("/v1/groups/orders/members"));
+        assertThat(suspected.get("members").get(1).toString())
+                .isEqualTo("{\"id\":\"127.0.0.1:29002\",\"state\":\"suspect\",\"incarnation\":7}");
+        assertThat(suspected.get("down")).isEmpty();
+
+        node.deliverSwim(other, new SwimMessage.Dead(peer, 7, other));
+        JsonNode dead = ok(get("/v1/groups/orders/members"));
+        assertThat(dead.get("members").toString())
+                .isEqualTo("[{\"id\":\"127.0.0.1:29001\",\"state\":\"alive\",\"incarnation\":1}]");
+        assertThat(dead.get("down").toString())
+                .isEqualTo("[{\"id\":\"127.0.0.1:29002\",\"state\":\"dead\",\"incarnation\":7}]");
+        assertThat(ok(get("/v1/groups")).get("groups").get(0).get("members").asInt()).as("dead ones do not count")
+                .isEqualTo(1);
+        assertThat(node.manager.members("orders")).containsExactly(node.id);
+
+        node.deliverJoin("orders", peer, 8);
+        JsonNode back = ok(get("/v1/groups/orders/members"));
+        assertThat(back.get("members").get(1).toString())
+                .isEqualTo("{\"id\":\"127.0.0.1:29002\",\"state\":\"alive\",\"incarnation\":8}");
+        assertThat(back.get("down")).isEmpty();
+
+        node.deliverSwim(peer, new SwimMessage.Dead(peer, 8, peer));
+        assertThat(ok(get("/v1/groups/orders/members")).get("down").toString()).as("its own Dead: it left")
+                .isEqualTo("[{\"id\":\"127.0.0.1:29002\",\"state\":\"left\",\"incarnation\":8}]");
     }
 
     @Test
@@ -286,7 +329,9 @@ class AdminServerTest {
                 "scalesmall_core_merges_total", "scalesmall_core_changes_total",
                 "scalesmall_core_anti_entropy_rounds_total", "scalesmall_core_broadcasts_total",
                 "scalesmall_core_duplicates_total", "scalesmall_core_refutations_total",
-                "scalesmall_tcp_connections_open 0.0");
+                "scalesmall_tcp_connections_open 0.0",
+                "scalesmall_members{state=\"alive\"} 1.0", "scalesmall_members{state=\"dead\"} 0.0",
+                "scalesmall_member_state_changes_total{to=\"suspect\"} 0.0");
     }
 
     @Test

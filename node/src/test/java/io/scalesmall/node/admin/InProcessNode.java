@@ -7,7 +7,14 @@ import io.scalesmall.chatter.GroupManager;
 import io.scalesmall.chatter.transport.PacketTransport;
 import io.scalesmall.chatter.transport.StreamTransport;
 import io.scalesmall.chatter.transport.TransportStats;
+import io.scalesmall.topology.BroadcastId;
+import io.scalesmall.topology.GroupState;
+import io.scalesmall.topology.LocalMember;
 import io.scalesmall.topology.NetId;
+import io.scalesmall.wire.SwimMessage;
+import io.scalesmall.wire.WireMessage.Gossip;
+import io.scalesmall.wire.WireMessage.GroupDeltaMessage;
+import io.scalesmall.wire.WireMessage.SwimPacket;
 import io.scalesmall.wire.FrameConfig;
 import io.scalesmall.wire.Keyring;
 import io.scalesmall.wire.Wire;
@@ -20,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real {@link GroupManager} over in-memory transports that only record what is sent (no sockets), with an
@@ -33,10 +41,13 @@ public final class InProcessNode implements AutoCloseable {
     public final RecordingPackets packets = new RecordingPackets();
     public final RecordingStreams streams = new RecordingStreams();
     public final NetId id;
+    /** The codec the node decodes with (label "test", the all-zero key): tests encode what they deliver with it. */
+    public final Wire wire = new Wire(FrameConfig.of("test", Keyring.of(new byte[32])));
     public final GroupManager manager;
     public final PrometheusMeterRegistry registry;
     public final NodeMetrics metrics;
     public final AdminServer admin;
+    private final AtomicLong broadcasts = new AtomicLong();
 
     public InProcessNode(int idPort) {
         this(idPort, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -44,8 +55,7 @@ public final class InProcessNode implements AutoCloseable {
 
     public InProcessNode(int idPort, PrometheusMeterRegistry registry) {
         id = NetId.parse("127.0.0.1:" + idPort);
-        manager = new GroupManager(id, 1L, ChatterConfig.local(),
-                new Wire(FrameConfig.of("test", Keyring.of(new byte[32]))), packets, streams, 20);
+        manager = new GroupManager(id, 1L, ChatterConfig.local(), wire, packets, streams, 20);
         this.registry = registry;
         metrics = new NodeMetrics(manager);
         metrics.bindTo(registry);
@@ -61,6 +71,24 @@ public final class InProcessNode implements AutoCloseable {
     /** @return http://127.0.0.1:PORT of the admin endpoint */
     public String baseUrl() {
         return "http://127.0.0.1:" + admin.address().getPort();
+    }
+
+    /**
+     * Delivers, as if by UDP, {@code peer}'s join of {@code group} in its life {@code incarnation} (a gossip
+     * carrying its GET item): the node learns of the member and its failure detector starts probing it (the
+     * probes go nowhere, so left alone it is suspected after about a protocol period, 1 s with the LOCAL
+     * config). Processed on the core thread after this returns, before any later manager call.
+     */
+    public void deliverJoin(String group, NetId peer, long incarnation) {
+        GroupState delta = new LocalMember(peer, incarnation, () -> STARTED.toEpochMilli())
+                .join(GroupState.empty(group)).delta();
+        packets.deliver(wire.encode(new Gossip(new BroadcastId(peer, broadcasts.incrementAndGet()), List.of(),
+                List.of(), new GroupDeltaMessage(delta))));
+    }
+
+    /** Delivers, as if by UDP, a failure-detector packet from {@code from} (e.g. a {@code Dead} about a member). */
+    public void deliverSwim(NetId from, SwimMessage... messages) {
+        packets.deliver(wire.encode(new SwimPacket(from, List.of(messages))));
     }
 
     @Override
@@ -91,7 +119,7 @@ public final class InProcessNode implements AutoCloseable {
         }
 
         /** Hands {@code data} to the manager as if it had arrived by UDP unicast. */
-        void deliver(byte[] data) {
+        public void deliver(byte[] data) {
             stats.messagesIn.increment();
             stats.bytesIn.add(data.length);
             handler.onPacket(new InetSocketAddress("127.0.0.1", 9), data, false);

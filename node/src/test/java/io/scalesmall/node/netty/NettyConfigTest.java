@@ -33,6 +33,7 @@ class NettyConfigTest {
         assertThat(c.maxQueuedFramesPerPeer()).isEqualTo(1_024);
         assertThat(c.maxDatagramBytes()).isEqualTo(65_507);
         assertThat(c.ioThreads()).isEqualTo(1);
+        assertThat(c.maxOutboundConnections()).isEqualTo(32);
         assertThat(c.multicastEnabled()).isTrue();
         assertThat(c.bindSocketAddress()).isEqualTo(new InetSocketAddress(ANY, 4000));
     }
@@ -52,7 +53,10 @@ class NettyConfigTest {
         NettyConfig c = NettyConfig.local(7);
         assertThat(c.withIdleTimeout(Duration.ofMillis(300))).isEqualTo(new NettyConfig(c.bindAddress(), 7, null,
                 c.multicastTtl(), null, false, c.connectTimeout(), Duration.ofMillis(300), c.closeFlushTimeout(),
-                c.maxFrameBytes(), c.maxQueuedFramesPerPeer(), c.maxDatagramBytes(), 1));
+                c.maxFrameBytes(), c.maxQueuedFramesPerPeer(), c.maxDatagramBytes(), 32, 1));
+        assertThat(c.withMaxOutboundConnections(5)).isEqualTo(new NettyConfig(c.bindAddress(), 7, null,
+                c.multicastTtl(), null, false, c.connectTimeout(), c.idleTimeout(), c.closeFlushTimeout(),
+                c.maxFrameBytes(), c.maxQueuedFramesPerPeer(), c.maxDatagramBytes(), 5, 1));
         assertThat(c.withMulticastLoopback(true).multicastLoopback()).isTrue();
         assertThat(c.withPort(9).port()).isEqualTo(9);
         assertThat(c.withMaxQueuedFramesPerPeer(3).maxQueuedFramesPerPeer()).isEqualTo(3);
@@ -78,6 +82,10 @@ class NettyConfigTest {
         assertThatThrownBy(() -> c.withMaxQueuedFramesPerPeer(0)).hasMessageStartingWith("maxQueuedFramesPerPeer: 0");
         assertThatThrownBy(() -> c.withMaxDatagramBytes(65_508)).hasMessage("maxDatagramBytes: 65508 is not in 1..65507");
         assertThatThrownBy(() -> c.withIoThreads(0)).hasMessage("ioThreads: 0 is not in 1..16");
+        assertThatThrownBy(() -> c.withMaxOutboundConnections(0))
+                .hasMessage("maxOutboundConnections: 0 is not in 1..65535");
+        assertThatThrownBy(() -> c.withMaxOutboundConnections(65_536))
+                .hasMessage("maxOutboundConnections: 65536 is not in 1..65535");
         assertThat(c.withMulticastTtl(0).multicastTtl()).isZero();
         assertThat(c.withCloseFlushTimeout(Duration.ZERO).closeFlushTimeout()).isZero();
     }
