@@ -54,6 +54,8 @@ public final class GroupNode {
     private final Map<String, Set<NetId>> seeds = new TreeMap<>();
     /** Per group joined recently: until when (ns) to announce our record to newly learned members. */
     private final Map<String, Long> announceUntil = new TreeMap<>();
+    /** Per group, the members of the last state asked for a random peer (anti-entropy), as an array. */
+    private final Map<String, MemberArray> memberArrays = new TreeMap<>();
     private final Map<String, Set<NetId>> announcedTo = new TreeMap<>();
     private final Stats stats = new Stats();
     private long nextAntiEntropyNanos = Long.MIN_VALUE;
@@ -516,32 +518,82 @@ public final class GroupNode {
         for (GroupState s : states.values()) {
             known.addAll(s.members());
         }
-        List<NetId> purge = membership.expire(nowNanos, known);
+        List<NetId> purge = membership.duePurge(nowNanos);
+        long horizon = now - ttl;
         for (Map.Entry<String, GroupState> e : states.entrySet()) {
             GroupState before = e.getValue();
+            List<NetId> drop = new ArrayList<>(purge);
+            // Members gone for the TTL whose tombstones plain compaction must keep (it has not seen every earlier
+            // write of theirs, e.g. it learned of them only from their leave): dropped whole, and forgotten.
+            for (NetId m : before.worldClock().members()) {
+                if (!m.equals(self) && !membership.isActive(m) && allTombstonesOlderThan(before, m, horizon)) {
+                    drop.add(m);
+                }
+            }
             GroupState after = before;
-            for (NetId m : purge) {
-                after = after.without(m);
+            for (NetId m : drop) {
+                if (after.worldClock().get(m) != null) {
+                    membership.forgot(nowNanos, m, after.worldClock().get(m));
+                    after = after.without(m);
+                }
             }
             if (after != before) {
-                events.diff(before, after, purge);
+                events.diff(before, after, drop);
             }
             e.setValue(after.compact(now, ttl));
         }
+        membership.expire(nowNanos, known);
+    }
+
+    private static boolean allTombstonesOlderThan(GroupState s, NetId member, long horizonMillis) {
+        List<TimedItem> items = s.itemsOf(member).items();
+        if (items.isEmpty()) {
+            return false;
+        }
+        for (TimedItem t : items) {
+            if (t.op() != Op.RMV || t.timestampMillis() > horizonMillis) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return a random member of {@code s} other than this node and not DEAD or LEFT, or null if there is none; in
+     *         O(1) per call while the state is unchanged (the member array is cached per state)
+     */
+    private NetId randomMember(GroupState s) {
+        MemberArray a = memberArrays.get(s.group());
+        if (a == null || a.state() != s) {
+            a = new MemberArray(s, s.members().toArray(new NetId[0]));
+            memberArrays.put(s.group(), a);
+        }
+        NetId[] ids = a.ids();
+        for (int attempt = 0; attempt < 8 && ids.length > 0; attempt++) {
+            NetId m = ids[random.nextInt(ids.length)];
+            if (!m.equals(self) && !membership.isDown(m)) {
+                return m;
+            }
+        }
+        List<NetId> up = new ArrayList<>(members(s.group()));
+        up.remove(self);
+        return up.isEmpty() ? null : up.get(random.nextInt(up.size()));
+    }
+
+    private record MemberArray(GroupState state, NetId[] ids) {
     }
 
     private void antiEntropy(long nowNanos) {
         for (String group : myGroups()) {
             GroupState s = state(group);
-            List<NetId> candidates = new ArrayList<>(members(group));
-            candidates.remove(self);
-            if (candidates.isEmpty()) {
-                candidates.addAll(seeds.getOrDefault(group, Set.of()));
+            NetId peer = randomMember(s);
+            if (peer == null) {
+                List<NetId> seedList = new ArrayList<>(seeds.getOrDefault(group, Set.of()));
+                if (seedList.isEmpty()) {
+                    continue;
+                }
+                peer = seedList.get(random.nextInt(seedList.size()));
             }
-            if (candidates.isEmpty()) {
-                continue;
-            }
-            NetId peer = candidates.get(random.nextInt(candidates.size()));
             stats.antiEntropyRounds++;
             // A probe: the digest alone. The clock (O(members) bytes) travels only when states differ.
             dissemination.send(nowNanos, peer, new DigestMessage(group, s.digest(), WorldClock.empty()));

@@ -38,11 +38,22 @@ final class Membership {
     private final FailureDetector detector;
     /** Down (DEAD or LEFT) members: since when, ns. */
     private final Map<NetId, Long> downSince = new HashMap<>();
-    /** Down members whose records were purged; incoming records of them are stripped while they stay down. */
-    private final Map<NetId, Long> purged = new HashMap<>();
+    /**
+     * Members whose records this node dropped (purged after the TTL down, or compacted as old tombstones), with the
+     * last write dropped: incoming records no newer are stripped until the entry expires a TTL later, unless the
+     * detector holds the member ALIVE or SUSPECT again. So other replicas, which drop them at slightly different
+     * times, cannot bounce them back (no ghosts), and a member's new writes (a rejoin) pass at once.
+     */
+    private final Map<NetId, Forgotten> forgotten = new HashMap<>();
     /** Peers to re-dial: last time each was known alive or was a seed, ns; insertion-ordered, capped. */
     private final LinkedHashMap<NetId, Long> redial = new LinkedHashMap<>();
     private long nextRedialNanos = Long.MIN_VALUE;
+
+    private record Forgotten(long incarnation, long maxCounter, long untilNanos) {
+        boolean covers(DotSet d) {
+            return d.incarnation() < incarnation || d.incarnation() == incarnation && d.maxCounter() <= maxCounter;
+        }
+    }
 
     Membership(NetId self, long incarnation, ChatterConfig config, Outbox outbox, Random random) {
         this.self = self;
@@ -64,7 +75,6 @@ final class Membership {
     private void onChange(long nowNanos, Member.Change c) {
         if (c.to().isActive()) {
             downSince.remove(c.member());
-            purged.remove(c.member());
             redial.remove(c.member());
         } else {
             downSince.put(c.member(), nowNanos);
@@ -97,18 +107,43 @@ final class Membership {
         }
     }
 
-    /** @return {@code incoming} without the records of purged members that are still down */
+    /** @return {@code incoming} without the records of forgotten members that carry nothing newer */
     GroupState strip(GroupState incoming) {
-        if (purged.isEmpty()) {
+        if (forgotten.isEmpty()) {
             return incoming;
         }
         GroupState out = incoming;
         for (NetId m : incoming.worldClock().members()) {
-            if (purged.containsKey(m) && isDown(m)) {
+            Forgotten f = forgotten.get(m);
+            if (f == null) {
+                continue;
+            }
+            Member known = detector.member(m);
+            if (known != null && known.state().isActive()) {
+                forgotten.remove(m);
+            } else if (f.covers(incoming.worldClock().get(m))) {
                 out = out.without(m);
+            } else {
+                forgotten.remove(m);
             }
         }
         return out;
+    }
+
+    /** Records that this node dropped {@code member}'s records up to {@code dots}; see {@link #strip}. */
+    void forgot(long nowNanos, NetId member, DotSet dots) {
+        long until = nowNanos + config.tombstoneTtl().toNanos();
+        Forgotten old = forgotten.get(member);
+        boolean newer = old == null || dots.incarnation() > old.incarnation()
+                || dots.incarnation() == old.incarnation() && dots.maxCounter() > old.maxCounter();
+        forgotten.put(member, newer ? new Forgotten(dots.incarnation(), dots.maxCounter(), until)
+                : new Forgotten(old.incarnation(), old.maxCounter(), until));
+    }
+
+    /** @return true if the detector holds {@code member} ALIVE or SUSPECT */
+    boolean isActive(NetId member) {
+        Member m = detector.member(member);
+        return m != null && m.state().isActive();
     }
 
     /** Handles a failure-detector packet. */
@@ -177,40 +212,43 @@ final class Membership {
         return List.of(target);
     }
 
-    /**
-     * The TTL step, run with compaction: members down longer than the TTL are returned for purging (and marked
-     * purged); members purged a TTL ago, and members no group mentions any more, are forgotten by the detector.
-     *
-     * @param known every member with a record in some group this node holds
-     */
-    List<NetId> expire(long nowNanos, Set<NetId> known) {
+    /** @return members down (DEAD or LEFT) for the TTL whose records are not yet dropped: the caller purges them */
+    List<NetId> duePurge(long nowNanos) {
         long ttl = config.tombstoneTtl().toNanos();
         List<NetId> purge = new ArrayList<>();
         for (Map.Entry<NetId, Long> e : downSince.entrySet()) {
-            if (nowNanos - e.getValue() >= ttl && !purged.containsKey(e.getKey())) {
+            if (nowNanos - e.getValue() >= ttl && !forgotten.containsKey(e.getKey())) {
                 purge.add(e.getKey());
             }
         }
-        for (NetId m : purge) {
-            purged.put(m, nowNanos);
-        }
-        List<NetId> forget = new ArrayList<>();
-        purged.forEach((m, at) -> {
-            if (nowNanos - at >= ttl) {
-                forget.add(m);
+        return purge;
+    }
+
+    /**
+     * The TTL step's end, run with compaction: forgotten entries a TTL old expire, and with them the detector's
+     * entry for a member still down; the detector also drops active members no group mentions any more.
+     *
+     * @param known every member with a live item in some group this node holds
+     */
+    void expire(long nowNanos, Set<NetId> known) {
+        List<NetId> drop = new ArrayList<>();
+        forgotten.forEach((m, f) -> {
+            if (nowNanos - f.untilNanos() >= 0) {
+                drop.add(m);
             }
         });
-        for (Member m : detector.members()) {
-            if (m.state().isActive() && !known.contains(m.id())) {
-                forget.add(m.id());
+        for (NetId m : drop) {
+            forgotten.remove(m);
+            if (isDown(m)) {
+                downSince.remove(m);
+                detector.removeMember(m);
             }
         }
-        for (NetId m : forget) {
-            purged.remove(m);
-            downSince.remove(m);
-            detector.removeMember(m);
+        for (Member m : detector.members()) {
+            if (m.state().isActive() && !known.contains(m.id())) {
+                detector.removeMember(m.id());
+            }
         }
-        return purge;
     }
 
     /** Announces this node's departure to the detectors of others (a {@code Dead(self, self)}). */

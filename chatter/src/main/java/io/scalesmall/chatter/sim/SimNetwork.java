@@ -56,6 +56,8 @@ public final class SimNetwork {
         private final String domain;
         private GroupNode core;
         private boolean up = true;
+        private boolean paused;
+        private final List<Delivery> backlog = new ArrayList<>();
         private long sent;
         private long bytes;
         /** Peers with stream (TCP) traffic either way, and when it was last seen: the node's open connections. */
@@ -201,20 +203,28 @@ public final class SimNetwork {
 
     /** Crashes a host: it stops receiving and ticking, and loses every message in flight to it. */
     public void crash(NetId id) {
-        nodes.get(id).up = false;
+        SimNode n = nodes.get(id);
+        n.up = false;
+        n.paused = false;
+        n.backlog.clear();
     }
 
     /**
-     * Pauses a host (a stop-the-world GC, a suspended VM): like {@link #crash}, it neither receives nor ticks and
-     * loses what arrives meanwhile, but {@link #resume} continues it with its state.
+     * Pauses a host (a stop-the-world GC, a suspended VM): it neither handles messages nor ticks; what arrives
+     * meanwhile waits, as in the kernel's socket buffers, and {@link #resume} hands it over, in arrival order.
      */
     public void pause(NetId id) {
-        nodes.get(id).up = false;
+        nodes.get(id).paused = true;
     }
 
-    /** Resumes a paused host with the state it had. */
+    /** Resumes a paused host with the state it had; it handles its backlog first. */
     public void resume(NetId id) {
-        nodes.get(id).up = true;
+        SimNode n = nodes.get(id);
+        n.paused = false;
+        for (Delivery d : n.backlog) {
+            queue.add(new Delivery(now, seq++, n, d.via, d.message));
+        }
+        n.backlog.clear();
     }
 
     /** Restarts a crashed host with no state and a new, higher incarnation. */
@@ -266,13 +276,15 @@ public final class SimNetwork {
             if (nextTick <= nextEvent) {
                 nextTick = now + tickNanos;
                 for (SimNode n : nodes.values()) {
-                    if (n.up) {
+                    if (n.up && !n.paused) {
                         n.core.tick(now);
                     }
                 }
             } else {
                 queue.poll();
-                if (d.to.up) {
+                if (d.to.up && d.to.paused) {
+                    d.to.backlog.add(d);
+                } else if (d.to.up) {
                     d.to.core.onMessage(now, d.via, d.message);
                 }
             }
