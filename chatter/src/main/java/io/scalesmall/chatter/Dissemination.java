@@ -82,7 +82,7 @@ final class Dissemination {
         stats.multicastsSent++;
         List<NetId> targets = destinations.stream().filter(d -> !d.equals(self)).distinct().toList();
         List<NetId> tcp = BroadcastPlan.skipMulticastReachable(targets, d -> peers.hearsOurMulticast(d, nowNanos), random);
-        for (BroadcastPlan.Hop hop : BroadcastPlan.plan(tcp, random)) {
+        for (BroadcastPlan.Hop hop : BroadcastPlan.plan(tcp, self)) {
             outbox.send(hop.head(), new Gossip(id, seen, hop.rest(), payload));
             stats.streamSends++;
         }
@@ -92,6 +92,14 @@ final class Dissemination {
     void send(long nowNanos, NetId to, WireMessage payload) {
         outbox.send(to, new Gossip(nextId(), peers.seenIds(nowNanos), List.of(), payload));
         stats.streamSends++;
+    }
+
+    /**
+     * Sends one message to one peer as a datagram (UDP), with no seen ids so that it stays small: the anti-entropy
+     * digest probe, about 90 bytes, which would otherwise keep a TCP connection open to every peer over time.
+     */
+    void sendPacket(NetId to, WireMessage payload) {
+        outbox.sendPacket(to, new Gossip(nextId(), List.of(), List.of(), payload));
     }
 
     /** @return true the first time a broadcast id is offered, false for a duplicate */

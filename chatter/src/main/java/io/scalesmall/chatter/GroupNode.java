@@ -595,8 +595,9 @@ public final class GroupNode {
                 peer = seedList.get(random.nextInt(seedList.size()));
             }
             stats.antiEntropyRounds++;
-            // A probe: the digest alone. The clock (O(members) bytes) travels only when states differ.
-            dissemination.send(nowNanos, peer, new DigestMessage(group, s.digest(), WorldClock.empty()));
+            // A probe: the digest alone, by datagram. The clock (O(members) bytes) travels, by TCP, only when states
+            // differ.
+            dissemination.sendPacket(peer, new DigestMessage(group, s.digest(), WorldClock.empty()));
         }
     }
 }

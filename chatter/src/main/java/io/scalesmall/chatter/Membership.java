@@ -73,6 +73,11 @@ final class Membership {
     }
 
     private void onChange(long nowNanos, Member.Change c) {
+        if (c.from() == MemberState.DEAD && c.to() == MemberState.ALIVE) {
+            // Revived (it refuted, e.g. after a partition healed): it may hold us DEAD too; ping it now, so that it
+            // answers with its verdict on us and we refute at once, instead of when our probe ring reaches it.
+            detector.reconnect(c.member());
+        }
         if (c.to().isActive()) {
             downSince.remove(c.member());
             redial.remove(c.member());

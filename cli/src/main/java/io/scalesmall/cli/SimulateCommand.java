@@ -85,7 +85,7 @@ final class SimulateCommand implements Callable<Integer> {
             out.printf("%d crash(es): first suspicion / all DEAD  %s / %s%n", crashes, ms(r.firstSuspectMs()),
                     ms(r.allDeadMs()));
         }
-        out.printf("false deaths (verdicts on live members)  %d%n", r.falseDeaths());
+        out.printf("false deaths (before any split)          %d%n", r.falseDeaths());
         if (partitionSeconds > 0) {
             out.printf("split of %d s healed (all agree) in      %s%n", partitionSeconds, ms(r.healMs()));
         }
@@ -94,7 +94,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         out.printf("steady traffic per node                  %.1f msg/s, %.2f kbit/s%n", r.messagesPerNodePerSecond(),
                 r.bytesPerNodePerSecond() * 8 / 1000);
-        out.printf("open TCP connections per node            max %d, mean %.1f (60 s idle timeout)%n",
+        out.printf("open TCP connections per node (steady)   max %d, mean %.1f (60 s idle timeout)%n",
                 r.maxOpenConnections(), r.meanOpenConnections());
         out.printf("wall time                                %.1f s%n", r.wallMs() / 1000.0);
         boolean ok = r.change100Ms() >= 0 && (crashes == 0 || r.allDeadMs() >= 0)

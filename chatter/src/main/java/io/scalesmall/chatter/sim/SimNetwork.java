@@ -170,6 +170,13 @@ public final class SimNetwork {
         this.connectionIdleNanos = nanos;
     }
 
+    /** Forgets every host's connection history, so {@link SimNode#openConnections()} counts from now on. */
+    public void resetConnections() {
+        for (SimNode n : nodes.values()) {
+            n.connections.clear();
+        }
+    }
+
     /** Removes a host for good (a member that left and will never return), freeing its state. */
     public void remove(NetId id) {
         SimNode n = nodes.remove(id);

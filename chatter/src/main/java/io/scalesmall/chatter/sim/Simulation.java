@@ -54,7 +54,10 @@ public record Simulation(int nodes, long seed, double loss, long minDelayMs, lon
 
     /**
      * What a run measured. Times are simulated ms; -1 where the phase did not finish within its limit (60 s of
-     * simulated time) or did not run.
+     * simulated time) or did not run. False deaths: DEAD verdicts on members not crashed, before any split (a split
+     * makes each side declare the other dead, as it should). Open connections: peers a node exchanged TCP messages
+     * during the steady window and the one change (formation's traffic excluded; the transport closes connections idle
+     * for 60 s).
      */
     public record Report(int nodes, long formMs, double messagesPerNodePerSecond, double bytesPerNodePerSecond,
             long change999Ms, long change100Ms, long firstSuspectMs, long allDeadMs, long falseDeaths,
@@ -80,6 +83,7 @@ public record Simulation(int nodes, long seed, double loss, long minDelayMs, lon
         c.run(5 * S);
 
         // Steady traffic: probes, anti-entropy, piggybacked updates.
+        c.network().resetConnections();
         long msgs0 = c.network().messagesSent();
         long bytes0 = c.network().bytesSent();
         long window = 10 * S;
@@ -100,6 +104,14 @@ public record Simulation(int nodes, long seed, double loss, long minDelayMs, lon
         c.itemSeen().values().forEach(t -> seen.add(t - t0));
         Collections.sort(seen);
         long change999 = seen.size() >= need999 ? SimCluster.ms(seen.get(need999 - 1)) : -1;
+        int maxConn = 0;
+        long sumConn = 0;
+        for (NetId id : c.up()) {
+            int open = c.network().node(id).openConnections();
+            maxConn = Math.max(maxConn, open);
+            sumConn += open;
+        }
+        double meanConn = (double) sumConn / nodes;
         progress.accept(0.5);
 
         // Crashes and their detection by every survivor.
@@ -125,6 +137,7 @@ public record Simulation(int nodes, long seed, double loss, long minDelayMs, lon
         }
         progress.accept(0.7);
 
+        long falseDeaths = c.falseDeaths();
         // A minority/majority split, then healing.
         long heal = -1;
         if (partitionSeconds > 0 && minority > 0) {
@@ -142,18 +155,10 @@ public record Simulation(int nodes, long seed, double loss, long minDelayMs, lon
         if (churnPerSecond > 0 && churnSeconds > 0) {
             churnHeld = churn(c, random);
         }
-        int maxConn = 0;
-        long sumConn = 0;
-        List<NetId> up = c.up();
-        for (NetId id : up) {
-            int open = c.network().node(id).openConnections();
-            maxConn = Math.max(maxConn, open);
-            sumConn += open;
-        }
         progress.accept(1.0);
-        return new Report(nodes, formMs, msgsRate, bytesRate, change999, SimCluster.ms(changeAll) < 0 ? -1
-                : SimCluster.ms(changeAll), firstSuspect, allDead, c.falseDeaths(), heal, maxConn,
-                up.isEmpty() ? 0 : (double) sumConn / up.size(), churnHeld, (System.nanoTime() - wallStart) / MS);
+        return new Report(nodes, formMs, msgsRate, bytesRate, change999, changeAll < 0 ? -1
+                : SimCluster.ms(changeAll), firstSuspect, allDead, falseDeaths, heal, maxConn, meanConn, churnHeld,
+                (System.nanoTime() - wallStart) / MS);
     }
 
     private static boolean anySuspect(SimCluster c, List<NetId> victims) {
