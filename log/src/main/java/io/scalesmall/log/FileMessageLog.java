@@ -1,15 +1,8 @@
 package io.scalesmall.log;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,36 +43,38 @@ import java.util.function.LongSupplier;
  * after a restart; producers idle longer than {@link FileLogConfig#producerExpiryMillis()} at open, at an append
  * or at {@link #enforceRetention} are forgotten.
  *
- * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
- * fdatasync. Reads verify the CRC again.
+ * <p><b>Memory budget.</b> The most recent batches, up to {@link FileLogConfig#cacheBytes()} (by default half of
+ * what the JVM may use), stay in memory as written, so consumers reading recent data never touch the disk; older
+ * batches are read from their segment, CRC-checked again ({@link LogReader}, {@link BatchCache},
+ * {@link #cacheStats()}).
  *
- * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel).
- * Reads take no lock: they use a stream's published index snapshot and positional reads.
+ * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
+ * fdatasync.
+ *
+ * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel;
+ * {@link SegmentAppender} writes). Reads take no lock: they use a stream's published index snapshot, the cache and
+ * positional reads.
  */
 public final class FileMessageLog implements MessageLog {
     /** The lock file's name. */
-    static final String LOCK_FILE = "lock";
+    static final String LOCK_FILE = DirectoryLock.FILE;
 
     private final Path dir;
     private final FileLogConfig config;
     private final LongSupplier clockMillis;
     private final GroupCommit commit;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DirectoryLock lock;
     /** Streams by name; entries never removed. Index contents change under {@link #appendLock} only. */
     private final ConcurrentHashMap<String, StreamIndex> streams = new ConcurrentHashMap<>();
     /** Open segments by number. Changed under {@link #appendLock}. */
     private final ConcurrentHashMap<Integer, Segment> segments = new ConcurrentHashMap<>();
-    /** Serializes appends, rolls and close. */
+    /** Serializes appends, rolls, retention and close. */
     private final ReentrantLock appendLock = new ReentrantLock();
-    /** The segment taking appends. Written under {@link #appendLock}. */
-    private volatile Segment active;
-    /** Bytes appended since open (the group-commit mark). Written under {@link #appendLock}. */
-    private volatile long appendedBytes;
-    /** Bytes of all held segments (the disk budget's measure). Written under {@link #appendLock}. */
-    private volatile long diskBytes;
     /** Idempotent producers; rebuilt by recovery. Guarded by {@link #appendLock}. */
     private final ProducerTable producers;
+    private final BatchCache cache;
+    private final LogReader reader;
+    private final SegmentAppender appender;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -90,21 +85,14 @@ public final class FileMessageLog implements MessageLog {
         this.clockMillis = clockMillis;
         this.commit = new GroupCommit(fsync);
         this.producers = new ProducerTable(config.producerExpiryMillis());
+        this.cache = new BatchCache(config.resolvedCacheBytes());
+        this.reader = new LogReader(segments, cache);
         Files.createDirectories(dir);
-        this.lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock l;
+        this.lock = DirectoryLock.take(dir);
         try {
-            l = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null;
-        }
-        if (l == null) {
-            lockChannel.close();
-            throw new IOException(dir + " is in use by another open log");
-        }
-        this.lock = l;
-        try {
-            this.recovery = recover();
+            this.recovery = LogRecovery.run(dir, streams, segments, producers, commit);
+            producers.expire(clockMillis.getAsLong());
+            this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired);
         } catch (IOException | RuntimeException e) {
             closeFiles();
             throw e;
@@ -133,18 +121,6 @@ public final class FileMessageLog implements MessageLog {
                 Objects.requireNonNull(clockMillis, "clockMillis"), Objects.requireNonNull(fsync, "fsync"));
     }
 
-    private RecoveryReport recover() throws IOException {
-        RecoveryReport report = LogRecovery.run(dir, streams, segments, producers, commit);
-        producers.expire(clockMillis.getAsLong());
-        if (segments.isEmpty()) {
-            newSegment(0);
-        } else {
-            active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
-        }
-        diskBytes = heldBytes();
-        return report;
-    }
-
     /** What recovery found when this log was opened. */
     public RecoveryReport recovery() {
         return recovery;
@@ -158,7 +134,7 @@ public final class FileMessageLog implements MessageLog {
         appendLock.lock();
         try {
             checkOpen();
-            return write(stream, unsealed, clockMillis.getAsLong());
+            return appender.append(stream, unsealed, clockMillis.getAsLong());
         } finally {
             appendLock.unlock();
         }
@@ -177,72 +153,17 @@ public final class FileMessageLog implements MessageLog {
         try {
             checkOpen();
             long now = clockMillis.getAsLong();
-            ProducerTable.Check c = producers.check(stream, producerId, firstSequence, n, now);
-            int dups = c.duplicates();
-            if (dups == n) {
-                return new AppendResult(c.originalOffset(), n);
-            }
-            if (dups > 0) { // a partly repeated batch (rare): store the rest, re-encoded with its first sequence
-                List<byte[]> rest = messages.subList(dups, n);
-                unsealed = BatchRecord.encode(name, producerId, firstSequence + dups, rest, Limits.checkBatch(rest),
-                        config.compressMinBytes());
-            }
-            long base = write(stream, unsealed, now);
-            producers.record(stream, producerId, firstSequence + dups, n - dups, base, now);
-            return new AppendResult(dups > 0 ? c.originalOffset() : base, dups);
+            return producers.append(stream, producerId, firstSequence, n, now, skip -> {
+                if (skip == 0) {
+                    return appender.append(stream, unsealed, now);
+                }
+                List<byte[]> rest = messages.subList(skip, n); // a partly repeated batch (rare): re-encode the rest
+                return appender.append(stream, BatchRecord.encode(name, producerId, firstSequence + skip, rest,
+                        Limits.checkBatch(rest), config.compressMinBytes()), now);
+            });
         } finally {
             appendLock.unlock();
         }
-    }
-
-    /**
-     * Writes an encoded batch at the stream's end and indexes it; returns its base offset. Under
-     * {@link #appendLock}. On failure nothing is visible.
-     */
-    private long write(String stream, BatchRecord.Unsealed unsealed, long now) throws IOException {
-        StreamIndex idx = streams.get(stream);
-        long base = idx == null ? 0 : idx.end();
-        ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
-        int length = rec.remaining();
-        if (diskBytes + length > config.maxDiskBytes()) {
-            dropExpired(now);
-            if (diskBytes + length > config.maxDiskBytes()) {
-                throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
-            }
-        }
-        Segment seg = active;
-        if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
-            commit.syncRolled(seg.channel, appendedBytes);
-            seg = newSegment(seg.number + 1);
-        }
-        long position = seg.size();
-        try {
-            seg.append(rec);
-        } catch (IOException e) {
-            try {
-                seg.truncate(position);
-            } catch (IOException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-        if (idx == null) {
-            idx = new StreamIndex();
-            streams.put(stream, idx);
-        }
-        idx.add(base, unsealed.count(), seg.number, position, length);
-        seg.sawBatch(now);
-        appendedBytes += length;
-        diskBytes += length;
-        return base;
-    }
-
-    private Segment newSegment(int number) throws IOException {
-        Segment seg = Segment.create(dir, number);
-        segments.put(number, seg);
-        Segment.syncDirectory(dir);
-        active = seg;
-        return seg;
     }
 
     /**
@@ -269,9 +190,10 @@ public final class FileMessageLog implements MessageLog {
         }
     }
 
-    /** Retention, under {@link #appendLock}. */
+    /** Retention, under {@link #appendLock} (also the disk budget's last resort, from the appender). */
     private long dropExpired(long nowMillis) throws IOException {
-        List<Segment> dropping = Retention.plan(segments.values(), active, diskBytes, config, nowMillis);
+        List<Segment> dropping = Retention.plan(segments.values(), appender.active(), appender.diskBytes(), config,
+                nowMillis);
         if (dropping.isEmpty()) {
             return 0;
         }
@@ -279,17 +201,10 @@ public final class FileMessageLog implements MessageLog {
         try {
             return Retention.drop(dir, streams, segments, dropping);
         } finally {
-            diskBytes = heldBytes();
+            appender.recount();
+            cache.dropThrough(dropping.get(dropping.size() - 1).number);
             producers.retain(name -> streams.get(name).view().first());
         }
-    }
-
-    private long heldBytes() {
-        long sum = 0;
-        for (Segment s : segments.values()) {
-            sum += s.size();
-        }
-        return sum;
     }
 
     @Override
@@ -297,66 +212,7 @@ public final class FileMessageLog implements MessageLog {
         Limits.streamNameBytes(stream);
         Limits.checkRead(fromOffset, maxMessages, maxBytes);
         checkOpen();
-        StreamIndex idx = streams.get(stream);
-        StreamIndex.View v = idx == null ? StreamIndex.View.EMPTY : idx.view();
-        if (fromOffset < v.first() || fromOffset > v.end()) {
-            throw new OffsetOutOfRangeException(stream, fromOffset, v.first(), v.end());
-        }
-        try {
-            return read(stream, v, fromOffset, maxMessages, maxBytes);
-        } catch (ClosedChannelException e) {
-            checkOpen();
-            StreamIndex.View now = idx.view(); // retention dropped a segment this read used
-            if (fromOffset < now.first()) {
-                throw new OffsetOutOfRangeException(stream, fromOffset, now.first(), now.end());
-            }
-            throw e;
-        }
-    }
-
-    private ReadResult read(String stream, StreamIndex.View v, long fromOffset, int maxMessages, int maxBytes)
-            throws IOException {
-        List<byte[]> out = new ArrayList<>();
-        long next = fromOffset;
-        long bytes = 0;
-        for (int i = next < v.end() ? v.find(next) : v.count(); i < v.count() && out.size() < maxMessages; i++) {
-            ByteBuffer rec = readRecord(v, i);
-            int skip = (int) (next - v.bases()[i]);
-            List<byte[]> got;
-            try {
-                got = BatchRecord.decode(rec, 0, skip, maxMessages - out.size(), maxBytes - bytes, out.isEmpty());
-            } catch (IllegalArgumentException e) {
-                throw new LogCorruptedException(segmentOf(v, i).path, v.positions()[i], e.getMessage());
-            }
-            for (byte[] m : got) {
-                bytes += m.length;
-            }
-            out.addAll(got);
-            next += got.size();
-            if (got.size() < v.countOf(i) - skip) {
-                break; // a limit stopped us inside this batch
-            }
-        }
-        return new ReadResult(fromOffset, out);
-    }
-
-    private ByteBuffer readRecord(StreamIndex.View v, int i) throws IOException {
-        Segment seg = segmentOf(v, i);
-        long position = v.positions()[i];
-        ByteBuffer rec = seg.read(position, v.lengths()[i]);
-        if (BatchRecord.crc(rec, 0, rec.limit()) != rec.getInt(BatchRecord.CRC_AT)) {
-            throw new LogCorruptedException(seg.path, position, "CRC32C mismatch on read");
-        }
-        return rec;
-    }
-
-    /** The segment of entry {@code i}; ClosedChannelException if retention dropped it after {@code v} was taken. */
-    private Segment segmentOf(StreamIndex.View v, int i) throws ClosedChannelException {
-        Segment seg = segments.get(v.segments()[i]);
-        if (seg == null) {
-            throw new ClosedChannelException();
-        }
-        return seg;
+        return reader.read(stream, streams.get(stream), fromOffset, maxMessages, maxBytes, this::checkOpen);
     }
 
     @Override
@@ -384,17 +240,12 @@ public final class FileMessageLog implements MessageLog {
     @Override
     public void flush() throws IOException {
         checkOpen();
-        commit.flush(new GroupCommit.Log() {
-            @Override
-            public long appendedBytes() {
-                return appendedBytes;
-            }
+        commit.flush(appender.commitView());
+    }
 
-            @Override
-            public FileChannel activeChannel() {
-                return active.channel;
-            }
-        });
+    /** The read cache's budget, use and hit counts since open. */
+    public CacheStats cacheStats() {
+        return new CacheStats(cache.budgetBytes(), cache.usedBytes(), cache.hits(), cache.misses());
     }
 
     /** fsync calls made since open (rolls and flushes). */
@@ -419,7 +270,7 @@ public final class FileMessageLog implements MessageLog {
 
     /** Bytes of all segment files held: what {@link FileLogConfig#maxDiskBytes()} limits. */
     public long diskBytes() {
-        return diskBytes;
+        return appender.diskBytes();
     }
 
     GroupCommit groupCommit() {
@@ -434,6 +285,7 @@ public final class FileMessageLog implements MessageLog {
                 return;
             }
             closed = true;
+            cache.clear();
             closeFiles();
         } finally {
             appendLock.unlock();
@@ -450,11 +302,10 @@ public final class FileMessageLog implements MessageLog {
             }
         }
         try {
-            lock.release();
+            lock.close();
         } catch (IOException e) {
             first = first == null ? e : first;
         }
-        lockChannel.close();
         if (first != null) {
             throw first;
         }
