@@ -51,6 +51,14 @@ import java.util.function.LongSupplier;
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
  * fdatasync.
  *
+ * <p><b>Full or failing disks.</b> A write that fails is cut back off the segment before the append throws, so
+ * nothing of the batch is visible, now or after a restart; ENOSPC (a write or a new segment file) throws
+ * {@link LogFullException} with {@link LogFullException#fileSystemFull()}, other errors their IOException, and
+ * appends work again once the disk does. A failed fsync (from {@link #flush()} or a segment roll) is final: the
+ * kernel may have dropped the pages it could not write, so the log cannot tell what is durable; {@code flush} throws
+ * the error, and from then on every append and flush throws an IOException saying so, until the log is reopened
+ * (recovery checks every batch and truncates a torn tail). Reads keep working throughout.
+ *
  * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel;
  * {@link SegmentAppender} writes). Reads take no lock: they use a stream's published index snapshot, the cache and
  * positional reads.
@@ -78,8 +86,8 @@ public final class FileMessageLog implements MessageLog {
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
-    private FileMessageLog(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync)
-            throws IOException {
+    private FileMessageLog(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync,
+            ChannelOpener opener) throws IOException {
         this.dir = dir;
         this.config = config;
         this.clockMillis = clockMillis;
@@ -90,9 +98,10 @@ public final class FileMessageLog implements MessageLog {
         Files.createDirectories(dir);
         this.lock = DirectoryLock.take(dir);
         try {
-            this.recovery = LogRecovery.run(dir, streams, segments, producers, commit);
+            this.recovery = LogRecovery.run(dir, streams, segments, producers, commit, opener);
             producers.expire(clockMillis.getAsLong());
-            this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired);
+            this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
+                    opener);
         } catch (IOException | RuntimeException e) {
             closeFiles();
             throw e;
@@ -117,8 +126,15 @@ public final class FileMessageLog implements MessageLog {
     /** As {@link #open(Path, FileLogConfig, LongSupplier)}, with the fsync replaced (tests count and hold it). */
     static FileMessageLog open(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync)
             throws IOException {
+        return open(dir, config, clockMillis, fsync, ChannelOpener.DEFAULT);
+    }
+
+    /** As above, with segment files opened by {@code opener} (tests inject failing channels). */
+    static FileMessageLog open(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync,
+            ChannelOpener opener) throws IOException {
         return new FileMessageLog(Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(clockMillis, "clockMillis"), Objects.requireNonNull(fsync, "fsync"));
+                Objects.requireNonNull(clockMillis, "clockMillis"), Objects.requireNonNull(fsync, "fsync"),
+                Objects.requireNonNull(opener, "opener"));
     }
 
     /** What recovery found when this log was opened. */

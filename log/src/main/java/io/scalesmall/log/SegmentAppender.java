@@ -11,6 +11,11 @@ import java.util.Map;
  * active segment and rolling to a new one, writing a record and undoing a failed write, indexing it, the byte
  * counts the group commit works from, and feeding the {@link BatchCache}.
  *
+ * <p><b>Failures.</b> A write that fails (ENOSPC, EIO) is cut back off its segment, so nothing of it is ever read
+ * or left between records; if even the cut fails, appends are refused until a later one manages it. ENOSPC is
+ * reported as {@link LogFullException}. After a failed fsync ({@link GroupCommit#failure()}) appends are refused
+ * for good: the log must be reopened.
+ *
  * <p>Threads: every method but the getters is called under the log's append lock; the getters read volatile fields.
  */
 final class SegmentAppender {
@@ -28,19 +33,23 @@ final class SegmentAppender {
     private final Map<Integer, Segment> segments;
     private final BatchCache cache;
     private final MakeRoom makeRoom;
+    private final ChannelOpener opener;
     /** The segment taking appends. */
     private volatile Segment active;
     /** Bytes appended since open (the group-commit mark). */
     private volatile long appendedBytes;
     /** Bytes of all held segments (the disk budget's measure). */
     private volatile long diskBytes;
+    /** A segment holding bytes of a failed write past its size that could not be cut off yet, or null. */
+    private Segment dirty;
 
     /**
      * Takes over the segments recovery opened (the highest-numbered one becomes active), or creates segment 0 in an
      * empty directory.
      */
     SegmentAppender(Path dir, FileLogConfig config, GroupCommit commit, Map<String, StreamIndex> streams,
-            Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom) throws IOException {
+            Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom, ChannelOpener opener)
+            throws IOException {
         this.dir = dir;
         this.config = config;
         this.commit = commit;
@@ -48,6 +57,7 @@ final class SegmentAppender {
         this.segments = segments;
         this.cache = cache;
         this.makeRoom = makeRoom;
+        this.opener = opener;
         if (segments.isEmpty()) {
             newSegment(0);
         } else {
@@ -62,6 +72,12 @@ final class SegmentAppender {
      * still does not fit, is refused with {@link LogFullException}. On any failure nothing is visible.
      */
     long append(String stream, BatchRecord.Unsealed unsealed, long now) throws IOException {
+        IOException fsyncFailure = commit.failure();
+        if (fsyncFailure != null) {
+            throw new IOException("log " + dir + " refuses appends since an fsync failed (" + fsyncFailure.getMessage()
+                    + "): reopen it to recover", fsyncFailure);
+        }
+        cutDirtyTail();
         StreamIndex idx = streams.get(stream);
         long base = idx == null ? 0 : idx.end();
         ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
@@ -72,7 +88,13 @@ final class SegmentAppender {
                 throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
             }
         }
-        Placed at = write(rec, now);
+        Placed at;
+        try {
+            at = write(rec, now);
+        } catch (IOException e) {
+            throw LogFullException.isNoSpace(e) && !(e instanceof LogFullException)
+                    ? new LogFullException(dir, diskBytes, length, config.maxDiskBytes(), e) : e;
+        }
         if (idx == null) {
             idx = new StreamIndex();
             streams.put(stream, idx);
@@ -100,9 +122,10 @@ final class SegmentAppender {
             seg.append(rec);
         } catch (IOException e) {
             try {
-                seg.truncate(position);
+                seg.truncate(position); // a partial write must not stay: the next record goes here
             } catch (IOException again) {
                 e.addSuppressed(again);
+                dirty = seg; // the segment's size still says position; cut before anything else is written
             }
             throw e;
         }
@@ -113,12 +136,29 @@ final class SegmentAppender {
         return new Placed(seg.number, position, length);
     }
 
+    /**
+     * Cuts off what a failed write left past the end of its segment, if an earlier attempt could not; until that
+     * succeeds nothing is written (nor a new segment started, which would leave the bytes inside the log).
+     */
+    private void cutDirtyTail() throws IOException {
+        if (dirty == null) {
+            return;
+        }
+        try {
+            dirty.truncate(dirty.size());
+        } catch (IOException e) {
+            throw new IOException("log " + dir + " refuses appends: a failed write left bytes after byte "
+                    + dirty.size() + " of " + dirty.path + " that cannot be cut off yet (" + e.getMessage() + ")", e);
+        }
+        dirty = null;
+    }
+
     /** Where a record went. */
     record Placed(int segment, long position, int length) {
     }
 
     private Segment newSegment(int number) throws IOException {
-        Segment seg = Segment.create(dir, number);
+        Segment seg = Segment.create(dir, number, opener);
         segments.put(number, seg);
         Segment.syncDirectory(dir);
         active = seg;
