@@ -25,9 +25,15 @@ package io.scalesmall.log;
  *                         stores nothing. At least 1; default {@link #UNLIMITED} (the node sets it from the disk it
  *                         is given). Counts segment files only; the lock file and the end-offset checkpoint (a few
  *                         bytes per stream) are not counted.
+ * @param producerExpiryMillis an idempotent producer (see {@link MessageLog#append(String, long, long, java.util.List)})
+ *                         that appended no batch to a stream for longer than this is forgotten there: its next
+ *                         batch is accepted whatever its sequence. At least 1; default
+ *                         {@value #DEFAULT_PRODUCER_EXPIRY_MILLIS} (7 days, as Kafka's
+ *                         {@code transactional.id.expiration.ms}, and the default retention: a retry is detected as
+ *                         long as the data it repeats is kept).
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
-        long maxDiskBytes) {
+        long maxDiskBytes, long producerExpiryMillis) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -35,10 +41,11 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     /** No limit (for {@link #retentionBytes}, {@link #retentionMillis}, {@link #maxDiskBytes}). */
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final long DEFAULT_RETENTION_MILLIS = 7L * 24 * 60 * 60 * 1000;
+    public static final long DEFAULT_PRODUCER_EXPIRY_MILLIS = 7L * 24 * 60 * 60 * 1000;
 
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
-            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED);
+            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -51,6 +58,7 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
         positive("retentionBytes", retentionBytes);
         positive("retentionMillis", retentionMillis);
         positive("maxDiskBytes", maxDiskBytes);
+        positive("producerExpiryMillis", producerExpiryMillis);
     }
 
     private static void positive(String field, long value) {
@@ -60,22 +68,32 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     }
 
     public FileLogConfig withSegmentBytes(long bytes) {
-        return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes);
+        return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
-        return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes);
+        return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
-        return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes);
+        return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
-        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes);
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
+                producerExpiryMillis);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
-        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes);
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
+                producerExpiryMillis);
+    }
+
+    public FileLogConfig withProducerExpiryMillis(long millis) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                millis);
     }
 }

@@ -45,6 +45,11 @@ import java.util.function.LongSupplier;
  * and stores nothing. Retention never drops more than its settings allow to make room: a full log refuses
  * producers rather than lose data consumers were promised. Reads and flushes go on as before.
  *
+ * <p><b>Idempotent producers.</b> Their batches carry the producer id and first sequence ({@link BatchRecord}
+ * version 2), so recovery rebuilds the producer state ({@link ProducerTable}) and retries are still recognized
+ * after a restart; producers idle longer than {@link FileLogConfig#producerExpiryMillis()} at open, at an append
+ * or at {@link #enforceRetention} are forgotten.
+ *
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
  * fdatasync. Reads verify the CRC again.
  *
@@ -73,6 +78,8 @@ public final class FileMessageLog implements MessageLog {
     private volatile long appendedBytes;
     /** Bytes of all held segments (the disk budget's measure). Written under {@link #appendLock}. */
     private volatile long diskBytes;
+    /** Idempotent producers; rebuilt by recovery. Guarded by {@link #appendLock}. */
+    private final ProducerTable producers;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -82,6 +89,7 @@ public final class FileMessageLog implements MessageLog {
         this.config = config;
         this.clockMillis = clockMillis;
         this.commit = new GroupCommit(fsync);
+        this.producers = new ProducerTable(config.producerExpiryMillis());
         Files.createDirectories(dir);
         this.lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;
@@ -126,7 +134,8 @@ public final class FileMessageLog implements MessageLog {
     }
 
     private RecoveryReport recover() throws IOException {
-        RecoveryReport report = LogRecovery.run(dir, streams, segments, commit);
+        RecoveryReport report = LogRecovery.run(dir, streams, segments, producers, commit);
+        producers.expire(clockMillis.getAsLong());
         if (segments.isEmpty()) {
             newSegment(0);
         } else {
@@ -149,45 +158,83 @@ public final class FileMessageLog implements MessageLog {
         appendLock.lock();
         try {
             checkOpen();
-            StreamIndex idx = streams.get(stream);
-            long base = idx == null ? 0 : idx.end();
-            long now = clockMillis.getAsLong();
-            ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
-            int length = rec.remaining();
-            if (diskBytes + length > config.maxDiskBytes()) {
-                dropExpired(now);
-                if (diskBytes + length > config.maxDiskBytes()) {
-                    throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
-                }
-            }
-            Segment seg = active;
-            if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
-                commit.syncRolled(seg.channel, appendedBytes);
-                seg = newSegment(seg.number + 1);
-            }
-            long position = seg.size();
-            try {
-                seg.append(rec);
-            } catch (IOException e) {
-                try {
-                    seg.truncate(position);
-                } catch (IOException again) {
-                    e.addSuppressed(again);
-                }
-                throw e;
-            }
-            if (idx == null) {
-                idx = new StreamIndex();
-                streams.put(stream, idx);
-            }
-            idx.add(base, unsealed.count(), seg.number, position, length);
-            seg.sawBatch(now);
-            appendedBytes += length;
-            diskBytes += length;
-            return base;
+            return write(stream, unsealed, clockMillis.getAsLong());
         } finally {
             appendLock.unlock();
         }
+    }
+
+    @Override
+    public AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+            throws IOException {
+        byte[] name = Limits.streamNameBytes(stream);
+        int bodyBytes = Limits.checkBatch(messages);
+        int n = messages.size();
+        Limits.checkProducer(producerId, firstSequence, n);
+        BatchRecord.Unsealed unsealed = BatchRecord.encode(name, producerId, firstSequence, messages, bodyBytes,
+                config.compressMinBytes());
+        appendLock.lock();
+        try {
+            checkOpen();
+            long now = clockMillis.getAsLong();
+            ProducerTable.Check c = producers.check(stream, producerId, firstSequence, n, now);
+            int dups = c.duplicates();
+            if (dups == n) {
+                return new AppendResult(c.originalOffset(), n);
+            }
+            if (dups > 0) { // a partly repeated batch (rare): store the rest, re-encoded with its first sequence
+                List<byte[]> rest = messages.subList(dups, n);
+                unsealed = BatchRecord.encode(name, producerId, firstSequence + dups, rest, Limits.checkBatch(rest),
+                        config.compressMinBytes());
+            }
+            long base = write(stream, unsealed, now);
+            producers.record(stream, producerId, firstSequence + dups, n - dups, base, now);
+            return new AppendResult(dups > 0 ? c.originalOffset() : base, dups);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Writes an encoded batch at the stream's end and indexes it; returns its base offset. Under
+     * {@link #appendLock}. On failure nothing is visible.
+     */
+    private long write(String stream, BatchRecord.Unsealed unsealed, long now) throws IOException {
+        StreamIndex idx = streams.get(stream);
+        long base = idx == null ? 0 : idx.end();
+        ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
+        int length = rec.remaining();
+        if (diskBytes + length > config.maxDiskBytes()) {
+            dropExpired(now);
+            if (diskBytes + length > config.maxDiskBytes()) {
+                throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
+            }
+        }
+        Segment seg = active;
+        if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
+            commit.syncRolled(seg.channel, appendedBytes);
+            seg = newSegment(seg.number + 1);
+        }
+        long position = seg.size();
+        try {
+            seg.append(rec);
+        } catch (IOException e) {
+            try {
+                seg.truncate(position);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        if (idx == null) {
+            idx = new StreamIndex();
+            streams.put(stream, idx);
+        }
+        idx.add(base, unsealed.count(), seg.number, position, length);
+        seg.sawBatch(now);
+        appendedBytes += length;
+        diskBytes += length;
+        return base;
     }
 
     private Segment newSegment(int number) throws IOException {
@@ -214,7 +261,9 @@ public final class FileMessageLog implements MessageLog {
         appendLock.lock();
         try {
             checkOpen();
-            return dropExpired(nowMillis);
+            long dropped = dropExpired(nowMillis);
+            producers.expire(nowMillis);
+            return dropped;
         } finally {
             appendLock.unlock();
         }
@@ -231,6 +280,7 @@ public final class FileMessageLog implements MessageLog {
             return Retention.drop(dir, streams, segments, dropping);
         } finally {
             diskBytes = heldBytes();
+            producers.retain(name -> streams.get(name).view().first());
         }
     }
 
@@ -350,6 +400,16 @@ public final class FileMessageLog implements MessageLog {
     /** fsync calls made since open (rolls and flushes). */
     public long fsyncCount() {
         return commit.fsyncCount();
+    }
+
+    /** Idempotent producers remembered, over all streams (tests, metrics). */
+    public int producerCount() {
+        appendLock.lock();
+        try {
+            return producers.size();
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     /** Segment files currently held. */
