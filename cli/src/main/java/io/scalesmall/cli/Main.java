@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = {
             "scalesmall: a self-organising distributed small-message server.",
             "Nodes join named groups, advertise the key ranges they serve, and agree on the topology by gossip."},
-        subcommands = {NodeCommand.class, KeygenCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, KeygenCommand.class, InspectCommand.class, io.scalesmall.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
