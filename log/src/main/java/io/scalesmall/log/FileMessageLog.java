@@ -81,6 +81,8 @@ public final class FileMessageLog implements MessageLog {
     /** Idempotent producers; rebuilt by recovery. Guarded by {@link #appendLock}. */
     private final ProducerTable producers;
     private final BatchCache cache;
+    /** Skips LZ4 attempts while the payloads do not compress. */
+    private final CompressionGate compression = new CompressionGate();
     private final LogReader reader;
     private final SegmentAppender appender;
     private final RecoveryReport recovery;
@@ -146,7 +148,8 @@ public final class FileMessageLog implements MessageLog {
     public long append(String stream, List<byte[]> messages) throws IOException {
         byte[] name = Limits.streamNameBytes(stream);
         int bodyBytes = Limits.checkBatch(messages);
-        BatchRecord.Unsealed unsealed = BatchRecord.encode(name, messages, bodyBytes, config.compressMinBytes());
+        BatchRecord.Unsealed unsealed = BatchRecord.encode(name, 0, 0, messages, bodyBytes,
+                config.compressMinBytes(), compression);
         appendLock.lock();
         try {
             checkOpen();
@@ -164,7 +167,7 @@ public final class FileMessageLog implements MessageLog {
         int n = messages.size();
         Limits.checkProducer(producerId, firstSequence, n);
         BatchRecord.Unsealed unsealed = BatchRecord.encode(name, producerId, firstSequence, messages, bodyBytes,
-                config.compressMinBytes());
+                config.compressMinBytes(), compression);
         appendLock.lock();
         try {
             checkOpen();
@@ -175,7 +178,7 @@ public final class FileMessageLog implements MessageLog {
                 }
                 List<byte[]> rest = messages.subList(skip, n); // a partly repeated batch (rare): re-encode the rest
                 return appender.append(stream, BatchRecord.encode(name, producerId, firstSequence + skip, rest,
-                        Limits.checkBatch(rest), config.compressMinBytes()), now);
+                        Limits.checkBatch(rest), config.compressMinBytes(), compression), now);
             });
         } finally {
             appendLock.unlock();
