@@ -63,6 +63,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--linger-ms", defaultValue = "1", description = "Producer linger in ms (default ${DEFAULT-VALUE}).")
     int lingerMs;
 
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "MESSAGES",
+            description = "Send this many messages first, unmeasured, to other streams (JIT warm-up; default ${DEFAULT-VALUE}).")
+    long warmup;
+
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Give up after this long (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -91,6 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
             check("--batch-bytes", batchBytes, 1, 15 << 20);
             check("--linger-ms", lingerMs, 0, 10_000);
             check("--timeout", timeoutSeconds, 1, 3600);
+            check("--warmup", warmup, 0, Long.MAX_VALUE);
             if (dataDir != null && node != null) {
                 throw new IllegalArgumentException("--data-dir is for the in-process node; it makes no sense with --node");
             }
@@ -105,6 +110,13 @@ public final class BenchCommand implements Callable<Integer> {
             InetSocketAddress target = inProcess != null ? inProcess.address() : address;
             BenchSettings s = new BenchSettings(target, messages, size, ackMode, producers, streams, consumers, rate,
                     batchBytes, Duration.ofMillis(lingerMs), Duration.ofSeconds(timeoutSeconds), names);
+            if (warmup > 0) {
+                BenchSettings w = new BenchSettings(target, warmup, size, ackMode, producers, streams, 0, 0, batchBytes,
+                        s.linger(), s.timeout(), names + "-warmup");
+                BenchResult wr = new BenchRun(w).run(null, false);
+                err.printf("bench: warm-up: %,d of %,d messages acknowledged%n", wr.acked(), warmup);
+                err.flush();
+            }
             BenchResult r = new BenchRun(s).run(noProgress ? null : err, System.console() != null);
             String where = inProcess != null ? "in-process at " + target + ", file log in " + inProcess.dir()
                     + " (" + inProcess.fsyncs() + " fsyncs)" : target.toString();

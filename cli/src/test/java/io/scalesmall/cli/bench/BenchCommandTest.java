@@ -67,6 +67,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void aWarmUpGoesToOtherStreamsAndIsNotCounted() throws Exception {
+        try (MemoryMessageLog log = new MemoryMessageLog();
+                StreamServer server = StreamServer.start(log, StreamServerConfig.loopback())) {
+            assertThat(run("bench", "--node", "127.0.0.1:" + server.address().getPort(), "--messages", "300",
+                    "--warmup", "700", "--no-progress")).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("warm-up: 700 of 700 messages acknowledged");
+            assertThat(out.toString()).contains("300 acknowledged").contains("n=300)")
+                    .contains("consumed: 300 messages");
+            assertThat(log.streamCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void theProgressBarGoesToStandardError() {
         assertThat(run("bench", "--messages", "1000", "--consumers", "0")).isZero();
         assertThat(out.toString()).doesNotContain("[#");
