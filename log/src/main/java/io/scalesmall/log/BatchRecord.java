@@ -253,6 +253,9 @@ final class BatchRecord {
         int count = buf.getInt(at + COUNT_AT);
         ByteBuffer body;
         if ((buf.get(at + 3) & FLAG_LZ4) != 0) {
+            if (uncompressed < 0 || uncompressed > MessageLog.MAX_BATCH_BYTES) {
+                throw new IllegalArgumentException("uncompressed length " + uncompressed + " out of range");
+            }
             byte[] out = new byte[uncompressed];
             int n;
             try {

@@ -264,7 +264,7 @@ public final class FileMessageLog implements MessageLog {
 
     /** The read cache's budget, use and hit counts since open. */
     public CacheStats cacheStats() {
-        return new CacheStats(cache.budgetBytes(), cache.usedBytes(), cache.hits(), cache.misses());
+        return new CacheStats(cache.budgetBytes(), cache.heldBytes(), cache.batches(), cache.hits(), cache.misses());
     }
 
     /** fsync calls made since open (rolls and flushes). */

@@ -6,12 +6,13 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
 
 /**
  * The read path of a {@link FileMessageLog}: turns a stream's index snapshot into messages, taking each batch
- * from the {@link BatchCache} when it is there and otherwise from its segment file with a positional read, whose
- * CRC32C it checks again (the disk may have changed since recovery). Cached records were built in this process
- * and are not checked again.
+ * from the {@link BatchCache} when it is there (and still there once decoded) and otherwise from its segment file
+ * with a positional read, whose CRC32C it checks again (the disk may have changed since recovery). Cached records
+ * were built in this process and are not checked again.
  *
  * <p>Threads: any number of readers at once, without locks: the index snapshot is immutable, segments are read
  * with positional reads, and the cache is concurrent. A segment dropped by retention after the snapshot was taken
@@ -65,13 +66,17 @@ final class LogReader {
         long next = fromOffset;
         long bytes = 0;
         for (int i = next < v.end() ? v.find(next) : v.count(); i < v.count() && out.size() < maxMessages; i++) {
-            ByteBuffer rec = record(v, i);
             int skip = (int) (next - v.bases()[i]);
-            List<byte[]> got;
-            try {
-                got = BatchRecord.decode(rec, 0, skip, maxMessages - out.size(), maxBytes - bytes, out.isEmpty());
-            } catch (IllegalArgumentException e) {
-                throw new LogCorruptedException(segmentOf(v, i).path, v.positions()[i], e.getMessage());
+            int max = maxMessages - out.size();
+            long bytesLeft = maxBytes - bytes;
+            List<byte[]> got = fromCache(v, i, skip, max, bytesLeft, out.isEmpty());
+            if (got == null) {
+                ByteBuffer rec = fromDisk(v, i);
+                try {
+                    got = BatchRecord.decode(rec, 0, skip, max, bytesLeft, out.isEmpty());
+                } catch (IllegalArgumentException e) {
+                    throw new LogCorruptedException(segmentOf(v, i).path, v.positions()[i], e.getMessage());
+                }
             }
             for (byte[] m : got) {
                 bytes += m.length;
@@ -85,13 +90,32 @@ final class LogReader {
         return new ReadResult(fromOffset, out);
     }
 
-    /** Entry {@code i}'s record: from the cache, or read from disk and CRC-checked. */
-    private ByteBuffer record(StreamIndex.View v, int i) throws IOException {
-        long position = v.positions()[i];
-        ByteBuffer cached = cache.get(v.segments()[i], position);
-        if (cached != null) {
-            return cached;
+    /**
+     * Entry {@code i}'s messages decoded from the cache, or null if it is not cached or its chunk was reused while
+     * they were decoded (then the caller reads the disk).
+     */
+    private List<byte[]> fromCache(StreamIndex.View v, int i, int skip, int max, long maxBytes, boolean alwaysOne)
+            throws LogCorruptedException {
+        BatchCache.Slot slot = cache.get(v.segments()[i], v.positions()[i]);
+        if (slot == null) {
+            return null;
         }
+        List<byte[]> got;
+        try {
+            got = BatchRecord.decode(slot.buffer(), 0, skip, max, maxBytes, alwaysOne);
+        } catch (RuntimeException e) { // garbage read from a chunk being reused, or a bug
+            if (BatchCache.stillValid(slot)) {
+                throw new LogCorruptedException(Path.of("(cache)"), v.positions()[i], "cached batch of segment "
+                        + v.segments()[i] + " does not decode: " + e.getMessage());
+            }
+            return null;
+        }
+        return BatchCache.stillValid(slot) ? got : null;
+    }
+
+    /** Entry {@code i}'s record read from its segment, CRC-checked. */
+    private ByteBuffer fromDisk(StreamIndex.View v, int i) throws IOException {
+        long position = v.positions()[i];
         Segment seg = segmentOf(v, i);
         ByteBuffer rec = seg.read(position, v.lengths()[i]);
         if (BatchRecord.crc(rec, 0, rec.limit()) != rec.getInt(BatchRecord.CRC_AT)) {

@@ -29,8 +29,9 @@ class FileMessageLogCacheTest {
         return out;
     }
 
+    /** One batch of {@link #fill} on disk and in the cache: header, name "s", one 200-byte message. */
     private static long recordBytes() {
-        return BatchRecord.HEADER_BYTES + 1 + 204 + BatchCache.ENTRY_OVERHEAD_BYTES; // name "s", one 200-byte message
+        return BatchRecord.HEADER_BYTES + 1 + 204;
     }
 
     @Test
@@ -38,14 +39,14 @@ class FileMessageLogCacheTest {
         FileLogConfig config = FileLogConfig.DEFAULT.withCacheBytes(10 * recordBytes());
         try (FileMessageLog log = FileMessageLog.open(dir, config)) {
             List<byte[]> sent = fill(log, 30);
-            assertThat(log.cacheStats().cachedBytes()).isEqualTo(10 * recordBytes());
+            assertThat(log.cacheStats().cachedBatches()).isEqualTo(10);
             Path seg = dir.resolve(Segment.fileName(0));
-            long recordLength = recordBytes() - BatchCache.ENTRY_OVERHEAD_BYTES;
+            long recordLength = recordBytes();
             FileMessageLogRecoveryTest.flip(seg, 29 * recordLength + recordLength - 1); // the last batch's last byte
             FileMessageLogRecoveryTest.flip(seg, 10 * recordLength + recordLength - 1); // an evicted batch's
 
             assertThat(log.read("s", 20, 100, 1 << 20).messages()).containsExactlyElementsOf(sent.subList(20, 30));
-            assertThat(log.cacheStats()).isEqualTo(new CacheStats(10 * recordBytes(), 10 * recordBytes(), 10, 0));
+            assertThat(log.cacheStats()).isEqualTo(new CacheStats(10 * recordBytes(), 10 * recordBytes(), 10, 10, 0));
 
             assertThat(log.read("s", 0, 10, 1 << 20).messages()).containsExactlyElementsOf(sent.subList(0, 10));
             assertThat(log.cacheStats().misses()).as("the oldest 10 were evicted").isEqualTo(10);
@@ -55,12 +56,14 @@ class FileMessageLogCacheTest {
         }
     }
 
+    /** A budget below one chunk is one chunk, reused whole when full: here it holds batches 75..99 at the end. */
     @Test
     void theOldestLeaveFirstAndTheBudgetHolds() throws IOException {
         long budget = 25 * recordBytes() + 7;
         try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT.withCacheBytes(budget))) {
             List<byte[]> sent = fill(log, 100);
-            assertThat(log.cacheStats().cachedBytes()).isEqualTo(25 * recordBytes()).isLessThanOrEqualTo(budget);
+            assertThat(log.cacheStats().heldBytes()).isEqualTo(budget);
+            assertThat(log.cacheStats().cachedBatches()).isEqualTo(25);
             for (int i = 0; i < 100; i++) {
                 CacheStats before = log.cacheStats();
                 assertThat(log.read("s", i, 1, 1 << 20).messages()).singleElement().isEqualTo(sent.get(i));
@@ -76,14 +79,14 @@ class FileMessageLogCacheTest {
         try (FileMessageLog log = FileMessageLog.open(dir.resolve("a"),
                 FileLogConfig.DEFAULT.withCacheBytes(recordBytes() - 1))) {
             fill(log, 3);
-            assertThat(log.cacheStats().cachedBytes()).isZero();
+            assertThat(log.cacheStats().cachedBatches()).isZero();
             log.read("s", 0, 10, 1 << 20);
-            assertThat(log.cacheStats()).isEqualTo(new CacheStats(recordBytes() - 1, 0, 0, 3));
+            assertThat(log.cacheStats()).isEqualTo(new CacheStats(recordBytes() - 1, 0, 0, 0, 3));
         }
         try (FileMessageLog log = FileMessageLog.open(dir.resolve("b"), FileLogConfig.DEFAULT.withCacheBytes(0))) {
             fill(log, 3);
             log.read("s", 0, 10, 1 << 20);
-            assertThat(log.cacheStats()).isEqualTo(new CacheStats(0, 0, 0, 3));
+            assertThat(log.cacheStats()).isEqualTo(new CacheStats(0, 0, 0, 0, 3));
         }
     }
 
@@ -97,9 +100,9 @@ class FileMessageLogCacheTest {
             byte[] t = new byte[100];
             new SplittableRandom(2).nextBytes(t); // incompressible: does not fit the last segment, so all 5 go
             log.append("t", t);
-            long before = log.cacheStats().cachedBytes();
+            assertThat(log.cacheStats().cachedBatches()).isEqualTo(21);
             assertThat(log.enforceRetention(now[0])).isEqualTo(20);
-            assertThat(log.cacheStats().cachedBytes()).isEqualTo(before - 20 * recordBytes());
+            assertThat(log.cacheStats().cachedBatches()).isEqualTo(1);
             assertThat(log.read("t", 0, 1, 100).messages()).hasSize(1);
             assertThat(log.cacheStats().hits()).isEqualTo(1);
         }
@@ -110,6 +113,9 @@ class FileMessageLogCacheTest {
         assertThat(FileLogConfig.DEFAULT.cacheBytes()).isEqualTo(FileLogConfig.AUTO_CACHE_BYTES);
         try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
             assertThat(log.cacheStats().budgetBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
+            assertThat(log.cacheStats().heldBytes()).as("chunks come as data does").isZero();
+            log.append("s", new byte[10]);
+            assertThat(log.cacheStats().heldBytes()).isEqualTo(BatchCache.CHUNK_BYTES);
         }
         assertThatThrownBy(() -> FileLogConfig.DEFAULT.withCacheBytes(-2)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cacheBytes");
