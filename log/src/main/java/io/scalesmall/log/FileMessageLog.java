@@ -11,42 +11,34 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link MessageLog} in one directory of segment files shared by all streams, so that 100,000 streams cost
- * 100,000 small in-memory indexes, not files or threads.
+ * 100,000 small in-memory indexes, not files or threads. The on-disk format, recovery, retention and the budgets are
+ * documented in docs/log-format.md; in short:
  *
- * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order,
- * each laid out as {@link BatchRecord} documents (magic, version, flags, CRC32C, lengths, base offset, count,
- * time, stream name, LZ4 body). Appends go to the last segment; before a batch would take it past
- * {@link FileLogConfig#segmentBytes()} it is fsynced and a new one started. A file {@code lock} holds an
- * exclusive lock while the log is open, so two processes never share a directory.
+ * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order
+ * ({@link BatchRecord}: CRC32C, LZ4 body, producer fields). Appends go to the last segment; before a batch would take
+ * it past {@link FileLogConfig#segmentBytes()} it is fsynced and a new one started. A file {@code lock} keeps other
+ * logs out of the directory while this one is open. Per stream, an in-memory index ({@link StreamIndex}).
  *
- * <p><b>Index.</b> Per stream, in memory, one entry per batch: base offset → segment, position, length
- * ({@link StreamIndex}). Rebuilt on open by scanning every segment.
+ * <p><b>Recovery</b> (on open) checks every batch and rebuilds the indexes and the producer state. A bad batch in the
+ * last segment starts a torn tail: truncated, with a WARN line, never served. Any other damage, or an offset gap,
+ * makes {@link #open} throw {@link LogCorruptedException} naming the file and byte position.
  *
- * <p><b>Recovery</b> (on open): every batch is checked (header, length, CRC32C) and batches of a stream must
- * continue each other's offsets. A bad batch in the last segment starts a torn tail: the file is truncated there,
- * with a WARN line, and nothing from it is ever served. A bad batch anywhere else, or an offset gap, is damage
- * recovery must not hide: {@link #open} throws {@link LogCorruptedException} naming the file and byte position.
- *
- * <p><b>Retention</b> ({@link #enforceRetention}, called by the owner with the time, e.g. once a minute) drops
- * whole oldest segments, never the active one: while the segments hold more than
- * {@link FileLogConfig#retentionBytes()}, or while the oldest one's newest batch is older than
- * {@link FileLogConfig#retentionMillis()}. Each stream's first offset then moves past its dropped batches; its end
- * offset stays, also across reopening ({@link EndCheckpoint}), so offsets are never given out twice.
+ * <p><b>Retention</b> ({@link #enforceRetention}, called by the owner with the time) drops whole oldest segments,
+ * never the active one, by size ({@link FileLogConfig#retentionBytes()}) and age
+ * ({@link FileLogConfig#retentionMillis()}). First offsets move; end offsets never move back, also across reopening
+ * ({@link EndCheckpoint}).
  *
  * <p><b>Disk budget.</b> An append that would take the segments past {@link FileLogConfig#maxDiskBytes()} first
- * runs retention (with the log's clock), then, if the batch still does not fit, throws {@link LogFullException}
- * and stores nothing. Retention never drops more than its settings allow to make room: a full log refuses
- * producers rather than lose data consumers were promised. Reads and flushes go on as before.
+ * runs retention, then, if the batch still does not fit, throws {@link LogFullException} and stores nothing.
  *
- * <p><b>Idempotent producers.</b> Their batches carry the producer id and first sequence ({@link BatchRecord}
- * version 2), so recovery rebuilds the producer state ({@link ProducerTable}) and retries are still recognized
- * after a restart; producers idle longer than {@link FileLogConfig#producerExpiryMillis()} at open, at an append
- * or at {@link #enforceRetention} are forgotten.
+ * <p><b>Idempotent producers.</b> Their batches carry the producer id and first sequence, so recovery rebuilds the
+ * producer state ({@link ProducerTable}) and retries are still recognized after a restart; producers idle longer
+ * than {@link FileLogConfig#producerExpiryMillis()} at open, at an append or at {@link #enforceRetention} are
+ * forgotten.
  *
  * <p><b>Memory budget.</b> The most recent batches, up to {@link FileLogConfig#cacheBytes()} (by default half of
- * what the JVM may use), stay in memory as written, so consumers reading recent data never touch the disk; older
- * batches are read from their segment, CRC-checked again ({@link LogReader}, {@link BatchCache},
- * {@link #cacheStats()}).
+ * what the JVM may use), stay in memory, so consumers reading recent data never touch the disk ({@link BatchCache},
+ * {@link LogReader}, {@link #cacheStats()}); older batches are read from their segment and CRC-checked again.
  *
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
  * fdatasync.
@@ -56,8 +48,8 @@ import java.util.function.LongSupplier;
  * {@link LogFullException} with {@link LogFullException#fileSystemFull()}, other errors their IOException, and
  * appends work again once the disk does. A failed fsync (from {@link #flush()} or a segment roll) is final: the
  * kernel may have dropped the pages it could not write, so the log cannot tell what is durable; {@code flush} throws
- * the error, and from then on every append and flush throws an IOException saying so, until the log is reopened
- * (recovery checks every batch and truncates a torn tail). Reads keep working throughout.
+ * the error, and from then on every append and flush throws an IOException saying so, until the log is reopened.
+ * Reads keep working throughout.
  *
  * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel;
  * {@link SegmentAppender} writes). Reads take no lock: they use a stream's published index snapshot, the cache and
@@ -312,22 +304,7 @@ public final class FileMessageLog implements MessageLog {
     }
 
     private void closeFiles() throws IOException {
-        IOException first = null;
-        for (Segment s : segments.values()) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-        }
-        try {
-            lock.close();
-        } catch (IOException e) {
-            first = first == null ? e : first;
-        }
-        if (first != null) {
-            throw first;
-        }
+        Segment.closeAll(segments.values(), lock);
     }
 
     private void checkOpen() {

@@ -135,6 +135,27 @@ final class Segment {
         channel.close();
     }
 
+    /** Closes every segment, then {@code last}, trying all; throws the first failure after. */
+    static void closeAll(Iterable<Segment> segments, AutoCloseable last) throws IOException {
+        IOException first = null;
+        for (Segment s : segments) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        try {
+            last.close();
+        } catch (Exception e) {
+            IOException io = e instanceof IOException i ? i : new IOException(e);
+            first = first == null ? io : first;
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     @Override
     public String toString() {
         return path.toString();
