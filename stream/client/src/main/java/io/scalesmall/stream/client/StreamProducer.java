@@ -71,6 +71,8 @@ public final class StreamProducer implements AutoCloseable {
     private int failedAttempts;
     private int maxFrameBytes = FrameCodec.DATA_OVERHEAD_BYTES + (2 << 20);
     private volatile int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    /** Batches the node lets this producer have unacknowledged (its INIT_OK says; its idempotence window). */
+    private int maxInFlightBatches = 1;
 
     private StreamProducer(ProducerConfig config) {
         this.config = config;
@@ -169,8 +171,19 @@ public final class StreamProducer implements AutoCloseable {
         b.sealedAtNanos = System.nanoTime();
         nextSequence += b.size();
         inFlight.add(b);
-        if (ready) {
+        pump();
+    }
+
+    /** Under lock: writes waiting batches while the node's in-flight limit allows. */
+    private void pump() {
+        if (!ready) {
+            return;
+        }
+        List<Batch> next = inFlight.nextToWrite(maxInFlightBatches);
+        for (Batch b : next) {
             write(channel, b);
+        }
+        if (!next.isEmpty()) {
             channel.flush();
         }
     }
@@ -189,7 +202,10 @@ public final class StreamProducer implements AutoCloseable {
         ch.write(frame).addListener(done -> {
             if (done.isSuccess()) {
                 synchronized (lock) {
-                    inFlight.removeOldest(b);
+                    inFlight.written(b);
+                    if (ch == channel) {
+                        pump();
+                    }
                 }
                 for (CompletableFuture<Long> f : b.futures) {
                     f.complete(AckFrame.UNKNOWN_OFFSET);
@@ -286,10 +302,8 @@ public final class StreamProducer implements AutoCloseable {
                 maxFrameBytes = ok.maxFrameBytes();
                 maxMessageBytes = Math.min(ok.maxMessageBytes(), ok.maxFrameBytes() - FrameCodec.DATA_OVERHEAD_BYTES
                         - FrameCodec.PER_MESSAGE_BYTES);
-                for (Batch b : inFlight) {
-                    write(ch, b);
-                }
-                ch.flush();
+                maxInFlightBatches = ok.maxInFlightBatches();
+                pump(); // resends first: the oldest unacknowledged batches, byte for byte
             }
         } else {
             LOG.warn("node {} sent an unexpected {} frame; reconnecting", config.node(), f.type());
@@ -310,6 +324,7 @@ public final class StreamProducer implements AutoCloseable {
                 ch.close();
                 return;
             }
+            pump();
         }
         InFlight.complete(acked, a);
     }
@@ -327,6 +342,7 @@ public final class StreamProducer implements AutoCloseable {
                 if (b != null) {
                     failed.add(b);
                 }
+                pump();
             } else if (code != ErrorCode.SHUTTING_DOWN) {
                 // The node refused the session (INIT) or this client's frames: retrying cannot help.
                 LOG.warn("node {} refused producer on '{}': {}", config.node(), config.stream(), ex.getMessage());
@@ -348,6 +364,7 @@ public final class StreamProducer implements AutoCloseable {
             }
             channel = null;
             ready = false;
+            inFlight.resetWire();
         }
         LOG.debug("connection to {} closed{}", config.node(), cause == null ? "" : ": " + cause);
         retry();
@@ -383,6 +400,26 @@ public final class StreamProducer implements AutoCloseable {
     /** @return reconnect attempts made (tests, metrics) */
     public long reconnects() {
         return reconnects.get();
+    }
+
+    /** @return whether a session with the node is open now (connected and INIT acknowledged) */
+    public boolean isConnected() {
+        synchronized (lock) {
+            return ready;
+        }
+    }
+
+    /** @return the producer's state in one line, for logs and test failures */
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            Batch oldest = inFlight.oldest();
+            return "StreamProducer{node=" + config.node() + ", stream=" + config.stream() + ", ack=" + config.ack()
+                    + ", connected=" + (channel != null) + ", ready=" + ready + ", closed=" + closed
+                    + ", nextSequence=" + nextSequence + ", oldestUnacked=" + (oldest == null ? "none"
+                    : oldest.firstSequence) + ", inFlightPermitsFree=" + permits.availablePermits()
+                    + ", resent=" + resentBatches + ", reconnects=" + reconnects + "}";
+        }
     }
 
     /** @return the producer's settings */

@@ -29,8 +29,10 @@ public enum ErrorCode {
     /** The log failed to write, read or sync; durability of the batch is unknown. */
     STORAGE_ERROR(11, false),
     /**
-     * A resent batch overlaps sequences the node stored long ago and no longer remembers the offsets of, so it
-     * cannot tell the offsets (the batch was stored before; it was not stored again).
+     * A batch repeats sequences at or below the last one the node stored for this producer, but no batch the node
+     * still remembers holds them (older than its window of recent batches, or in a gap the producer skipped after
+     * an error). Nothing was stored; the messages' outcome is unknown to the node: they were stored long ago, or
+     * refused earlier. {@code detail} holds the last sequence stored; the producer continues above it.
      */
     DUPLICATE_UNKNOWN(12, false),
     /** The node is shutting down. Fatal. */
