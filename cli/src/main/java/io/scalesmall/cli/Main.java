@@ -1,5 +1,7 @@
 package io.scalesmall.cli;
 
+import io.scalesmall.cli.stream.ConsumeCommand;
+import io.scalesmall.cli.stream.ProduceCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Spec;
         description = {
             "scalesmall: a self-organising distributed small-message server.",
             "Nodes join named groups, advertise the key ranges they serve, and agree on the topology by gossip."},
-        subcommands = {NodeCommand.class, KeygenCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, KeygenCommand.class, InspectCommand.class,
+            ProduceCommand.class, ConsumeCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
