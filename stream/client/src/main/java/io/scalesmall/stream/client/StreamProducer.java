@@ -174,26 +174,36 @@ public final class StreamProducer implements AutoCloseable {
         pump();
     }
 
-    /** Under lock: writes waiting batches while the node's in-flight limit allows. */
+    /**
+     * Under lock: writes waiting batches while the node's in-flight limit allows. The writes are queued on the
+     * connection's event loop, always (even from that loop), so frames leave in the order batches were sealed: a
+     * write made directly on the loop would overtake writes other threads queued before it.
+     */
     private void pump() {
         if (!ready) {
             return;
         }
         List<Batch> next = inFlight.nextToWrite(maxInFlightBatches);
+        if (next.isEmpty()) {
+            return;
+        }
         for (Batch b : next) {
-            write(channel, b);
+            if (b.sent) {
+                resentBatches.incrementAndGet();
+            }
+            b.sent = true;
         }
-        if (!next.isEmpty()) {
-            channel.flush();
-        }
+        Channel ch = channel;
+        ch.eventLoop().execute(() -> {
+            for (Batch b : next) {
+                write(ch, b);
+            }
+            ch.flush();
+        });
     }
 
-    /** Under lock: writes a sealed batch to {@code ch} (flush separately). */
+    /** On {@code ch}'s event loop: writes a sealed batch (flush separately). */
     private void write(Channel ch, Batch b) {
-        if (b.sent) {
-            resentBatches.incrementAndGet();
-        }
-        b.sent = true;
         ByteBuf frame = Unpooled.wrappedBuffer(b.frame);
         if (config.ack().level() != AckMode.Level.NONE) {
             ch.write(frame, ch.voidPromise());
@@ -234,7 +244,8 @@ public final class StreamProducer implements AutoCloseable {
     // ---- the connection ---------------------------------------------------------------------------
 
     private void connect() {
-        ChannelFuture cf = ClientChannel.connect(config.node(), new ClientChannel.Listener() {
+        // The connection lives on the producer's own loop, with its timers: one thread for its I/O.
+        ChannelFuture cf = ClientChannel.connect(loop, config.node(), new ClientChannel.Listener() {
             @Override
             public void onActive(Channel ch) {
                 onConnected(ch);

@@ -315,4 +315,35 @@ abstract class StreamContract {
             assertThat(new String(back.get(i), StandardCharsets.UTF_8)).isEqualTo("m" + i);
         }
     }
+
+    @Test
+    void framesLeaveInSequenceOrderWhateverThreadSealsTheirBatch() throws Exception {
+        // Batches are sealed by sender threads (full) and by the client's event loop (linger): their frames must
+        // still leave in sequence order, or the node would see gaps and the acks would not match.
+        List<CompletableFuture<Long>> futures = Collections.synchronizedList(new ArrayList<>());
+        try (StreamProducer p = StreamProducer.create(producer("order", AckMode.memory(1)).withBatchBytes(300)
+                .withLinger(Duration.ZERO))) {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                threads.add(new Thread(() -> {
+                    for (int i = 0; i < 50_000; i++) {
+                        futures.add(p.send(utf8("x" + i)));
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            get(p.flush());
+            assertThat(p.reconnects()).as("no ack mismatch forced a reconnect: %s", p).isZero();
+            assertThat(p.resentBatches()).isZero();
+        }
+        Set<Long> offsets = new HashSet<>();
+        for (CompletableFuture<Long> f : futures) {
+            offsets.add(get(f));
+        }
+        assertThat(offsets).hasSize(200_000);
+        assertThat(Collections.max(offsets)).isEqualTo(199_999L);
+    }
 }
