@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -116,7 +117,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         }
     }
 
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> f, Duration timeout)
+    private static <T> T await(CompletableFuture<T> f, Duration timeout)
             throws InterruptedException {
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

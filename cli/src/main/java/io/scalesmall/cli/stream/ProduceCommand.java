@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -118,7 +119,7 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         byte[] out = line.toByteArray();
         if (out.length > 0 && out[out.length - 1] == '\r') {
-            return java.util.Arrays.copyOf(out, out.length - 1);
+            return Arrays.copyOf(out, out.length - 1);
         }
         return out;
     }

@@ -16,7 +16,7 @@ public enum ErrorCode {
     FRAME_TOO_LARGE(4, true),
     /** DATA before INIT, or a second INIT on one connection (the sketch's "missing Init"). Fatal. */
     NOT_INITIALIZED(5, true),
-    /** The stream name is empty, not UTF-8, or longer than 255 bytes. Fatal in INIT; fails the request otherwise. */
+    /** The stream name is empty or not UTF-8: fails the INIT, FETCH or OFFSETS it came in; the connection stays open. */
     BAD_STREAM_NAME(6, false),
     /** A message exceeds the node's maximum message size; the whole batch is refused. */
     MESSAGE_TOO_LARGE(7, false),

@@ -3,6 +3,7 @@ package io.scalesmall.stream.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.ByteBufUtil;
 import io.scalesmall.log.MemoryMessageLog;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.stream.client.ProducerConfig;
@@ -55,7 +56,7 @@ class HostileInputTest {
     }
 
     private static byte[] hex(String h) {
-        return io.netty.buffer.ByteBufUtil.decodeHexDump(h.replace(" ", ""));
+        return ByteBufUtil.decodeHexDump(h.replace(" ", ""));
     }
 
     /** Sends {@code bytes} on a fresh connection; expects an ERROR with {@code code}, then the close. */

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -35,12 +37,12 @@ class LogFullTest {
                 .withRetentionMillis(FileLogConfig.UNLIMITED);
         TreeMap<Long, String> acked = new TreeMap<>();
         // Incompressible enough that LZ4 cannot fit them all in the budget: 2,000 × 60 random base64 characters.
-        java.util.Random rng = new java.util.Random(42);
+        Random rng = new Random(42);
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             byte[] b = new byte[45];
             rng.nextBytes(b);
-            texts.add(java.util.Base64.getEncoder().encodeToString(b));
+            texts.add(Base64.getEncoder().encodeToString(b));
         }
         int full = 0;
         try (FileMessageLog log = FileMessageLog.open(dir, config);
