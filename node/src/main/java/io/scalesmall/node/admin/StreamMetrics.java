@@ -26,7 +26,7 @@ public final class StreamMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         ServerStats s = server.stats();
         counter(registry, "scalesmall.stream.messages.in", s.messagesIn, null, "Messages stored");
-        counter(registry, "scalesmall.stream.bytes.in", s.bytesIn, BaseUnits.BYTES, "Message payload bytes stored");
+        counter(registry, "scalesmall.stream.payload.in", s.bytesIn, BaseUnits.BYTES, "Message payload bytes stored");
         counter(registry, "scalesmall.stream.batches.in", s.batchesIn, null, "DATA batches stored");
         counter(registry, "scalesmall.stream.duplicates", s.duplicateMessages, null,
                 "Resent messages found already stored (idempotent retries)");
