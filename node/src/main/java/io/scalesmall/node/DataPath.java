@@ -6,7 +6,6 @@ import io.scalesmall.log.RecoveryReport;
 import io.scalesmall.stream.server.StreamServer;
 import io.scalesmall.stream.server.StreamServerConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +45,7 @@ final class DataPath {
         try {
             return StreamServer.start(log, sc);
         } catch (IOException e) {
-            throw new IOException("data-port " + new InetSocketAddress(c.bind(), c.data().port()) + ": "
-                    + e.getMessage(), e);
+            throw new IOException("data-port " + c.data().port() + ": " + e.getMessage(), e);
         }
     }
 
