@@ -2,11 +2,13 @@ package io.scalesmall.stream.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.scalesmall.stream.protocol.Frame;
@@ -23,11 +25,11 @@ import java.net.InetSocketAddress;
 final class ClientChannel {
     /** What a connection reports; called on its event loop, must not block. */
     interface Listener {
-        void onActive(io.netty.channel.Channel ch);
+        void onActive(Channel ch);
 
-        void onFrame(io.netty.channel.Channel ch, Frame f);
+        void onFrame(Channel ch, Frame f);
 
-        void onClosed(io.netty.channel.Channel ch, Throwable cause);
+        void onClosed(Channel ch, Throwable cause);
     }
 
     /** How long a connect may take, ms. */
@@ -36,8 +38,14 @@ final class ClientChannel {
     private ClientChannel() {
     }
 
+    /** Connects on one of the shared client loops. */
     static ChannelFuture connect(InetSocketAddress node, Listener listener) {
-        return new Bootstrap().group(ClientLoops.group()).channel(NioSocketChannel.class)
+        return connect(ClientLoops.group(), node, listener);
+    }
+
+    /** Connects on {@code loop} (a loop of the shared group, or the group itself). */
+    static ChannelFuture connect(EventLoopGroup loop, InetSocketAddress node, Listener listener) {
+        return new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(new ChannelInitializer<SocketChannel>() {

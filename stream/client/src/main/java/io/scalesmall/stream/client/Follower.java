@@ -2,6 +2,7 @@ package io.scalesmall.stream.client;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,7 +38,7 @@ final class Follower implements Subscription {
         consumer.fetch(stream, position, MAX_MESSAGES, MAX_BYTES, Duration.ofMillis(StreamConsumer.FOLLOW_WAIT_MILLIS))
                 .whenComplete((r, t) -> {
                     if (t != null) {
-                        Throwable c = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+                        Throwable c = t instanceof CompletionException ? t.getCause() : t;
                         if (c instanceof StreamException se && se.code() != null) {
                             done.completeExceptionally(se);
                             return;

@@ -1,6 +1,7 @@
 package io.scalesmall.stream.client;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.scalesmall.stream.protocol.ErrorCode;
@@ -101,7 +102,7 @@ public final class StreamConsumer implements AutoCloseable {
             reply.completeExceptionally(new StreamException("consumer closed"));
             return reply;
         }
-        ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        ByteBuf out = Unpooled.buffer();
         try {
             FrameCodec.encode(f, out); // checks the stream name
         } catch (IllegalArgumentException e) {

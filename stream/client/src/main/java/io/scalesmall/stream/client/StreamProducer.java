@@ -1,7 +1,6 @@
 package io.scalesmall.stream.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -15,12 +14,12 @@ import io.scalesmall.stream.protocol.FrameCodec;
 import io.scalesmall.stream.protocol.InitFrame;
 import io.scalesmall.stream.protocol.InitOkFrame;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,17 +33,18 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures.</b> When the connection drops the producer reconnects (backoff from
  * {@link ProducerConfig#reconnectBackoff}, doubling to 2 s) and resends every unacknowledged batch, byte for byte;
  * with a producer id the node stores each message once (idempotent append) and acks the resend with the original
- * offsets. A message the node refuses (too large, log full) fails with a {@link StreamException} carrying the code
- * and is never resent. A message not acknowledged within {@link ProducerConfig#deliveryTimeout} fails (outcome
- * unknown). With {@code ack=none} futures complete (offset -1) once the frame is written to the socket; nothing is
- * resent after that.
+ * offsets. At most as many batches as the node remembers per producer (INIT_OK says; 64) are unacknowledged at a
+ * time, so every resend is recognised. A message the node refuses (too large, log full) fails with a
+ * {@link StreamException} carrying the code and is never resent. A message not acknowledged within
+ * {@link ProducerConfig#deliveryTimeout} fails (outcome unknown). With {@code ack=none} futures complete (offset -1)
+ * once the frame is written to the socket; nothing is resent after that.
  *
  * <p><b>Back-pressure.</b> At most {@link ProducerConfig#maxInFlight} messages are in flight; then {@code send}
  * blocks up to {@link ProducerConfig#maxBlock} or fails at once ({@link ProducerConfig#blockWhenFull}). A send
  * called on the client's own I/O thread (from a future's callback) never blocks: it fails instead of deadlocking.
  *
  * <p><b>Threads.</b> Thread-safe; any number of threads may send. Futures complete on the client's I/O threads:
- * callbacks must not block. Messages keep their order (one sender thread's sends get increasing offsets).
+ * callbacks must not block. One sender thread's messages get increasing offsets, in the order it sent them.
  */
 public final class StreamProducer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamProducer.class);
@@ -53,30 +53,21 @@ public final class StreamProducer implements AutoCloseable {
 
     private final ProducerConfig config;
     private final Semaphore permits;
+    /** The producer's loop: its connection and its timers. */
     private final EventLoop loop = ClientLoops.group().next();
     private final AtomicLong resentBatches = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    /** Connection attempts failed since the last session opened (backoff). */
+    private final AtomicInteger failedAttempts = new AtomicInteger();
+    private final ProducerState state;
     private final ScheduledFuture<?> timeoutCheck;
-
-    private final Object lock = new Object();
-    // Guarded by lock:
-    private Batch current = new Batch();
-    private long nextSequence;
-    private final InFlight inFlight = new InFlight();
-    /** The connection, from connect until it closes; null between. */
-    private Channel channel;
-    /** INIT_OK received on {@link #channel}: batches may be written. */
-    private boolean ready;
-    private boolean closed;
-    private int failedAttempts;
-    private int maxFrameBytes = FrameCodec.DATA_OVERHEAD_BYTES + (2 << 20);
-    private volatile int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
 
     private StreamProducer(ProducerConfig config) {
         this.config = config;
         this.permits = new Semaphore(config.maxInFlight());
+        this.state = new ProducerState(config, loop, resentBatches);
         long every = Math.max(1, Math.min(1000, config.deliveryTimeout().toMillis() / 4));
-        this.timeoutCheck = loop.scheduleAtFixedRate(this::expire, every, every, TimeUnit.MILLISECONDS);
+        this.timeoutCheck = loop.scheduleAtFixedRate(state::expire, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Creates a producer and starts connecting; sends may begin at once (they wait for the connection). */
@@ -96,9 +87,10 @@ public final class StreamProducer implements AutoCloseable {
     public CompletableFuture<Long> send(byte[] message) {
         Objects.requireNonNull(message, "message");
         CompletableFuture<Long> f = new CompletableFuture<>();
-        if (message.length > maxMessageBytes) {
-            f.completeExceptionally(new StreamException(ErrorCode.MESSAGE_TOO_LARGE, maxMessageBytes, "a message of "
-                    + message.length + " bytes exceeds the node's limit of " + maxMessageBytes));
+        int limit = state.maxMessageBytes();
+        if (message.length > limit) {
+            f.completeExceptionally(new StreamException(ErrorCode.MESSAGE_TOO_LARGE, limit, "a message of "
+                    + message.length + " bytes exceeds the node's limit of " + limit));
             return f;
         }
         if (!acquire()) {
@@ -107,36 +99,7 @@ public final class StreamProducer implements AutoCloseable {
             return f;
         }
         f.whenComplete((v, t) -> permits.release());
-        synchronized (lock) {
-            if (closed) {
-                f.completeExceptionally(new StreamException("producer closed"));
-                return f;
-            }
-            long add = message.length + FrameCodec.PER_MESSAGE_BYTES;
-            if (current.size() > 0 && (current.bytes + add > config.batchBytes()
-                    || current.bytes + add + FrameCodec.DATA_OVERHEAD_BYTES > maxFrameBytes)) {
-                seal();
-            }
-            boolean first = current.size() == 0;
-            current.add(message, f);
-            if (current.bytes >= config.batchBytes()) {
-                seal();
-            } else if (first) {
-                Batch b = current;
-                Runnable linger = () -> {
-                    synchronized (lock) {
-                        if (current == b && b.size() > 0) {
-                            seal();
-                        }
-                    }
-                };
-                if (config.linger().isZero()) {
-                    loop.execute(linger);
-                } else {
-                    loop.schedule(linger, config.linger().toNanos(), TimeUnit.NANOSECONDS);
-                }
-            }
-        }
+        state.add(message, f);
         return f;
     }
 
@@ -161,64 +124,20 @@ public final class StreamProducer implements AutoCloseable {
         return false;
     }
 
-    /** Under lock: gives the open batch its sequences, queues it, writes it if connected. */
-    private void seal() {
-        Batch b = current;
-        current = new Batch();
-        b.seal(nextSequence);
-        b.sealedAtNanos = System.nanoTime();
-        nextSequence += b.size();
-        inFlight.add(b);
-        if (ready) {
-            write(channel, b);
-            channel.flush();
-        }
-    }
-
-    /** Under lock: writes a sealed batch to {@code ch} (flush separately). */
-    private void write(Channel ch, Batch b) {
-        if (b.sent) {
-            resentBatches.incrementAndGet();
-        }
-        b.sent = true;
-        ByteBuf frame = Unpooled.wrappedBuffer(b.frame);
-        if (config.ack().level() != AckMode.Level.NONE) {
-            ch.write(frame, ch.voidPromise());
-            return;
-        }
-        ch.write(frame).addListener(done -> {
-            if (done.isSuccess()) {
-                synchronized (lock) {
-                    inFlight.removeOldest(b);
-                }
-                for (CompletableFuture<Long> f : b.futures) {
-                    f.complete(AckFrame.UNKNOWN_OFFSET);
-                }
-            }
-        });
-    }
-
     /**
      * Sends the open batch now and returns a future that completes (normally) once every message sent before this
      * call has completed, successfully or not.
      */
     public CompletableFuture<Void> flush() {
-        List<CompletableFuture<Long>> all = new ArrayList<>();
-        synchronized (lock) {
-            if (current.size() > 0) {
-                seal();
-            }
-            for (Batch b : inFlight) {
-                all.addAll(b.futures);
-            }
-        }
+        List<CompletableFuture<Long>> all = state.sealAndList();
         return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).handle((v, t) -> null);
     }
 
     // ---- the connection ---------------------------------------------------------------------------
 
     private void connect() {
-        ChannelFuture cf = ClientChannel.connect(config.node(), new ClientChannel.Listener() {
+        // The connection lives on the producer's own loop, with its timers: one thread for its I/O.
+        ChannelFuture cf = ClientChannel.connect(loop, config.node(), new ClientChannel.Listener() {
             @Override
             public void onActive(Channel ch) {
                 onConnected(ch);
@@ -231,7 +150,10 @@ public final class StreamProducer implements AutoCloseable {
 
             @Override
             public void onClosed(Channel ch, Throwable cause) {
-                onDisconnected(ch, cause);
+                LOG.debug("connection to {} closed{}", config.node(), cause == null ? "" : ": " + cause);
+                if (state.disconnected(ch)) {
+                    retry();
+                }
             }
         });
         cf.addListener(done -> {
@@ -243,26 +165,18 @@ public final class StreamProducer implements AutoCloseable {
     }
 
     private void retry() {
-        long delay;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            delay = Math.min(2_000, config.reconnectBackoff().toMillis() << Math.min(failedAttempts, 16));
-            failedAttempts++;
+        if (state.isClosed()) {
+            return;
         }
+        long delay = Math.min(2_000, config.reconnectBackoff().toMillis() << Math.min(failedAttempts.getAndIncrement(), 16));
         reconnects.incrementAndGet();
         loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
     private void onConnected(Channel ch) {
-        synchronized (lock) {
-            if (closed) {
-                ch.close();
-                return;
-            }
-            channel = ch;
-            ready = false;
+        if (!state.connected(ch)) {
+            ch.close();
+            return;
         }
         AckMode ack = config.ack();
         ByteBuf out = ch.alloc().buffer();
@@ -273,23 +187,12 @@ public final class StreamProducer implements AutoCloseable {
 
     private void onFrame(Channel ch, Frame f) {
         if (f instanceof AckFrame a) {
-            onAck(ch, a);
+            state.ack(ch, a);
         } else if (f instanceof ErrorFrame e) {
-            onError(ch, e);
+            state.error(ch, e);
         } else if (f instanceof InitOkFrame ok) {
-            synchronized (lock) {
-                if (ch != channel) {
-                    return;
-                }
-                ready = true;
-                failedAttempts = 0;
-                maxFrameBytes = ok.maxFrameBytes();
-                maxMessageBytes = Math.min(ok.maxMessageBytes(), ok.maxFrameBytes() - FrameCodec.DATA_OVERHEAD_BYTES
-                        - FrameCodec.PER_MESSAGE_BYTES);
-                for (Batch b : inFlight) {
-                    write(ch, b);
-                }
-                ch.flush();
+            if (state.initOk(ch, ok)) {
+                failedAttempts.set(0);
             }
         } else {
             LOG.warn("node {} sent an unexpected {} frame; reconnecting", config.node(), f.type());
@@ -297,83 +200,7 @@ public final class StreamProducer implements AutoCloseable {
         }
     }
 
-    private void onAck(Channel ch, AckFrame a) {
-        List<Batch> acked;
-        synchronized (lock) {
-            if (ch != channel) {
-                return;
-            }
-            try {
-                acked = inFlight.acked(a);
-            } catch (IllegalStateException e) {
-                LOG.warn("node {}: {}; reconnecting", config.node(), e.getMessage());
-                ch.close();
-                return;
-            }
-        }
-        InFlight.complete(acked, a);
-    }
-
-    private void onError(Channel ch, ErrorFrame e) {
-        ErrorCode code = e.errorCode();
-        StreamException ex = new StreamException(code, e.detail(), e.text());
-        List<Batch> failed = new ArrayList<>();
-        synchronized (lock) {
-            if (ch != channel) {
-                return;
-            }
-            if (e.count() > 0) {
-                Batch b = inFlight.remove(e.firstSequence());
-                if (b != null) {
-                    failed.add(b);
-                }
-            } else if (code != ErrorCode.SHUTTING_DOWN) {
-                // The node refused the session (INIT) or this client's frames: retrying cannot help.
-                LOG.warn("node {} refused producer on '{}': {}", config.node(), config.stream(), ex.getMessage());
-                closed = true;
-                failed.addAll(inFlight.drain());
-                failed.add(current);
-                current = new Batch();
-            }
-        }
-        for (Batch b : failed) {
-            b.fail(ex);
-        }
-    }
-
-    private void onDisconnected(Channel ch, Throwable cause) {
-        synchronized (lock) {
-            if (ch != channel) {
-                return;
-            }
-            channel = null;
-            ready = false;
-        }
-        LOG.debug("connection to {} closed{}", config.node(), cause == null ? "" : ": " + cause);
-        retry();
-    }
-
-    /** Fails everything once the oldest batch is older than the delivery timeout. */
-    private void expire() {
-        List<Batch> failed;
-        Channel ch;
-        synchronized (lock) {
-            Batch oldest = inFlight.oldest();
-            if (oldest == null || System.nanoTime() - oldest.sealedAtNanos < config.deliveryTimeout().toNanos()) {
-                return;
-            }
-            failed = inFlight.drain();
-            ch = channel;
-        }
-        StreamException ex = new StreamException("not acknowledged within " + config.deliveryTimeout().toMillis()
-                + " ms (node " + config.node() + "); the outcome is unknown");
-        for (Batch b : failed) {
-            b.fail(ex);
-        }
-        if (ch != null) {
-            ch.close(); // acks for what just failed must not meet the batches sent after it
-        }
-    }
+    // ---- state ------------------------------------------------------------------------------------
 
     /** @return batches written again after a reconnect (tests, metrics) */
     public long resentBatches() {
@@ -385,9 +212,22 @@ public final class StreamProducer implements AutoCloseable {
         return reconnects.get();
     }
 
+    /** @return whether a session with the node is open now (connected and INIT acknowledged) */
+    public boolean isConnected() {
+        return state.isReady();
+    }
+
     /** @return the producer's settings */
     public ProducerConfig config() {
         return config;
+    }
+
+    /** @return the producer's state in one line, for logs and test failures */
+    @Override
+    public String toString() {
+        return "StreamProducer{node=" + config.node() + ", stream=" + config.stream() + ", ack=" + config.ack() + ", "
+                + state.describe() + ", inFlightPermitsFree=" + permits.availablePermits() + ", resent="
+                + resentBatches + ", reconnects=" + reconnects + "}";
     }
 
     /**
@@ -400,20 +240,8 @@ public final class StreamProducer implements AutoCloseable {
         } catch (Exception e) {
             // fail what is left below
         }
-        List<Batch> failed;
-        Channel ch;
-        synchronized (lock) {
-            closed = true;
-            failed = inFlight.drain();
-            failed.add(current);
-            current = new Batch();
-            ch = channel;
-        }
+        Channel ch = state.close();
         timeoutCheck.cancel(false);
-        StreamException ex = new StreamException("producer closed");
-        for (Batch b : failed) {
-            b.fail(ex);
-        }
         if (ch != null) {
             ch.close().awaitUninterruptibly(1_000);
         }

@@ -16,7 +16,7 @@ public enum ErrorCode {
     FRAME_TOO_LARGE(4, true),
     /** DATA before INIT, or a second INIT on one connection (the sketch's "missing Init"). Fatal. */
     NOT_INITIALIZED(5, true),
-    /** The stream name is empty, not UTF-8, or longer than 255 bytes. Fatal in INIT; fails the request otherwise. */
+    /** The stream name is empty or not UTF-8: fails the INIT, FETCH or OFFSETS it came in; the connection stays open. */
     BAD_STREAM_NAME(6, false),
     /** A message exceeds the node's maximum message size; the whole batch is refused. */
     MESSAGE_TOO_LARGE(7, false),
@@ -29,8 +29,10 @@ public enum ErrorCode {
     /** The log failed to write, read or sync; durability of the batch is unknown. */
     STORAGE_ERROR(11, false),
     /**
-     * A resent batch overlaps sequences the node stored long ago and no longer remembers the offsets of, so it
-     * cannot tell the offsets (the batch was stored before; it was not stored again).
+     * A batch repeats sequences at or below the last one the node stored for this producer, but no batch the node
+     * still remembers holds them (older than its window of recent batches, or in a gap the producer skipped after
+     * an error). Nothing was stored; the messages' outcome is unknown to the node: they were stored long ago, or
+     * refused earlier. {@code detail} holds the last sequence stored; the producer continues above it.
      */
     DUPLICATE_UNKNOWN(12, false),
     /** The node is shutting down. Fatal. */

@@ -35,7 +35,7 @@ public final class FrameCodec {
             init(out, f);
         } else if (frame instanceof InitOkFrame f) {
             int at = begin(out, FrameType.INIT_OK);
-            out.writeInt(f.maxFrameBytes()).writeInt(f.maxMessageBytes());
+            out.writeInt(f.maxFrameBytes()).writeInt(f.maxMessageBytes()).writeInt(f.maxInFlightBatches());
             end(out, at);
         } else if (frame instanceof DataFrame f) {
             data(out, f.firstSequence(), f.messages());

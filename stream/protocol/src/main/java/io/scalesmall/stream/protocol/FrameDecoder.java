@@ -92,8 +92,8 @@ public final class FrameDecoder {
                 return new InitFrame(producerId, ack, redundancy, hop, stream, exclude);
             }
             case INIT_OK:
-                need(in, 8);
-                return new InitOkFrame(in.readInt(), in.readInt());
+                need(in, 12);
+                return new InitOkFrame(in.readInt(), in.readInt(), in.readInt());
             case DATA: {
                 need(in, 12);
                 long first = in.readLong();

@@ -91,7 +91,7 @@ class DecoderFuzzTest {
                         randomName(), ex);
             }
             case 1:
-                return new InitOkFrame(6 + rng.nextInt(1 << 24), rng.nextInt(1 << 21));
+                return new InitOkFrame(6 + rng.nextInt(1 << 24), rng.nextInt(1 << 21), 1 + rng.nextInt(1000));
             case 2:
                 return new DataFrame(seq, randomMessages(1));
             case 3: {

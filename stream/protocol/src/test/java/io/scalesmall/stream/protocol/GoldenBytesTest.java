@@ -40,7 +40,7 @@ class GoldenBytesTest {
 
     @Test
     void initOk() throws ProtocolException {
-        pin(new InitOkFrame(65536, 1 << 20), "01 02 00000008  00010000 00100000");
+        pin(new InitOkFrame(65536, 1 << 20, 64), "01 02 0000000c  00010000 00100000 00000040");
     }
 
     @Test

@@ -1,16 +1,15 @@
 package io.scalesmall.stream.server;
 
+import io.scalesmall.log.AppendResult;
 import io.scalesmall.log.MessageLog;
 import java.io.IOException;
 import java.util.List;
 
 /**
- * The one place the server appends to the log: a DATA batch of a producer session.
- *
- * <p>Idempotence: with a non-zero producer id the append must go through the log's idempotent append (producer id
- * + sequences, after Kafka's KIP-98), so that a batch resent after a lost connection is not stored twice. Until
- * that API lands (branch issue5-log) this appends plainly: a resent batch IS stored again. Stateless; thread-safe
- * as the log is.
+ * The one place the server appends to the log: a DATA batch of a producer session. With a non-zero producer id
+ * it uses the log's idempotent append ({@link MessageLog#append(String, long, long, List)}, producer id + sequences,
+ * after Kafka's KIP-98), so that a batch resent after a lost connection is not stored twice; with producer id 0 it
+ * appends plainly. Stateless; thread-safe as the log is.
  */
 final class LogAppender {
     /**
@@ -18,7 +17,8 @@ final class LogAppender {
      *
      * @param firstOffset the offset of the batch's first message (its original offset if it had been stored before)
      * @param duplicates  how many leading messages were stored before and not stored again
-     * @param newOffset   the offset of the first newly stored message, or -1 when unknown or none was stored
+     * @param newOffset   the offset of the first newly stored message, or -1 when none was stored or the log does
+     *                    not say (a batch that was part duplicate: the log returns only the duplicates' offset)
      */
     record Appended(long firstOffset, int duplicates, long newOffset) {
     }
@@ -30,10 +30,16 @@ final class LogAppender {
     }
 
     /**
+     * @throws io.scalesmall.log.DuplicateSequenceException if the batch repeats sequences the log no longer knows
+     *         the offsets of (nothing stored)
      * @throws IOException and the log's unchecked exceptions (message too large, bad name) as the log throws them
      */
     Appended append(String stream, long producerId, long firstSequence, List<byte[]> messages) throws IOException {
-        long base = log.append(stream, messages);
-        return new Appended(base, 0, base);
+        if (producerId == 0) {
+            long base = log.append(stream, messages);
+            return new Appended(base, 0, base);
+        }
+        AppendResult r = log.append(stream, producerId, firstSequence, messages);
+        return new Appended(r.firstOffset(), r.duplicates(), r.duplicates() == 0 ? r.firstOffset() : -1);
     }
 }

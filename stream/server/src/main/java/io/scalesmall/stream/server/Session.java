@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.scalesmall.log.DuplicateSequenceException;
 import io.scalesmall.log.LogFullException;
 import io.scalesmall.log.MessageTooLargeException;
 import io.scalesmall.stream.protocol.AckFrame;
@@ -120,7 +121,10 @@ final class Session extends ChannelInboundHandlerAdapter {
                     + i.redundancy() + " and ack " + i.ack() + " need more");
         }
         init = i;
-        send(new InitOkFrame(shared.config().maxFrameBytes(), MessageLog.MAX_MESSAGE_BYTES));
+        // The log's idempotence window bounds the batches a producer may have unacknowledged: a resend of any of them
+        // is then always recognised.
+        send(new InitOkFrame(shared.config().maxFrameBytes(), MessageLog.MAX_MESSAGE_BYTES,
+                MessageLog.PRODUCER_WINDOW_BATCHES));
         LOG.debug("producer session {} on stream '{}' from {}, ack {}", Long.toHexString(i.producerId()), i.stream(),
                 ctx.channel().remoteAddress(), i.ack());
     }
@@ -136,6 +140,9 @@ final class Session extends ChannelInboundHandlerAdapter {
             a = shared.appender().append(init.stream(), init.producerId(), d.firstSequence(), messages);
         } catch (MessageTooLargeException e) {
             batchError(ErrorCode.MESSAGE_TOO_LARGE, d, e.limit(), e.getMessage());
+            return;
+        } catch (DuplicateSequenceException e) {
+            batchError(ErrorCode.DUPLICATE_UNKNOWN, d, e.lastSequence(), e.getMessage());
             return;
         } catch (LogFullException e) {
             batchError(ErrorCode.LOG_FULL, d, e.maxDiskBytes(), e.getMessage());

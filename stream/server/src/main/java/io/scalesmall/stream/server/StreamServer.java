@@ -2,6 +2,7 @@ package io.scalesmall.stream.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -78,16 +79,16 @@ public final class StreamServer implements AutoCloseable {
                         ch.pipeline().addLast(new FrameSplitter(config.maxFrameBytes()), new Session(shared));
                     }
                 });
-        Channel listener;
-        try {
-            listener = b.bind(config.bind()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        ChannelFuture bound = b.bind(config.bind()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
             committer.close();
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IOException("data port " + config.bind().getAddress().getHostAddress() + ":" + port
-                    + ": cannot listen (" + e.getMessage() + ")", e);
+            Throwable cause = bound.cause();
+            throw new IOException("cannot listen on " + config.bind().getAddress().getHostAddress() + ":" + port
+                    + " (" + cause.getMessage() + ")", cause);
         }
+        Channel listener = bound.channel();
         if (!config.retentionInterval().isZero()) {
             long every = config.retentionInterval().toMillis();
             boss.scheduleAtFixedRate(() -> {
