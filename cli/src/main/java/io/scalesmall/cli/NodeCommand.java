@@ -59,6 +59,21 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--http", paramLabel = "ADDR:PORT|off", description = "Admin HTTP endpoint (default 127.0.0.1:29980).")
     String http;
 
+    @Option(names = "--data-port", paramLabel = "N", description = "Stream protocol port, TCP (default 29998).")
+    String dataPort;
+
+    @Option(names = "--log-dir", paramLabel = "DIR", description = "Message log directory (default DATA-DIR/log).")
+    String logDir;
+
+    @Option(names = "--log-max-disk", paramLabel = "SIZE|off", description = "Disk budget of the log, e.g. 10g; producers get LOG_FULL beyond it (default off).")
+    String logMaxDisk;
+
+    @Option(names = "--log-retention", paramLabel = "DURATION|off", description = "Drop log data older than this, e.g. 12h (default 7d).")
+    String logRetention;
+
+    @Option(names = "--log-retention-bytes", paramLabel = "SIZE|off", description = "Drop the oldest log data beyond this size (default off).")
+    String logRetentionBytes;
+
     @Override
     public Integer call() throws IOException {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -72,6 +87,11 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("label", label);
         flags.put("data-dir", dataDir);
         flags.put("http", http);
+        flags.put("data-port", dataPort);
+        flags.put("log-dir", logDir);
+        flags.put("log-max-disk", logMaxDisk);
+        flags.put("log-retention", logRetention);
+        flags.put("log-retention-bytes", logRetentionBytes);
         Path file = config;
         if (file == null && System.getenv("SCALESMALL_CONFIG") != null) {
             file = Path.of(System.getenv("SCALESMALL_CONFIG"));
@@ -97,7 +117,7 @@ final class NodeCommand implements Callable<Integer> {
         }, "scalesmall-shutdown"));
         spec.commandLine().getOut().println("scalesmall node " + c.id() + " running; admin "
                 + (node.admin() == null ? "off" : "http://" + node.admin().address().getAddress().getHostAddress()
-                        + ":" + node.admin().address().getPort()));
+                        + ":" + node.admin().address().getPort()) + "; data port " + node.data().address().getPort());
         spec.commandLine().getOut().flush();
         try {
             stopped.await();

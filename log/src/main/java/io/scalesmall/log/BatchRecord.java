@@ -16,31 +16,42 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * <pre>
  * offset size  field
  *  0      2    magic 0x53 0x4C ("SL")
- *  2      1    format version, 1
- *  3      1    flags: bit 0 = body LZ4-compressed; other bits 0
- *  4      4    CRC32C of every byte after this field: [8, 37 + K + S)
- *  8      4    S, stored body length (bytes after the name)
+ *  2      1    format version: 2 (written); 1 (still read)
+ *  3      1    flags: bit 0 = body LZ4-compressed; bit 1 = producer fields present (version 2 only); others 0
+ *  4      4    CRC32C of every byte after this field: [8, 37 + K + P + S)
+ *  8      4    S, stored body length (bytes after the name and producer fields)
  * 12      4    U, uncompressed body length; U = S when not compressed, S &lt; U when compressed
  * 16      8    base offset: the stream offset of the first message
  * 24      4    N, message count, ≥ 1
  * 28      8    append time, milliseconds since the epoch (for retention by age)
  * 36      1    K, stream name length in bytes, 1..255
  * 37      K    stream name, UTF-8
- * 37+K    S    body: N × (u32 length, bytes) -- U bytes in all -- or an LZ4 block of those U bytes
+ * 37+K    P    P = 16 when flag bit 1 is set, else 0: producer id (u64, not 0), first sequence (u64, ≥ 0) --
+ *              the batch's messages have sequences first .. first + N - 1 (idempotent appends)
+ * 37+K+P  S    body: N × (u32 length, bytes) -- U bytes in all -- or an LZ4 block of those U bytes
  * </pre>
  *
- * A record is {@code 37 + K + S} bytes; records follow each other with no padding. The name is repeated in every
- * batch so that every segment describes itself (recovery and retention need no other file); with group commit a
- * batch carries many messages, so that costs a few bytes per batch, not per message. The body is compressed
- * only when it is at least {@link FileLogConfig#compressMinBytes()} long and LZ4 makes it smaller.
+ * A record is {@code 37 + K + P + S} bytes; records follow each other with no padding. The name is repeated in
+ * every batch so that every segment describes itself (recovery and retention need no other file); with group
+ * commit a batch carries many messages, so that costs a few bytes per batch, not per message. The producer fields
+ * are there only for idempotent appends, so plain batches cost no more than in version 1; recovery rebuilds the
+ * producers' state from them ({@link ProducerTable}). A version 1 record is a version 2 record without flag bit 1.
+ * The body is compressed only when it is at least {@link FileLogConfig#compressMinBytes()} long and LZ4 makes it
+ * smaller.
  *
  * <p>Stateless and thread-safe.
  */
 final class BatchRecord {
     static final int MAGIC = 0x534C;
-    static final int VERSION = 1;
+    /** The version written. */
+    static final int VERSION = 2;
+    /** The older version still read: no producer fields. */
+    static final int VERSION_1 = 1;
     static final int FLAG_LZ4 = 1;
+    static final int FLAG_PRODUCER = 2;
     static final int HEADER_BYTES = 37;
+    /** P, the producer fields' size when present. */
+    static final int PRODUCER_BYTES = 16;
 
     static final int CRC_AT = 4;
     static final int CRC_FROM = 8;
@@ -52,7 +63,8 @@ final class BatchRecord {
     static final int NAME_LENGTH_AT = 36;
 
     /** The largest record a valid log can hold. */
-    static final int MAX_RECORD_BYTES = HEADER_BYTES + MessageLog.MAX_STREAM_NAME_BYTES + MessageLog.MAX_BATCH_BYTES;
+    static final int MAX_RECORD_BYTES = HEADER_BYTES + MessageLog.MAX_STREAM_NAME_BYTES + PRODUCER_BYTES
+            + MessageLog.MAX_BATCH_BYTES;
 
     private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
@@ -72,35 +84,46 @@ final class BatchRecord {
 
     /** Encodes a checked batch ({@code bodyBytes} = sum of length + 4) for the stream named by {@code name}. */
     static Unsealed encode(byte[] name, List<byte[]> messages, int bodyBytes, int compressMinBytes) {
-        int nameEnd = HEADER_BYTES + name.length;
-        byte[] body = new byte[bodyBytes];
-        ByteBuffer b = ByteBuffer.wrap(body);
+        return encode(name, 0, 0, messages, bodyBytes, compressMinBytes, CompressionGate.always());
+    }
+
+    /**
+     * As {@link #encode(byte[], List, int, int)}, for an idempotent producer: {@code producerId} not 0 writes the
+     * producer fields (with {@code firstSequence}); 0 writes none. A body of at least {@code compressMinBytes} is
+     * compressed if {@code gate} lets it try and LZ4 makes it smaller.
+     */
+    static Unsealed encode(byte[] name, long producerId, long firstSequence, List<byte[]> messages, int bodyBytes,
+            int compressMinBytes, CompressionGate gate) {
+        int producerBytes = producerId == 0 ? 0 : PRODUCER_BYTES;
+        int bodyStart = HEADER_BYTES + name.length + producerBytes;
+        byte[] rec = new byte[bodyStart + bodyBytes]; // the raw record; the body is written in place
+        ByteBuffer b = ByteBuffer.wrap(rec, bodyStart, bodyBytes);
         for (byte[] m : messages) {
             b.putInt(m.length).put(m);
         }
-        byte[] rec = null;
         int stored = bodyBytes;
         int flags = 0;
-        if (bodyBytes >= compressMinBytes) {
+        if (bodyBytes >= compressMinBytes && gate.shouldTry()) {
             int max = COMPRESSOR.maxCompressedLength(bodyBytes);
-            byte[] candidate = new byte[nameEnd + max];
-            int n = COMPRESSOR.compress(body, 0, bodyBytes, candidate, nameEnd, max);
+            byte[] candidate = new byte[bodyStart + max];
+            int n = COMPRESSOR.compress(rec, bodyStart, bodyBytes, candidate, bodyStart, max);
+            gate.record(n < bodyBytes);
             if (n < bodyBytes) {
                 rec = candidate;
                 stored = n;
                 flags = FLAG_LZ4;
             }
         }
-        if (rec == null) {
-            rec = new byte[nameEnd + bodyBytes];
-            System.arraycopy(body, 0, rec, nameEnd, bodyBytes);
-        }
         ByteBuffer h = ByteBuffer.wrap(rec);
+        if (producerId != 0) {
+            flags |= FLAG_PRODUCER;
+            h.putLong(HEADER_BYTES + name.length, producerId).putLong(HEADER_BYTES + name.length + 8, firstSequence);
+        }
         h.putShort(0, (short) MAGIC).put(2, (byte) VERSION).put(3, (byte) flags)
                 .putInt(STORED_AT, stored).putInt(UNCOMPRESSED_AT, bodyBytes)
                 .putInt(COUNT_AT, messages.size()).put(NAME_LENGTH_AT, (byte) name.length);
         System.arraycopy(name, 0, rec, HEADER_BYTES, name.length);
-        return new Unsealed(rec, nameEnd + stored, messages.size());
+        return new Unsealed(rec, bodyStart + stored, messages.size());
     }
 
     /** Fills in the base offset, the append time and the CRC; returns the finished record. */
@@ -126,11 +149,12 @@ final class BatchRecord {
         if ((buf.getShort(at) & 0xFFFF) != MAGIC) {
             return "bad magic";
         }
-        if ((buf.get(at + 2) & 0xFF) != VERSION) {
-            return "unknown format version " + (buf.get(at + 2) & 0xFF);
+        int version = buf.get(at + 2) & 0xFF;
+        if (version != VERSION && version != VERSION_1) {
+            return "unknown format version " + version;
         }
         int flags = buf.get(at + 3) & 0xFF;
-        if ((flags & ~FLAG_LZ4) != 0) {
+        if ((flags & ~(version == VERSION_1 ? FLAG_LZ4 : FLAG_LZ4 | FLAG_PRODUCER)) != 0) {
             return "unknown flags 0x" + Integer.toHexString(flags);
         }
         int stored = buf.getInt(at + STORED_AT);
@@ -157,7 +181,43 @@ final class BatchRecord {
 
     /** The full record length given a plausible header at {@code at}. */
     static int recordLength(ByteBuffer buf, int at) {
-        return HEADER_BYTES + (buf.get(at + NAME_LENGTH_AT) & 0xFF) + buf.getInt(at + STORED_AT);
+        return bodyAt(buf, at) + buf.getInt(at + STORED_AT);
+    }
+
+    /** Where the body starts, relative to the record's start at {@code at}: {@code 37 + K + P}. */
+    private static int bodyAt(ByteBuffer buf, int at) {
+        return HEADER_BYTES + (buf.get(at + NAME_LENGTH_AT) & 0xFF)
+                + ((buf.get(at + 3) & FLAG_PRODUCER) != 0 ? PRODUCER_BYTES : 0);
+    }
+
+    /** The producer id of the (whole) record at {@code at}, or 0 when it carries no producer fields. */
+    static long producerId(ByteBuffer buf, int at) {
+        return (buf.get(at + 3) & FLAG_PRODUCER) == 0 ? 0
+                : buf.getLong(at + HEADER_BYTES + (buf.get(at + NAME_LENGTH_AT) & 0xFF));
+    }
+
+    /** The first sequence of the (whole) record at {@code at}; meaningful only when {@link #producerId} is not 0. */
+    static long firstSequence(ByteBuffer buf, int at) {
+        return (buf.get(at + 3) & FLAG_PRODUCER) == 0 ? -1
+                : buf.getLong(at + HEADER_BYTES + (buf.get(at + NAME_LENGTH_AT) & 0xFF) + 8);
+    }
+
+    /**
+     * Checks the producer fields of a whole, CRC-checked record: returns null when there are none or they are
+     * valid (id not 0, sequences first .. first + N - 1 within 0..2^63-1), else why not.
+     */
+    static String producerProblem(ByteBuffer buf, int at) {
+        if ((buf.get(at + 3) & FLAG_PRODUCER) == 0) {
+            return null;
+        }
+        if (producerId(buf, at) == 0) {
+            return "producer fields with producer id 0";
+        }
+        long first = firstSequence(buf, at);
+        if (first < 0 || first > Long.MAX_VALUE - (count(buf, at) - 1)) {
+            return "first sequence " + first + " out of range";
+        }
+        return null;
     }
 
     static long baseOffset(ByteBuffer buf, int at) {
@@ -187,16 +247,19 @@ final class BatchRecord {
      * @throws IllegalArgumentException if the body does not decode to exactly N messages in U bytes
      */
     static List<byte[]> decode(ByteBuffer buf, int at, int skip, int max, long maxBytes, boolean alwaysOne) {
-        int k = buf.get(at + NAME_LENGTH_AT) & 0xFF;
+        int bodyAt = at + bodyAt(buf, at);
         int stored = buf.getInt(at + STORED_AT);
         int uncompressed = buf.getInt(at + UNCOMPRESSED_AT);
         int count = buf.getInt(at + COUNT_AT);
         ByteBuffer body;
         if ((buf.get(at + 3) & FLAG_LZ4) != 0) {
+            if (uncompressed < 0 || uncompressed > MessageLog.MAX_BATCH_BYTES) {
+                throw new IllegalArgumentException("uncompressed length " + uncompressed + " out of range");
+            }
             byte[] out = new byte[uncompressed];
             int n;
             try {
-                n = DECOMPRESSOR.decompress(buf, at + HEADER_BYTES + k, stored, ByteBuffer.wrap(out), 0, uncompressed);
+                n = DECOMPRESSOR.decompress(buf, bodyAt, stored, ByteBuffer.wrap(out), 0, uncompressed);
             } catch (LZ4Exception e) {
                 throw new IllegalArgumentException("LZ4 body does not decompress", e);
             }
@@ -205,7 +268,7 @@ final class BatchRecord {
             }
             body = ByteBuffer.wrap(out);
         } else {
-            body = buf.duplicate().limit(at + HEADER_BYTES + k + stored).position(at + HEADER_BYTES + k).slice();
+            body = buf.duplicate().limit(bodyAt + stored).position(bodyAt).slice();
         }
         List<byte[]> messages = new ArrayList<>(Math.min(max, count - Math.min(skip, count)));
         long bytes = 0;

@@ -25,9 +25,23 @@ package io.scalesmall.log;
  *                         stores nothing. At least 1; default {@link #UNLIMITED} (the node sets it from the disk it
  *                         is given). Counts segment files only; the lock file and the end-offset checkpoint (a few
  *                         bytes per stream) are not counted.
+ * @param producerExpiryMillis an idempotent producer (see {@link MessageLog#append(String, long, long, java.util.List)})
+ *                         that appended no batch to a stream for longer than this is forgotten there: its next
+ *                         batch is accepted whatever its sequence. At least 1; default
+ *                         {@value #DEFAULT_PRODUCER_EXPIRY_MILLIS} (7 days, as Kafka's
+ *                         {@code transactional.id.expiration.ms}, and the default retention: a retry is detected as
+ *                         long as the data it repeats is kept).
+ * @param cacheBytes       the memory budget: the most recently appended batches stay in the heap, in chunks of 8 MiB
+ *                         (one chunk of the whole budget when it is smaller) up to this many bytes, so that consumers
+ *                         reading recent data never touch the disk; the oldest chunk is reused first. Chunks are
+ *                         allocated as data arrives. 0 switches the cache off. Default {@link #AUTO_CACHE_BYTES}:
+ *                         greedy, half of what the JVM may use ({@link Runtime#maxMemory()} / 2) when the log is
+ *                         opened -- the node's other memory (connections, indexes, producer state) is small beside
+ *                         its messages, and the rest leaves the collector room to work. Give a smaller share (or 0)
+ *                         when several logs or other large users share the JVM.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
-        long maxDiskBytes) {
+        long maxDiskBytes, long producerExpiryMillis, long cacheBytes) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -35,10 +49,13 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     /** No limit (for {@link #retentionBytes}, {@link #retentionMillis}, {@link #maxDiskBytes}). */
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final long DEFAULT_RETENTION_MILLIS = 7L * 24 * 60 * 60 * 1000;
+    public static final long DEFAULT_PRODUCER_EXPIRY_MILLIS = 7L * 24 * 60 * 60 * 1000;
+    /** {@link #cacheBytes} meaning "half of {@link Runtime#maxMemory()} at open". */
+    public static final long AUTO_CACHE_BYTES = -1;
 
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
-            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED);
+            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -51,6 +68,15 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
         positive("retentionBytes", retentionBytes);
         positive("retentionMillis", retentionMillis);
         positive("maxDiskBytes", maxDiskBytes);
+        positive("producerExpiryMillis", producerExpiryMillis);
+        if (cacheBytes < 0 && cacheBytes != AUTO_CACHE_BYTES) {
+            throw new IllegalArgumentException("cacheBytes must be >= 0 or AUTO_CACHE_BYTES (-1), got " + cacheBytes);
+        }
+    }
+
+    /** The cache budget in bytes: {@link #cacheBytes}, with {@link #AUTO_CACHE_BYTES} resolved now. */
+    long resolvedCacheBytes() {
+        return cacheBytes == AUTO_CACHE_BYTES ? Runtime.getRuntime().maxMemory() / 2 : cacheBytes;
     }
 
     private static void positive(String field, long value) {
@@ -60,22 +86,37 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     }
 
     public FileLogConfig withSegmentBytes(long bytes) {
-        return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes);
+        return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
-        return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes);
+        return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
-        return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes);
+        return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
-        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes);
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
-        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes);
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
+                producerExpiryMillis, cacheBytes);
+    }
+
+    public FileLogConfig withProducerExpiryMillis(long millis) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                millis, cacheBytes);
+    }
+
+    public FileLogConfig withCacheBytes(long bytes) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, bytes);
     }
 }

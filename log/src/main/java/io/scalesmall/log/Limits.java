@@ -34,6 +34,22 @@ final class Limits {
         return (int) total;
     }
 
+    /**
+     * Checks an idempotent append's producer fields for a batch of {@code count} messages: the producer id is not 0,
+     * the first sequence is at least 0, and the last one ({@code firstSequence + count - 1}) does not overflow.
+     */
+    static void checkProducer(long producerId, long firstSequence, int count) {
+        if (producerId == 0) {
+            throw new IllegalArgumentException("producer id 0 means no producer; an idempotent append needs another");
+        }
+        if (firstSequence < 0) {
+            throw new IllegalArgumentException("firstSequence must be >= 0, got " + firstSequence);
+        }
+        if (firstSequence > Long.MAX_VALUE - (count - 1)) {
+            throw new IllegalArgumentException("sequences " + firstSequence + " + " + count + " messages overflow");
+        }
+    }
+
     /** Checks read bounds (not the offset range, which needs the stream). */
     static void checkRead(long fromOffset, int maxMessages, int maxBytes) {
         if (fromOffset < 0) {

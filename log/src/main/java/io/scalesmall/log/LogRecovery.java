@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * fsync), and refuses -- {@link LogCorruptedException} naming file and byte position -- damage anywhere else or a
  * stream whose batches do not continue each other's offsets. Then applies the {@link EndCheckpoint}: a stream
  * it names that no segment holds a batch of any more resumes at the checkpointed end (offsets are never reused).
+ * Producer state (idempotent appends) is replayed from the batches' producer fields ({@link ProducerTable}).
  * Runs once, on the opening thread.
  */
 final class LogRecovery {
@@ -24,9 +25,12 @@ final class LogRecovery {
     private LogRecovery() {
     }
 
-    /** Fills {@code streams} and {@code segments} (both empty on entry) from {@code dir}. */
+    /**
+     * Fills {@code streams}, {@code segments} and {@code producers} (all empty on entry) from {@code dir}; the
+     * producers from the batches' producer fields, in append order (the caller then expires idle ones).
+     */
     static RecoveryReport run(Path dir, Map<String, StreamIndex> streams, Map<Integer, Segment> segments,
-            GroupCommit commit) throws IOException {
+            ProducerTable producers, GroupCommit commit, ChannelOpener opener) throws IOException {
         TreeMap<Integer, Path> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
             list.forEach(p -> {
@@ -39,10 +43,11 @@ final class LogRecovery {
         long batches = 0;
         long truncated = 0;
         for (var e : files.entrySet()) {
-            Segment seg = Segment.open(e.getValue(), e.getKey());
+            Segment seg = Segment.open(e.getValue(), e.getKey(), opener);
             segments.put(seg.number, seg);
             boolean last = e.getKey().equals(files.lastKey());
-            SegmentScanner.Result r = SegmentScanner.scan(seg, (stream, base, count, millis, position, length) -> {
+            SegmentScanner.Result r = SegmentScanner.scan(seg, (stream, base, count, millis, producerId, firstSeq,
+                    position, length) -> {
                 StreamIndex idx = streams.computeIfAbsent(stream, k -> new StreamIndex());
                 if (idx.view().count() > 0 && base != idx.end()) {
                     throw new LogCorruptedException(seg.path, position, "stream '" + stream + "' continues at offset "
@@ -50,6 +55,9 @@ final class LogRecovery {
                 }
                 idx.add(base, count, seg.number, position, length);
                 seg.sawBatch(millis);
+                if (producerId != 0) {
+                    producers.record(stream, producerId, firstSeq, count, base, millis);
+                }
             });
             batches += r.batches();
             if (r.problem() != null) {

@@ -1,5 +1,6 @@
 package io.scalesmall.log;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,9 @@ import java.util.function.ToLongFunction;
  * it drops whole oldest batches (in append order, over all streams) while the batches held count more than
  * {@code retentionBytes} (as {@code sum(length + 4)}), or while the oldest was appended more than
  * {@code retentionMillis} ago. It may drop everything. First offsets move; end offsets never move back.
+ *
+ * <p><b>Idempotent appends</b> keep their producer state in a {@link ProducerTable} (as the file log does), with
+ * the producer expiry given to the constructor (default {@link FileLogConfig#DEFAULT_PRODUCER_EXPIRY_MILLIS}).
  *
  * <p>Threads: appends and retention take the log's lock; each stream's list is guarded by the stream's own
  * monitor, held only while copying, so reads of different streams never wait on each other.
@@ -65,6 +69,8 @@ public final class MemoryMessageLog implements MessageLog {
     private final long retentionBytes;
     private final long retentionMillis;
     private final LongSupplier clockMillis;
+    /** Idempotent producers. Guarded by {@link #appendLock}. */
+    private final ProducerTable producers;
     /** Set once by {@link #close()}. */
     private volatile boolean closed;
 
@@ -81,6 +87,19 @@ public final class MemoryMessageLog implements MessageLog {
      * @param clockMillis     the append time recorded for each batch, ms since the epoch
      */
     public MemoryMessageLog(long retentionBytes, long retentionMillis, LongSupplier clockMillis) {
+        this(retentionBytes, retentionMillis, FileLogConfig.DEFAULT_PRODUCER_EXPIRY_MILLIS, clockMillis);
+    }
+
+    /**
+     * A log with retention and a producer expiry.
+     *
+     * @param retentionBytes       see the class comment; at least 1, {@link FileLogConfig#UNLIMITED} for none
+     * @param retentionMillis      see the class comment; at least 1, {@link FileLogConfig#UNLIMITED} for none
+     * @param producerExpiryMillis see {@link FileLogConfig#producerExpiryMillis()}; at least 1
+     * @param clockMillis          the append time recorded for each batch, ms since the epoch
+     */
+    public MemoryMessageLog(long retentionBytes, long retentionMillis, long producerExpiryMillis,
+            LongSupplier clockMillis) {
         if (retentionBytes < 1) {
             throw new IllegalArgumentException("retentionBytes must be >= 1, got " + retentionBytes);
         }
@@ -90,26 +109,55 @@ public final class MemoryMessageLog implements MessageLog {
         this.retentionBytes = retentionBytes;
         this.retentionMillis = retentionMillis;
         this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis");
+        this.producers = new ProducerTable(producerExpiryMillis);
     }
 
     @Override
     public long append(String stream, List<byte[]> messages) {
         Limits.streamNameBytes(stream);
         int bytes = Limits.checkBatch(messages);
+        List<byte[]> copies = copies(messages);
+        synchronized (appendLock) {
+            checkOpen();
+            return store(stream, copies, bytes, clockMillis.getAsLong());
+        }
+    }
+
+    @Override
+    public AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+            throws IOException {
+        Limits.streamNameBytes(stream);
+        Limits.checkBatch(messages);
+        int n = messages.size();
+        Limits.checkProducer(producerId, firstSequence, n);
+        List<byte[]> copies = copies(messages);
+        synchronized (appendLock) {
+            checkOpen();
+            long now = clockMillis.getAsLong();
+            return producers.append(stream, producerId, firstSequence, n, now, skip -> {
+                List<byte[]> fresh = copies.subList(skip, n);
+                return store(stream, fresh, Limits.checkBatch(fresh), now);
+            });
+        }
+    }
+
+    private static List<byte[]> copies(List<byte[]> messages) {
         List<byte[]> copies = new ArrayList<>(messages.size());
         for (byte[] m : messages) {
             copies.add(m.clone());
         }
-        synchronized (appendLock) {
-            checkOpen();
-            Stream s = streams.computeIfAbsent(stream, k -> new Stream());
-            batches.add(new Batch(s, copies.size(), bytes, clockMillis.getAsLong()));
-            heldBytes += bytes;
-            synchronized (s) {
-                long first = s.end();
-                s.messages.addAll(copies);
-                return first;
-            }
+        return copies;
+    }
+
+    /** Appends checked, copied messages ({@code bytes} as counted); returns the first offset. Under the lock. */
+    private long store(String stream, List<byte[]> copies, int bytes, long nowMillis) {
+        Stream s = streams.computeIfAbsent(stream, k -> new Stream());
+        batches.add(new Batch(s, copies.size(), bytes, nowMillis));
+        heldBytes += bytes;
+        synchronized (s) {
+            long first = s.end();
+            s.messages.addAll(copies);
+            return first;
         }
     }
 
@@ -130,6 +178,10 @@ public final class MemoryMessageLog implements MessageLog {
                 }
                 dropped += b.count;
             }
+            if (dropped > 0) {
+                producers.retain(name -> streams.get(name).first());
+            }
+            producers.expire(nowMillis);
         }
         return dropped;
     }
@@ -185,6 +237,13 @@ public final class MemoryMessageLog implements MessageLog {
         }
         synchronized (s) {
             return which.applyAsLong(s);
+        }
+    }
+
+    /** Idempotent producers remembered, over all streams (tests, metrics). */
+    public int producerCount() {
+        synchronized (appendLock) {
+            return producers.size();
         }
     }
 

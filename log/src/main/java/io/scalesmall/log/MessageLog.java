@@ -20,6 +20,10 @@ import java.util.List;
  * and they take consecutive offsets with no other message between them. A batch holds at least one message and
  * at most {@value #MAX_BATCH_BYTES} bytes counted as {@code sum(length + 4)}.
  *
+ * <p><b>Idempotent appends</b> ({@link #append(String, long, long, List)}), after Kafka's idempotent producer
+ * (KIP-98): a producer names itself by a producer id and numbers its messages with sequences; a retried batch is
+ * not stored twice, and the retry learns the offsets the first attempt got.
+ *
  * <p><b>Durability.</b> An append is visible to readers when it returns. It is durable (survives a crash of
  * the process or the machine) once a later {@link #flush()} returned; implementations say what they keep.
  *
@@ -40,6 +44,11 @@ public interface MessageLog extends Closeable {
     int MAX_BATCH_BYTES = 16 << 20;
     /** The longest stream name, in UTF-8 bytes. */
     int MAX_STREAM_NAME_BYTES = StreamKeys.MAX_NAME_BYTES;
+    /**
+     * How many of a producer's latest batches per stream an idempotent log remembers (first sequence, count, base
+     * offset), to answer retries with their original offsets: 64.
+     */
+    int PRODUCER_WINDOW_BATCHES = 64;
 
     /**
      * Appends a batch of messages to a stream, atomically, creating the stream if needed.
@@ -52,6 +61,42 @@ public interface MessageLog extends Closeable {
      * @throws IOException              if the write failed; nothing of the batch is visible
      */
     long append(String stream, List<byte[]> messages) throws IOException;
+
+    /**
+     * Appends a producer's batch idempotently: its messages carry sequences {@code firstSequence ..
+     * firstSequence + messages.size() - 1}, and those the log already stored for this producer on this stream are
+     * not stored again. After Kafka's idempotent producer (KIP-98).
+     *
+     * <p>Per (stream, producer id) the log remembers the last stored sequence and its last
+     * {@value #PRODUCER_WINDOW_BATCHES} batches. Leading messages whose sequence is at or below the last stored
+     * one are duplicates, answered with the offset the first of them got when it was stored; the rest (if any)
+     * are appended atomically as one batch, exactly as {@link #append(String, List)} would. A gap
+     * ({@code firstSequence} more than one above the last stored sequence) is accepted. A batch at or below the
+     * last stored sequence whose first message no remembered batch holds is refused with
+     * {@link DuplicateSequenceException} rather than guessed at.
+     *
+     * <p>The state is bounded and rebuilt from what the log holds: a producer is forgotten once no batch of it was
+     * appended for the producer expiry (default 7 days, {@link FileLogConfig#producerExpiryMillis()}; checked at
+     * appends and by {@link #enforceRetention}), and retention forgets the batches it drops (a producer with no
+     * batch left is forgotten). A forgotten producer starts afresh: any sequence is accepted. A durable log
+     * rebuilds the state when it is opened, so duplicates are still detected after a restart.
+     *
+     * @param stream        the stream's name (1..{@value #MAX_STREAM_NAME_BYTES} UTF-8 bytes)
+     * @param producerId    the producer's id: any value but 0 (0 means "no producer" in storage)
+     * @param firstSequence the first message's sequence, at least 0; the last one must not pass
+     *                      {@link Long#MAX_VALUE}
+     * @param messages      at least one message; each of at most {@value #MAX_MESSAGE_BYTES} bytes
+     * @return the first message's offset (original when it was a duplicate) and how many leading messages were
+     *         duplicates, 0..messages.size()
+     * @throws DuplicateSequenceException if {@code firstSequence} is at or below the last stored sequence and no
+     *                                    remembered batch holds it (nothing is stored)
+     * @throws MessageTooLargeException   if a message or the batch exceeds its limit (nothing is stored)
+     * @throws IllegalArgumentException   if the name is invalid, the batch empty, {@code producerId} is 0 or a
+     *                                    sequence out of range (nothing is stored)
+     * @throws IOException                if the write failed; nothing of the batch is visible
+     */
+    AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+            throws IOException;
 
     /** Appends one message; see {@link #append(String, List)}. Returns its offset. */
     default long append(String stream, byte[] message) throws IOException {
@@ -86,7 +131,8 @@ public interface MessageLog extends Closeable {
      * Applies the log's retention settings now: drops the oldest data (whole batches or whole segments, as the
      * implementation documents) that is older or more than they allow. Each stream's first offset moves to its
      * first message still held (reads below it throw {@link OffsetOutOfRangeException} naming it); end offsets
-     * never move back, so offsets are never given out twice. Callers run it periodically.
+     * never move back, so offsets are never given out twice. Idempotent producers idle longer than the producer
+     * expiry at {@code nowMillis} are forgotten. Callers run it periodically.
      *
      * @param nowMillis the current time, ms since the epoch (passed in, so that tests need no clock)
      * @return the number of messages dropped, over all streams

@@ -10,10 +10,13 @@ import java.nio.ByteBuffer;
  * 64 MiB segment costs a few dozen reads, not one per batch.
  */
 final class SegmentScanner {
-    /** Receives each valid batch, in file order. May reject it (e.g. an offset gap). */
+    /**
+     * Receives each valid batch, in file order. May reject it (e.g. an offset gap). {@code producerId} is 0 for a
+     * batch without producer fields, and {@code firstSequence} then -1.
+     */
     interface Visitor {
-        void batch(String stream, long baseOffset, int count, long appendMillis, long position, int length)
-                throws IOException;
+        void batch(String stream, long baseOffset, int count, long appendMillis, long producerId, long firstSequence,
+                long position, int length) throws IOException;
     }
 
     /**
@@ -66,8 +69,13 @@ final class SegmentScanner {
             if (crc != buf.getInt(at + BatchRecord.CRC_AT)) {
                 return new Result(pos, batches, "CRC32C mismatch");
             }
+            problem = BatchRecord.producerProblem(buf, at);
+            if (problem != null) {
+                return new Result(pos, batches, problem);
+            }
             visitor.batch(BatchRecord.streamName(buf, at), BatchRecord.baseOffset(buf, at),
-                    BatchRecord.count(buf, at), BatchRecord.appendMillis(buf, at), pos, length);
+                    BatchRecord.count(buf, at), BatchRecord.appendMillis(buf, at), BatchRecord.producerId(buf, at),
+                    BatchRecord.firstSequence(buf, at), pos, length);
             batches++;
             pos += length;
         }

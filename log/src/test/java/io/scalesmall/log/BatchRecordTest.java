@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
-/** The batch layout byte by byte (the golden bytes pin format version 1). */
+/** The batch layout byte by byte (the golden bytes pin format version 2, and that version 1 is still read). */
 class BatchRecordTest {
     private static ByteBuffer record(List<byte[]> messages, int compressMin) {
         int body = Limits.checkBatch(messages);
@@ -22,7 +22,7 @@ class BatchRecordTest {
         ByteBuffer rec = record(List.of(CodecBytes.of("hi"), new byte[0]), Integer.MAX_VALUE);
         byte[] bytes = new byte[rec.remaining()];
         rec.duplicate().get(bytes);
-        String expected = "534c" + "01" + "00" // magic "SL", version 1, flags: not compressed
+        String expected = "534c" + "02" + "00" // magic "SL", version 2, flags: not compressed, no producer
                 + "8cb8d4e4" // CRC32C of everything after it
                 + "0000000a" + "0000000a" // stored = uncompressed = 10
                 + "0000000000000005" // base offset 5
@@ -36,6 +36,55 @@ class BatchRecordTest {
         assertThat((int) crc.getValue()).isEqualTo(rec.getInt(4));
         assertThat(BatchRecord.headerProblem(rec, 0)).isNull();
         assertThat(BatchRecord.recordLength(rec, 0)).isEqualTo(bytes.length);
+    }
+
+    @Test
+    void aProducersBatchCarriesItsIdAndFirstSequenceAfterTheName() {
+        int body = Limits.checkBatch(List.of(CodecBytes.of("hi")));
+        ByteBuffer rec = BatchRecord.seal(BatchRecord.encode(CodecBytes.of("ab"), 0x1122334455667788L, 9,
+                List.of(CodecBytes.of("hi")), body, Integer.MAX_VALUE, CompressionGate.always()), 5, 0x0102030405060708L);
+        byte[] bytes = new byte[rec.remaining()];
+        rec.duplicate().get(bytes);
+        String expected = "534c" + "02" + "02" // magic "SL", version 2, flags: producer fields, not compressed
+                + "d60b0afb" // CRC32C of everything after it
+                + "00000006" + "00000006" // stored = uncompressed = 6
+                + "0000000000000005" // base offset 5
+                + "00000001" // 1 message
+                + "0102030405060708" // append time
+                + "02" + "6162" // name "ab"
+                + "1122334455667788" + "0000000000000009" // producer id, first sequence 9
+                + "00000002" + "6869"; // "hi"
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(expected);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 8, bytes.length - 8);
+        assertThat((int) crc.getValue()).isEqualTo(rec.getInt(4));
+        assertThat(BatchRecord.headerProblem(rec, 0)).isNull();
+        assertThat(BatchRecord.producerProblem(rec, 0)).isNull();
+        assertThat(BatchRecord.recordLength(rec, 0)).isEqualTo(bytes.length);
+        assertThat(BatchRecord.producerId(rec, 0)).isEqualTo(0x1122334455667788L);
+        assertThat(BatchRecord.firstSequence(rec, 0)).isEqualTo(9);
+        assertThat(BatchRecord.decode(rec, 0, 0, 10, 100, true)).singleElement().isEqualTo(CodecBytes.of("hi"));
+        ByteBuffer zeroId = clone(rec).putLong(BatchRecord.HEADER_BYTES + 2, 0);
+        assertThat(BatchRecord.producerProblem(zeroId, 0)).contains("producer id 0");
+        ByteBuffer negative = clone(rec).putLong(BatchRecord.HEADER_BYTES + 2 + 8, -1);
+        assertThat(BatchRecord.producerProblem(negative, 0)).contains("first sequence -1");
+    }
+
+    /** Version 1 (before producer fields): the same layout without them, still read. */
+    @Test
+    void aVersion1RecordIsStillRead() {
+        byte[] v1 = HexFormat.of().parseHex("534c" + "01" + "00" + "8cb8d4e4" + "0000000a" + "0000000a"
+                + "0000000000000005" + "00000002" + "0102030405060708" + "02" + "6162"
+                + "00000002" + "6869" + "00000000");
+        ByteBuffer rec = ByteBuffer.wrap(v1);
+        assertThat(BatchRecord.headerProblem(rec, 0)).isNull();
+        assertThat(BatchRecord.crc(rec, 0, v1.length)).isEqualTo(rec.getInt(BatchRecord.CRC_AT));
+        assertThat(BatchRecord.recordLength(rec, 0)).isEqualTo(v1.length);
+        assertThat(BatchRecord.producerId(rec, 0)).isZero();
+        assertThat(BatchRecord.producerProblem(rec, 0)).isNull();
+        assertThat(BatchRecord.decode(rec, 0, 0, 10, 100, true)).hasSize(2).first().isEqualTo(CodecBytes.of("hi"));
+        ByteBuffer v1WithProducerFlag = clone(rec).put(3, (byte) BatchRecord.FLAG_PRODUCER);
+        assertThat(BatchRecord.headerProblem(v1WithProducerFlag, 0)).contains("flags");
     }
 
     @Test
@@ -60,8 +109,8 @@ class BatchRecordTest {
     void implausibleHeadersAreNamed() {
         ByteBuffer rec = record(List.of(CodecBytes.of("hi")), Integer.MAX_VALUE);
         assertThat(BatchRecord.headerProblem(clone(rec).put(0, (byte) 0), 0)).isEqualTo("bad magic");
-        ByteBuffer v = clone(rec).put(2, (byte) 2);
-        assertThat(BatchRecord.headerProblem(v, 0)).contains("version 2");
+        ByteBuffer v = clone(rec).put(2, (byte) 3);
+        assertThat(BatchRecord.headerProblem(v, 0)).contains("version 3");
         ByteBuffer f = clone(rec).put(3, (byte) 4);
         assertThat(BatchRecord.headerProblem(f, 0)).contains("flags");
         ByteBuffer n = clone(rec).putInt(BatchRecord.COUNT_AT, 0);
@@ -78,6 +127,36 @@ class BatchRecordTest {
         rec.putInt(BatchRecord.COUNT_AT, 1);
         assertThatThrownBy(() -> BatchRecord.decode(rec, 0, 0, 10, 100, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("left after 1 messages");
+    }
+
+    /** After 8 bodies LZ4 could not shrink, only every 32nd is tried, until one shrinks again. */
+    @Test
+    void theCompressionGateBacksOffOnIncompressibleBodiesAndComesBack() {
+        CompressionGate gate = new CompressionGate();
+        byte[] noise = new byte[500];
+        new java.util.SplittableRandom(3).nextBytes(noise);
+        List<byte[]> random = List.of(noise);
+        List<byte[]> zeros = List.of(new byte[500]);
+        int body = Limits.checkBatch(random);
+        for (int i = 0; i < CompressionGate.MISSES_TO_BACK_OFF; i++) {
+            assertThat(gate.shouldTry()).isTrue();
+            BatchRecord.encode(CodecBytes.of("s"), 0, 0, random, body, 0, gate);
+        }
+        int tried = 0;
+        for (int i = 0; i < CompressionGate.PROBE_EVERY * 2; i++) {
+            ByteBuffer rec = BatchRecord.seal(BatchRecord.encode(CodecBytes.of("s"), 0, 0, zeros, body, 0, gate), 0, 0);
+            tried += rec.get(3) & BatchRecord.FLAG_LZ4;
+            assertThat(BatchRecord.decode(rec, 0, 0, 1, 1000, true)).singleElement().isEqualTo(new byte[500]);
+            if (tried > 0) {
+                break;
+            }
+        }
+        assertThat(tried).as("a probe compressed the zeros").isEqualTo(1);
+        for (int i = 0; i < 5; i++) {
+            ByteBuffer rec = BatchRecord.seal(BatchRecord.encode(CodecBytes.of("s"), 0, 0, zeros, body, 0, gate), 0, 0);
+            assertThat(rec.get(3) & BatchRecord.FLAG_LZ4).as("every batch tried again").isEqualTo(1);
+        }
+        assertThat(CompressionGate.always().shouldTry()).isTrue();
     }
 
     private static ByteBuffer clone(ByteBuffer b) {

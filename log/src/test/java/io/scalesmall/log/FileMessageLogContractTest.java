@@ -27,6 +27,12 @@ class FileMessageLogContractTest extends MessageLogContract {
     }
 
     @Override
+    protected MessageLog newLogWithProducerExpiry(long producerExpiryMillis, LongSupplier clock) throws IOException {
+        return FileMessageLog.open(tmp.resolve("log-" + logs++),
+                FileLogConfig.DEFAULT.withProducerExpiryMillis(producerExpiryMillis), clock);
+    }
+
+    @Override
     protected void assertNoFilePerStream(MessageLog log, int streams) throws IOException {
         long files;
         try (Stream<Path> s = Files.list(tmp.resolve("log-0"))) {

@@ -18,6 +18,11 @@ class MemoryMessageLogTest extends MessageLogContract {
         return new MemoryMessageLog(FileLogConfig.UNLIMITED, retentionMillis, clock);
     }
 
+    @Override
+    protected MessageLog newLogWithProducerExpiry(long producerExpiryMillis, LongSupplier clock) {
+        return new MemoryMessageLog(FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED, producerExpiryMillis, clock);
+    }
+
     @Test
     void retentionBySizeDropsWholeOldestBatchesAcrossStreams() throws IOException {
         try (MemoryMessageLog l = new MemoryMessageLog(1000, FileLogConfig.UNLIMITED, () -> 0L)) {

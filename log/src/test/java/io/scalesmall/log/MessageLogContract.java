@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,10 @@ abstract class MessageLogContract {
      */
     protected abstract MessageLog newLog(long retentionMillis, LongSupplier clock) throws IOException;
 
+    /** A fresh, empty log whose idempotent producers expire after {@code producerExpiryMillis}; times from the clock. */
+    protected abstract MessageLog newLogWithProducerExpiry(long producerExpiryMillis, LongSupplier clock)
+            throws IOException;
+
     /** Checked after {@link #manyStreamsWithoutAFilePerStream}: the implementation's own evidence. */
     protected void assertNoFilePerStream(MessageLog log, int streams) throws IOException {
     }
@@ -46,6 +51,26 @@ abstract class MessageLogContract {
     @AfterEach
     void closeLog() throws IOException {
         log.close();
+    }
+
+    /** Idempotent appends, on the same kind of log. */
+    @Nested
+    class IdempotentAppends extends IdempotentAppendContract {
+        @Override
+        protected MessageLog log() {
+            return log;
+        }
+
+        @Override
+        protected MessageLog newLog(long retentionMillis, LongSupplier clock) throws IOException {
+            return MessageLogContract.this.newLog(retentionMillis, clock);
+        }
+
+        @Override
+        protected MessageLog newLogWithProducerExpiry(long producerExpiryMillis, LongSupplier clock)
+                throws IOException {
+            return MessageLogContract.this.newLogWithProducerExpiry(producerExpiryMillis, clock);
+        }
     }
 
     static byte[] b(String s) {

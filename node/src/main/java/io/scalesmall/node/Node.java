@@ -5,10 +5,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scalesmall.chatter.ChatterConfig;
 import io.scalesmall.chatter.GroupManager;
 import io.scalesmall.node.admin.AdminServer;
+import io.scalesmall.log.FileMessageLog;
 import io.scalesmall.node.admin.NodeMetrics;
+import io.scalesmall.node.admin.StreamMetrics;
 import io.scalesmall.node.netty.NettyConfig;
 import io.scalesmall.node.netty.NettyPacketTransport;
 import io.scalesmall.node.netty.NettyStreamTransport;
+import io.scalesmall.stream.server.StreamServer;
+import io.scalesmall.stream.server.StreamServerConfig;
 import io.scalesmall.wire.FrameConfig;
 import io.scalesmall.wire.Keyring;
 import io.scalesmall.wire.Wire;
@@ -32,11 +36,16 @@ public final class Node implements AutoCloseable {
     private final GroupManager groups;
     private final NodeMetrics metrics;
     private final AdminServer admin;
+    /** The message log and the stream protocol server over it (issue 5). */
+    private final FileMessageLog log;
+    private final StreamServer data;
 
-    private Node(GroupManager groups, NodeMetrics metrics, AdminServer admin) {
+    private Node(GroupManager groups, NodeMetrics metrics, AdminServer admin, FileMessageLog log, StreamServer data) {
         this.groups = groups;
         this.metrics = metrics;
         this.admin = admin;
+        this.log = log;
+        this.data = data;
     }
 
     /**
@@ -75,11 +84,16 @@ public final class Node implements AutoCloseable {
         GroupManager groups = new GroupManager(c.id(), incarnation, ChatterConfig.lan(), wire, packets, streams, 50);
         NodeMetrics metrics = null;
         AdminServer admin = null;
+        FileMessageLog log = null;
+        StreamServer data = null;
         try {
+            log = DataPath.openLog(c);
+            data = DataPath.serve(c, log);
             groups.start();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             metrics = new NodeMetrics(groups);
             metrics.bindTo(registry);
+            new StreamMetrics(data).bindTo(registry);
             if (c.http() != null) {
                 admin = new AdminServer(groups, registry, version, Instant.now(), c.http());
                 admin.start();
@@ -95,11 +109,13 @@ public final class Node implements AutoCloseable {
                 metrics.close();
             }
             groups.close();
+            DataPath.close(data, log);
             throw e;
         }
-        LOG.info("{} up: incarnation {}, multicast {}, admin {}, groups {}", c.id(), incarnation,
-                c.multicast() == null ? "off" : c.multicast(), c.http() == null ? "off" : admin.address(), c.groups());
-        return new Node(groups, metrics, admin);
+        LOG.info("{} up: incarnation {}, multicast {}, admin {}, data port {}, groups {}", c.id(), incarnation,
+                c.multicast() == null ? "off" : c.multicast(), c.http() == null ? "off" : admin.address(),
+                data.address().getPort(), c.groups());
+        return new Node(groups, metrics, admin, log, data);
     }
 
     /** @return the node's group membership API */
@@ -112,7 +128,15 @@ public final class Node implements AutoCloseable {
         return admin;
     }
 
-    /** Leaves every group, then stops the admin endpoint and the transports. Idempotent. */
+    /** @return the stream protocol server (its address and counters) */
+    public StreamServer data() {
+        return data;
+    }
+
+    /**
+     * Leaves every group, then stops the admin endpoint and the transports, then the data path (its last appends
+     * flushed to disk, the log closed). Idempotent.
+     */
     @Override
     public void close() {
         groups.close();
@@ -120,5 +144,6 @@ public final class Node implements AutoCloseable {
             admin.close();
         }
         metrics.close();
+        DataPath.close(data, log);
     }
 }

@@ -21,9 +21,20 @@ import java.util.List;
  * @param label         the cluster label, authenticated with every frame (default "scalesmall")
  * @param dataDir       where the node keeps its state (default ./scalesmall-data)
  * @param http          the admin HTTP endpoint, or null for none (default 127.0.0.1:29980)
+ * @param data          the data path: stream protocol port and message log (default {@link DataConfig#defaults})
  */
 public record NodeConfig(InetAddress bind, int port, InetSocketAddress multicast, int multicastTtl, List<NetId> seeds,
-        List<String> groups, Path keyFile, String label, Path dataDir, InetSocketAddress http) {
+        List<String> groups, Path keyFile, String label, Path dataDir, InetSocketAddress http, DataConfig data) {
+
+    /**
+     * A config with the data path's defaults, except that it serves the stream protocol on any free port (so that
+     * tests and embedders can run several nodes in one process); {@link NodeConfigLoader} gives 29998.
+     */
+    public NodeConfig(InetAddress bind, int port, InetSocketAddress multicast, int multicastTtl, List<NetId> seeds,
+            List<String> groups, Path keyFile, String label, Path dataDir, InetSocketAddress http) {
+        this(bind, port, multicast, multicastTtl, seeds, groups, keyFile, label, dataDir, http,
+                dataDir == null ? null : DataConfig.defaults(dataDir).withPort(0));
+    }
 
     /** @throws IllegalArgumentException naming the key and value when one is invalid */
     public NodeConfig {
@@ -55,6 +66,15 @@ public record NodeConfig(InetAddress bind, int port, InetSocketAddress multicast
         }
         if (dataDir == null) {
             throw new IllegalArgumentException("data-dir: missing");
+        }
+        if (data == null) {
+            throw new IllegalArgumentException("data: missing");
+        }
+        if (data.port() != 0 && data.port() == port) {
+            throw new IllegalArgumentException("data-port: " + port + " is the gossip port; choose another");
+        }
+        if (http != null && data.port() == http.getPort()) {
+            throw new IllegalArgumentException("data-port: " + data.port() + " is the admin HTTP port; choose another");
         }
     }
 

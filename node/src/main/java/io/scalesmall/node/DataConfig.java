@@ -1,0 +1,141 @@
+package io.scalesmall.node;
+
+import io.scalesmall.log.FileLogConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The data path's settings (issue 5): where the node serves the stream protocol and how its message log may use
+ * the disk. Immutable; checked when built ({@link IllegalArgumentException} naming the key and value). Keys, as in
+ * the config file (see {@link NodeConfigLoader}):
+ *
+ * <pre>
+ * data-port            N            stream protocol port (TCP), 1..65535, not the gossip port; default 29998
+ * log-dir              DIR          the message log's directory; default DATA-DIR/log
+ * log-max-disk         SIZE|off     disk budget: producers get LOG_FULL beyond it; default off (the disk's size)
+ * log-retention        DURATION|off drop data older than this; default 7d
+ * log-retention-bytes  SIZE|off     drop the oldest data beyond this much; default off
+ * </pre>
+ *
+ * SIZE: a number of bytes with an optional k, m, g or t suffix (powers of 1024), e.g. {@code 512m}. DURATION: a
+ * number with ms, s, m, h or d, e.g. {@code 12h}.
+ *
+ * @param port           the data port; 0 = any free port (tests and embedding; the config keys never give 0)
+ * @param logDir         the log's directory
+ * @param maxDiskBytes   the disk budget in bytes, {@link FileLogConfig#UNLIMITED} for none
+ * @param retentionBytes retention by size in bytes, {@link FileLogConfig#UNLIMITED} for none
+ * @param retention      retention by age; null for none
+ */
+public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention) {
+    /** The default data port. */
+    public static final int DEFAULT_PORT = 29998;
+
+    public DataConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("data-port: " + port + " is not in 1..65535");
+        }
+        Objects.requireNonNull(logDir, "log-dir");
+        if (maxDiskBytes < 1) {
+            throw new IllegalArgumentException("log-max-disk: must be at least 1 byte, got " + maxDiskBytes);
+        }
+        if (retentionBytes < 1) {
+            throw new IllegalArgumentException("log-retention-bytes: must be at least 1 byte, got " + retentionBytes);
+        }
+        if (retention != null && retention.toMillis() < 1) {
+            throw new IllegalArgumentException("log-retention: must be at least 1 ms, got " + retention);
+        }
+    }
+
+    /** The defaults for a node whose state lives in {@code dataDir}. */
+    public static DataConfig defaults(Path dataDir) {
+        return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
+                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS));
+    }
+
+    /** @return this config with another data port */
+    public DataConfig withPort(int p) {
+        return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention);
+    }
+
+    /** @return the log's settings (segment size and compression at their defaults) */
+    public FileLogConfig logConfig() {
+        return FileLogConfig.DEFAULT.withMaxDiskBytes(maxDiskBytes).withRetentionBytes(retentionBytes)
+                .withRetentionMillis(retention == null ? FileLogConfig.UNLIMITED : retention.toMillis());
+    }
+
+    /**
+     * Builds from the config keys above (absent keys take their defaults).
+     *
+     * @throws IllegalArgumentException naming the key and value on any error
+     */
+    static DataConfig parse(Map<String, String> v, Path dataDir) {
+        DataConfig d = defaults(dataDir);
+        int port = d.port;
+        if (v.containsKey("data-port")) {
+            try {
+                port = Integer.parseInt(v.get("data-port").strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("data-port: '" + v.get("data-port") + "' is not a number", e);
+            }
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("data-port: " + port + " is not in 1..65535");
+        }
+        Path logDir = v.containsKey("log-dir") ? Path.of(v.get("log-dir").strip()) : d.logDir;
+        long maxDisk = v.containsKey("log-max-disk") ? size("log-max-disk", v.get("log-max-disk")) : d.maxDiskBytes;
+        long retBytes = v.containsKey("log-retention-bytes") ? size("log-retention-bytes", v.get("log-retention-bytes"))
+                : d.retentionBytes;
+        Duration ret = v.containsKey("log-retention") ? duration("log-retention", v.get("log-retention")) : d.retention;
+        return new DataConfig(port, logDir, maxDisk, retBytes, ret);
+    }
+
+    /** Parses SIZE|off; off is {@link FileLogConfig#UNLIMITED}. */
+    static long size(String key, String value) {
+        String s = value.strip().toLowerCase(Locale.ROOT);
+        if (s.equals("off")) {
+            return FileLogConfig.UNLIMITED;
+        }
+        int shift = 0;
+        char last = s.isEmpty() ? ' ' : s.charAt(s.length() - 1);
+        String num = s;
+        if ("kmgt".indexOf(last) >= 0) {
+            shift = 10 * ("kmgt".indexOf(last) + 1);
+            num = s.substring(0, s.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(num.strip());
+            if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
+                throw new IllegalArgumentException(key + ": '" + value + "' is not a size from 1 byte");
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + value + "' is not a size (e.g. 512m, 10g, off)", e);
+        }
+    }
+
+    /** Parses DURATION|off; off is null. */
+    static Duration duration(String key, String value) {
+        String s = value.strip().toLowerCase(Locale.ROOT);
+        if (s.equals("off")) {
+            return null;
+        }
+        String[][] units = {{"ms", "1"}, {"s", "1000"}, {"m", "60000"}, {"h", "3600000"}, {"d", "86400000"}};
+        for (String[] u : units) {
+            if (s.endsWith(u[0]) && !(u[0].equals("s") && s.endsWith("ms"))) {
+                try {
+                    long n = Long.parseLong(s.substring(0, s.length() - u[0].length()).strip());
+                    if (n < 1) {
+                        break;
+                    }
+                    return Duration.ofMillis(Math.multiplyExact(n, Long.parseLong(u[1])));
+                } catch (NumberFormatException | ArithmeticException e) {
+                    break;
+                }
+            }
+        }
+        throw new IllegalArgumentException(key + ": '" + value + "' is not a duration (e.g. 7d, 12h, 30m, off)");
+    }
+}

@@ -1,0 +1,60 @@
+package io.scalesmall.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.scalesmall.log.FileLogConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The data path's keys: defaults, layers, parsing, and one-line errors naming the key. */
+class DataConfigTest {
+    @Test
+    void defaults() {
+        NodeConfig c = NodeConfigLoader.load(null, Map.of(), Map.of("data-dir", "/tmp/n1"));
+        assertThat(c.data().port()).isEqualTo(29998);
+        assertThat(c.data().logDir()).isEqualTo(Path.of("/tmp/n1/log"));
+        assertThat(c.data().maxDiskBytes()).isEqualTo(FileLogConfig.UNLIMITED);
+        assertThat(c.data().retention()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.data().logConfig().retentionMillis()).isEqualTo(FileLogConfig.DEFAULT_RETENTION_MILLIS);
+    }
+
+    @Test
+    void flagsAndEnvironmentSetEveryKey() {
+        NodeConfig c = NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_MAX_DISK", "2g"), Map.of("data-port", "31000",
+                "log-dir", "/var/ss", "log-retention", "12h", "log-retention-bytes", "512m"));
+        assertThat(c.data()).isEqualTo(new DataConfig(31000, Path.of("/var/ss"), 2L << 30, 512L << 20,
+                Duration.ofHours(12)));
+        NodeConfig off = NodeConfigLoader.load(null, Map.of(), Map.of("log-retention", "off", "log-max-disk", "off"));
+        assertThat(off.data().retention()).isNull();
+        assertThat(off.data().logConfig().retentionMillis()).isEqualTo(FileLogConfig.UNLIMITED);
+        assertThat(DataConfig.size("k", "100")).isEqualTo(100);
+        assertThat(DataConfig.size("k", "3K")).isEqualTo(3072);
+        assertThat(DataConfig.duration("k", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(DataConfig.duration("k", "30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(DataConfig.duration("k", "5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(DataConfig.duration("k", "2d")).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
+    void badValuesFailWithOneLineNamingTheKey() {
+        for (List<String> bad : List.of(List.of("data-port", "0", "data-port: 0 is not in 1..65535"),
+                List.of("data-port", "x", "data-port: 'x' is not a number"),
+                List.of("data-port", "29999", "data-port: 29999 is the gossip port"),
+                List.of("data-port", "29980", "data-port: 29980 is the admin HTTP port"),
+                List.of("log-max-disk", "lots", "log-max-disk: 'lots' is not a size"),
+                List.of("log-max-disk", "0", "log-max-disk: '0' is not a size from 1 byte"),
+                List.of("log-max-disk", "99999999999t", "log-max-disk"),
+                List.of("log-retention-bytes", "-5m", "log-retention-bytes"),
+                List.of("log-retention", "7", "log-retention: '7' is not a duration"),
+                List.of("log-retention", "0d", "log-retention: '0d' is not a duration"))) {
+            assertThatThrownBy(() -> NodeConfigLoader.load(null, Map.of(), Map.of(bad.get(0), bad.get(1))))
+                    .as("%s = %s", bad.get(0), bad.get(1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(bad.get(0)).hasMessageContaining(bad.get(2))
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package io.scalesmall.stream.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.scalesmall.stream.protocol.AckFrame;
+import io.scalesmall.stream.protocol.AckMode;
+import io.scalesmall.stream.protocol.ErrorCode;
+import io.scalesmall.stream.protocol.ErrorFrame;
+import io.scalesmall.stream.protocol.FrameCodec;
+import io.scalesmall.stream.protocol.InitOkFrame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link StreamProducer}'s state and its protocol logic: the open batch (filled by senders, sealed when full or
+ * when its linger runs out), the sequence counter, the sealed batches in flight, and the connection they are
+ * written to. Reacts to INIT_OK (write, or resend, the oldest batches), ACK (complete futures with offsets, write
+ * more), ERROR (fail the batch named, or everything when the node refused the session) and a lost connection
+ * (everything waits for the next one).
+ *
+ * <p>Threads: one lock guards everything; senders, the connection's event loop and timers all take it. Futures are
+ * completed outside it. Writes are queued on the connection's event loop, always, so frames leave in the order
+ * batches were sealed: a write made directly on the loop (when an ACK frees room) would overtake writes other
+ * threads had queued before it, and the node would see a gap in the sequences.
+ */
+final class ProducerState {
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerState.class);
+
+    private final ProducerConfig config;
+    /** Runs linger timers (the producer's connection lives on it too). */
+    private final EventLoop loop;
+    private final AtomicLong resentBatches;
+
+    private final Object lock = new Object();
+    // Guarded by lock:
+    private Batch current = new Batch();
+    private long nextSequence;
+    private final InFlight inFlight = new InFlight();
+    /** The connection, from connect until it closes; null between. */
+    private Channel channel;
+    /** INIT_OK received on {@link #channel}: batches may be written. */
+    private boolean ready;
+    private boolean closed;
+    private int maxFrameBytes = FrameCodec.DATA_OVERHEAD_BYTES + (2 << 20);
+    /** Batches the node lets this producer have unacknowledged (its INIT_OK says: its idempotence window). */
+    private int maxInFlightBatches = 1;
+    /** The node's message limit; read without the lock by {@link StreamProducer#send}. */
+    private volatile int maxMessageBytes = StreamProducer.DEFAULT_MAX_MESSAGE_BYTES;
+
+    ProducerState(ProducerConfig config, EventLoop loop, AtomicLong resentBatches) {
+        this.config = config;
+        this.loop = loop;
+        this.resentBatches = resentBatches;
+    }
+
+    int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** Adds a message to the open batch. @return false if the producer is closed (the future is then failed) */
+    boolean add(byte[] message, CompletableFuture<Long> f) {
+        synchronized (lock) {
+            if (closed) {
+                f.completeExceptionally(new StreamException("producer closed"));
+                return false;
+            }
+            long add = message.length + FrameCodec.PER_MESSAGE_BYTES;
+            if (current.size() > 0 && (current.bytes + add > config.batchBytes()
+                    || current.bytes + add + FrameCodec.DATA_OVERHEAD_BYTES > maxFrameBytes)) {
+                seal();
+            }
+            boolean first = current.size() == 0;
+            current.add(message, f);
+            if (current.bytes >= config.batchBytes()) {
+                seal();
+            } else if (first) {
+                Batch b = current;
+                Runnable linger = () -> {
+                    synchronized (lock) {
+                        if (current == b && b.size() > 0) {
+                            seal();
+                        }
+                    }
+                };
+                if (config.linger().isZero()) {
+                    loop.execute(linger);
+                } else {
+                    loop.schedule(linger, config.linger().toNanos(), TimeUnit.NANOSECONDS);
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Seals the open batch; returns the futures of every message not yet completed. */
+    List<CompletableFuture<Long>> sealAndList() {
+        List<CompletableFuture<Long>> all = new ArrayList<>();
+        synchronized (lock) {
+            if (current.size() > 0) {
+                seal();
+            }
+            for (Batch b : inFlight) {
+                all.addAll(b.futures);
+            }
+        }
+        return all;
+    }
+
+    /** Under lock: gives the open batch its sequences, queues it, writes it if the session is open. */
+    private void seal() {
+        Batch b = current;
+        current = new Batch();
+        b.seal(nextSequence);
+        b.sealedAtNanos = System.nanoTime();
+        nextSequence += b.size();
+        inFlight.add(b);
+        pump();
+    }
+
+    /** Under lock: moves waiting batches onto the wire while the node's limit allows; queues their writes. */
+    private void pump() {
+        if (!ready) {
+            return;
+        }
+        List<Batch> next = inFlight.nextToWrite(maxInFlightBatches);
+        if (next.isEmpty()) {
+            return;
+        }
+        for (Batch b : next) {
+            if (b.sent) {
+                resentBatches.incrementAndGet();
+            }
+            b.sent = true;
+        }
+        Channel ch = channel;
+        ch.eventLoop().execute(() -> {
+            for (Batch b : next) {
+                write(ch, b);
+            }
+            ch.flush();
+        });
+    }
+
+    /** On {@code ch}'s event loop: writes a sealed batch (flushed by the caller). */
+    private void write(Channel ch, Batch b) {
+        ByteBuf frame = Unpooled.wrappedBuffer(b.frame);
+        if (config.ack().level() != AckMode.Level.NONE) {
+            ch.write(frame, ch.voidPromise());
+            return;
+        }
+        ch.write(frame).addListener(done -> {
+            if (done.isSuccess()) {
+                synchronized (lock) {
+                    inFlight.written(b);
+                    if (ch == channel) {
+                        pump();
+                    }
+                }
+                for (CompletableFuture<Long> f : b.futures) {
+                    f.complete(AckFrame.UNKNOWN_OFFSET);
+                }
+            }
+        });
+    }
+
+    /** A connection opened. @return false if the producer is closed (the caller closes it) */
+    boolean connected(Channel ch) {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            channel = ch;
+            ready = false;
+            return true;
+        }
+    }
+
+    /** The node opened the session: write (resend first) the oldest batches. @return false if ch is stale */
+    boolean initOk(Channel ch, InitOkFrame ok) {
+        synchronized (lock) {
+            if (ch != channel) {
+                return false;
+            }
+            ready = true;
+            maxFrameBytes = ok.maxFrameBytes();
+            maxMessageBytes = Math.min(ok.maxMessageBytes(), ok.maxFrameBytes() - FrameCodec.DATA_OVERHEAD_BYTES
+                    - FrameCodec.PER_MESSAGE_BYTES);
+            maxInFlightBatches = ok.maxInFlightBatches();
+            pump();
+            return true;
+        }
+    }
+
+    void ack(Channel ch, AckFrame a) {
+        List<Batch> acked;
+        synchronized (lock) {
+            if (ch != channel) {
+                return;
+            }
+            try {
+                acked = inFlight.acked(a);
+            } catch (IllegalStateException e) {
+                LOG.warn("node {}: {}; reconnecting", config.node(), e.getMessage());
+                ch.close();
+                return;
+            }
+            pump();
+        }
+        InFlight.complete(acked, a);
+    }
+
+    void error(Channel ch, ErrorFrame e) {
+        ErrorCode code = e.errorCode();
+        StreamException ex = new StreamException(code, e.detail(), e.text());
+        List<Batch> failed = new ArrayList<>();
+        synchronized (lock) {
+            if (ch != channel) {
+                return;
+            }
+            if (e.count() > 0) {
+                Batch b = inFlight.remove(e.firstSequence());
+                if (b != null) {
+                    failed.add(b);
+                }
+                pump();
+            } else if (code != ErrorCode.SHUTTING_DOWN) {
+                // The node refused the session (INIT) or this client's frames: retrying cannot help.
+                LOG.warn("node {} refused producer on '{}': {}", config.node(), config.stream(), ex.getMessage());
+                closed = true;
+                failed.addAll(inFlight.drain());
+                failed.add(current);
+                current = new Batch();
+            }
+        }
+        for (Batch b : failed) {
+            b.fail(ex);
+        }
+    }
+
+    /** @return true if {@code ch} was the connection (the caller reconnects), false if it was stale */
+    boolean disconnected(Channel ch) {
+        synchronized (lock) {
+            if (ch != channel) {
+                return false;
+            }
+            channel = null;
+            ready = false;
+            inFlight.resetWire();
+            return !closed;
+        }
+    }
+
+    /** Fails everything once the oldest batch is older than the delivery timeout; closes the connection then. */
+    void expire() {
+        List<Batch> failed;
+        Channel ch;
+        synchronized (lock) {
+            Batch oldest = inFlight.oldest();
+            if (oldest == null || System.nanoTime() - oldest.sealedAtNanos < config.deliveryTimeout().toNanos()) {
+                return;
+            }
+            failed = inFlight.drain();
+            ch = channel;
+        }
+        StreamException ex = new StreamException("not acknowledged within " + config.deliveryTimeout().toMillis()
+                + " ms (node " + config.node() + "); the outcome is unknown");
+        for (Batch b : failed) {
+            b.fail(ex);
+        }
+        if (ch != null) {
+            ch.close(); // acks for what just failed must not meet the batches sent after it
+        }
+    }
+
+    /** Closes: fails everything still pending; returns the connection to close, or null. */
+    Channel close() {
+        List<Batch> failed;
+        Channel ch;
+        synchronized (lock) {
+            closed = true;
+            failed = inFlight.drain();
+            failed.add(current);
+            current = new Batch();
+            ch = channel;
+        }
+        StreamException ex = new StreamException("producer closed");
+        for (Batch b : failed) {
+            b.fail(ex);
+        }
+        return ch;
+    }
+
+    boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    boolean isReady() {
+        synchronized (lock) {
+            return ready;
+        }
+    }
+
+    /** One line for logs and test failures. */
+    String describe() {
+        synchronized (lock) {
+            Batch oldest = inFlight.oldest();
+            return "connected=" + (channel != null) + ", ready=" + ready + ", closed=" + closed + ", nextSequence="
+                    + nextSequence + ", oldestUnacked=" + (oldest == null ? "none" : oldest.firstSequence);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.scalesmall.stream.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.scalesmall.stream.protocol.AckFrame;
+import io.scalesmall.stream.protocol.AckMode;
+import io.scalesmall.stream.protocol.ErrorCode;
+import io.scalesmall.stream.protocol.ErrorFrame;
+import io.scalesmall.stream.protocol.Frame;
+import io.scalesmall.stream.protocol.FrameCodec;
+import io.scalesmall.stream.protocol.InitFrame;
+import io.scalesmall.stream.protocol.InitOkFrame;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends messages to one stream on one node, asynchronously, in batches: {@link #send} returns at once with a future
+ * of the message's offset. Messages are batched until {@link ProducerConfig#batchBytes} or
+ * {@link ProducerConfig#linger}, sent as DATA frames with consecutive sequence numbers, and completed when the node
+ * acknowledges them as the {@link ProducerConfig#ack} mode asks.
+ *
+ * <p><b>Failures.</b> When the connection drops the producer reconnects (backoff from
+ * {@link ProducerConfig#reconnectBackoff}, doubling to 2 s) and resends every unacknowledged batch, byte for byte;
+ * with a producer id the node stores each message once (idempotent append) and acks the resend with the original
+ * offsets. At most as many batches as the node remembers per producer (INIT_OK says; 64) are unacknowledged at a
+ * time, so every resend is recognised. A message the node refuses (too large, log full) fails with a
+ * {@link StreamException} carrying the code and is never resent. A message not acknowledged within
+ * {@link ProducerConfig#deliveryTimeout} fails (outcome unknown). With {@code ack=none} futures complete (offset -1)
+ * once the frame is written to the socket; nothing is resent after that.
+ *
+ * <p><b>Back-pressure.</b> At most {@link ProducerConfig#maxInFlight} messages are in flight; then {@code send}
+ * blocks up to {@link ProducerConfig#maxBlock} or fails at once ({@link ProducerConfig#blockWhenFull}). A send
+ * called on the client's own I/O thread (from a future's callback) never blocks: it fails instead of deadlocking.
+ *
+ * <p><b>Threads.</b> Thread-safe; any number of threads may send. Futures complete on the client's I/O threads:
+ * callbacks must not block. One sender thread's messages get increasing offsets, in the order it sent them.
+ */
+public final class StreamProducer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamProducer.class);
+    /** Assumed until the node's INIT_OK says otherwise: the log's limit. */
+    static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
+
+    private final ProducerConfig config;
+    private final Semaphore permits;
+    /** The producer's loop: its connection and its timers. */
+    private final EventLoop loop = ClientLoops.group().next();
+    private final AtomicLong resentBatches = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    /** Connection attempts failed since the last session opened (backoff). */
+    private final AtomicInteger failedAttempts = new AtomicInteger();
+    private final ProducerState state;
+    private final ScheduledFuture<?> timeoutCheck;
+
+    private StreamProducer(ProducerConfig config) {
+        this.config = config;
+        this.permits = new Semaphore(config.maxInFlight());
+        this.state = new ProducerState(config, loop, resentBatches);
+        long every = Math.max(1, Math.min(1000, config.deliveryTimeout().toMillis() / 4));
+        this.timeoutCheck = loop.scheduleAtFixedRate(state::expire, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Creates a producer and starts connecting; sends may begin at once (they wait for the connection). */
+    public static StreamProducer create(ProducerConfig config) {
+        StreamProducer p = new StreamProducer(Objects.requireNonNull(config, "config"));
+        p.connect();
+        return p;
+    }
+
+    /**
+     * Sends one message.
+     *
+     * @param message 0..(node limit, 1 MiB by default) bytes; kept by the producer until sent: do not change it
+     * @return the message's offset once the node acknowledged it (-1 with {@code ack=none}, or when the node could
+     *         not tell); fails with {@link StreamException} as the class comment says
+     */
+    public CompletableFuture<Long> send(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        int limit = state.maxMessageBytes();
+        if (message.length > limit) {
+            f.completeExceptionally(new StreamException(ErrorCode.MESSAGE_TOO_LARGE, limit, "a message of "
+                    + message.length + " bytes exceeds the node's limit of " + limit));
+            return f;
+        }
+        if (!acquire()) {
+            f.completeExceptionally(new StreamException(config.maxInFlight() + " messages in flight"
+                    + (config.blockWhenFull() ? " for " + config.maxBlock().toMillis() + " ms" : "")));
+            return f;
+        }
+        f.whenComplete((v, t) -> permits.release());
+        state.add(message, f);
+        return f;
+    }
+
+    private boolean acquire() {
+        if (!config.blockWhenFull() || inClientLoop()) {
+            return permits.tryAcquire();
+        }
+        try {
+            return permits.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean inClientLoop() {
+        for (var e : ClientLoops.group()) {
+            if (e.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends the open batch now and returns a future that completes (normally) once every message sent before this
+     * call has completed, successfully or not.
+     */
+    public CompletableFuture<Void> flush() {
+        List<CompletableFuture<Long>> all = state.sealAndList();
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).handle((v, t) -> null);
+    }
+
+    // ---- the connection ---------------------------------------------------------------------------
+
+    private void connect() {
+        // The connection lives on the producer's own loop, with its timers: one thread for its I/O.
+        ChannelFuture cf = ClientChannel.connect(loop, config.node(), new ClientChannel.Listener() {
+            @Override
+            public void onActive(Channel ch) {
+                onConnected(ch);
+            }
+
+            @Override
+            public void onFrame(Channel ch, Frame f) {
+                StreamProducer.this.onFrame(ch, f);
+            }
+
+            @Override
+            public void onClosed(Channel ch, Throwable cause) {
+                LOG.debug("connection to {} closed{}", config.node(), cause == null ? "" : ": " + cause);
+                if (state.disconnected(ch)) {
+                    retry();
+                }
+            }
+        });
+        cf.addListener(done -> {
+            if (!done.isSuccess()) {
+                LOG.debug("cannot connect to {}: {}", config.node(), done.cause().toString());
+                retry();
+            }
+        });
+    }
+
+    private void retry() {
+        if (state.isClosed()) {
+            return;
+        }
+        long delay = Math.min(2_000, config.reconnectBackoff().toMillis() << Math.min(failedAttempts.getAndIncrement(), 16));
+        reconnects.incrementAndGet();
+        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void onConnected(Channel ch) {
+        if (!state.connected(ch)) {
+            ch.close();
+            return;
+        }
+        AckMode ack = config.ack();
+        ByteBuf out = ch.alloc().buffer();
+        FrameCodec.encode(new InitFrame(config.producerId(), ack, Math.max(1, ack.copies()), 0, config.stream(),
+                List.of()), out);
+        ch.writeAndFlush(out, ch.voidPromise());
+    }
+
+    private void onFrame(Channel ch, Frame f) {
+        if (f instanceof AckFrame a) {
+            state.ack(ch, a);
+        } else if (f instanceof ErrorFrame e) {
+            state.error(ch, e);
+        } else if (f instanceof InitOkFrame ok) {
+            if (state.initOk(ch, ok)) {
+                failedAttempts.set(0);
+            }
+        } else {
+            LOG.warn("node {} sent an unexpected {} frame; reconnecting", config.node(), f.type());
+            ch.close();
+        }
+    }
+
+    // ---- state ------------------------------------------------------------------------------------
+
+    /** @return batches written again after a reconnect (tests, metrics) */
+    public long resentBatches() {
+        return resentBatches.get();
+    }
+
+    /** @return reconnect attempts made (tests, metrics) */
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    /** @return whether a session with the node is open now (connected and INIT acknowledged) */
+    public boolean isConnected() {
+        return state.isReady();
+    }
+
+    /** @return the producer's settings */
+    public ProducerConfig config() {
+        return config;
+    }
+
+    /** @return the producer's state in one line, for logs and test failures */
+    @Override
+    public String toString() {
+        return "StreamProducer{node=" + config.node() + ", stream=" + config.stream() + ", ack=" + config.ack() + ", "
+                + state.describe() + ", inFlightPermitsFree=" + permits.availablePermits() + ", resent="
+                + resentBatches + ", reconnects=" + reconnects + "}";
+    }
+
+    /**
+     * Sends what is batched, waits up to {@code timeout} for every message to complete, then closes the connection;
+     * messages still pending fail with a {@link StreamException}. Idempotent.
+     */
+    public void close(Duration timeout) {
+        try {
+            flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // fail what is left below
+        }
+        Channel ch = state.close();
+        timeoutCheck.cancel(false);
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(1_000);
+        }
+    }
+
+    /** {@link #close(Duration)} with the delivery timeout. */
+    @Override
+    public void close() {
+        close(config.deliveryTimeout());
+    }
+}

@@ -1,0 +1,12 @@
+package io.scalesmall.stream.protocol;
+
+/**
+ * A decoded frame of the stream protocol: one record per {@link FrameType}. Records are immutable apart from the
+ * byte arrays they hold (message payloads, exclude-list entries), which belong to whoever decoded them. Their
+ * {@code equals} compares such arrays by identity, as records do.
+ */
+public sealed interface Frame permits InitFrame, InitOkFrame, DataFrame, AckFrame, FetchFrame, MessagesFrame,
+        OffsetsFrame, OffsetsReplyFrame, ErrorFrame {
+    /** @return this frame's type */
+    FrameType type();
+}

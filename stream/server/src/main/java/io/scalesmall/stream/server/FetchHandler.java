@@ -1,0 +1,163 @@
+package io.scalesmall.stream.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.scalesmall.log.MessageLog;
+import io.scalesmall.log.OffsetOutOfRangeException;
+import io.scalesmall.log.ReadResult;
+import io.scalesmall.stream.protocol.ErrorCode;
+import io.scalesmall.stream.protocol.ErrorFrame;
+import io.scalesmall.stream.protocol.FetchFrame;
+import io.scalesmall.stream.protocol.FrameCodec;
+import io.scalesmall.stream.protocol.OffsetsFrame;
+import io.scalesmall.stream.protocol.OffsetsReplyFrame;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The consumer side of one connection: FETCH (read from an offset; at the end of the stream, wait up to the
+ * request's wait for new messages — long poll) and OFFSETS. A FETCH at the end parks in {@link FetchWaiters}; an
+ * append to its stream wakes it, it reads again and answers, or parks again until its wait is over, then answers
+ * empty. At most {@link StreamServerConfig#maxParkedFetches} wait per connection; more are answered at once.
+ *
+ * <p>Threads: everything runs on the connection's event loop (wake-ups are handed to it).
+ */
+final class FetchHandler {
+    /** The most messages one reply carries, whatever the FETCH asks. */
+    static final int MAX_MESSAGES_PER_REPLY = 1 << 16;
+
+    private final Shared shared;
+    private final ChannelHandlerContext ctx;
+    private final Consumer<ErrorFrame> errors;
+    private final Set<Parked> parked = new HashSet<>();
+
+    FetchHandler(Shared shared, ChannelHandlerContext ctx, Consumer<ErrorFrame> errors) {
+        this.shared = shared;
+        this.ctx = ctx;
+        this.errors = errors;
+    }
+
+    void onOffsets(OffsetsFrame f) {
+        MessageLog log = shared.log();
+        long first = log.firstOffset(f.stream());
+        long end = log.endOffset(f.stream());
+        ByteBuf out = ctx.alloc().buffer(32);
+        FrameCodec.encode(new OffsetsReplyFrame(f.requestId(), Math.min(first, end), end), out);
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    void onFetch(FetchFrame f) {
+        shared.stats().fetches.increment();
+        long waitMillis = Math.min(f.waitMillis(), shared.config().maxFetchWait().toMillis());
+        if (answer(f, waitMillis == 0 || parked.size() >= shared.config().maxParkedFetches())) {
+            return;
+        }
+        Parked p = new Parked(f);
+        parked.add(p);
+        p.timeout = ctx.executor().schedule(p::expire, waitMillis, TimeUnit.MILLISECONDS);
+        p.park();
+    }
+
+    /**
+     * Reads and replies, unless the read is empty and {@code evenIfEmpty} is false.
+     *
+     * @return whether the request was answered (with messages, empty, or an error)
+     */
+    private boolean answer(FetchFrame f, boolean evenIfEmpty) {
+        MessageLog log = shared.log();
+        ReadResult r;
+        try {
+            r = log.read(f.stream(), f.fromOffset(), Math.min(f.maxMessages(), MAX_MESSAGES_PER_REPLY),
+                    Math.min(f.maxBytes(), shared.config().maxFetchBytes()));
+        } catch (OffsetOutOfRangeException e) {
+            errors.accept(ErrorFrame.of(ErrorCode.OFFSET_OUT_OF_RANGE, f.requestId(), 0, 0, e.firstOffset(),
+                    e.getMessage()));
+            return true;
+        } catch (IOException e) {
+            errors.accept(ErrorFrame.of(ErrorCode.STORAGE_ERROR, f.requestId(), 0, 0, 0, e.toString()));
+            return true;
+        } catch (IllegalStateException e) {
+            errors.accept(ErrorFrame.of(ErrorCode.SHUTTING_DOWN, f.requestId(), 0, 0, 0, "the log is closed"));
+            return true;
+        }
+        if (r.messages().isEmpty() && !evenIfEmpty) {
+            return false;
+        }
+        long end = Math.max(log.endOffset(f.stream()), r.nextOffset());
+        long first = Math.min(log.firstOffset(f.stream()), end);
+        long size = 64;
+        for (byte[] m : r.messages()) {
+            size += FrameCodec.PER_MESSAGE_BYTES + m.length;
+        }
+        ByteBuf out = ctx.alloc().buffer((int) size);
+        FrameCodec.messages(out, f.requestId(), f.fromOffset(), first, end, r.messages());
+        ctx.write(out, ctx.voidPromise());
+        shared.stats().messagesOut.add(r.size());
+        return true;
+    }
+
+    /** Forgets every parked fetch (the connection closed). */
+    void closeAll() {
+        for (Parked p : parked) {
+            p.timeout.cancel(false);
+            shared.waiters().unpark(p.fetch.stream(), p);
+        }
+        parked.clear();
+    }
+
+    /** A FETCH waiting at the end of its stream. Event-loop state, except {@link #wake()}. */
+    private final class Parked implements FetchWaiters.Waiter {
+        final FetchFrame fetch;
+        ScheduledFuture<?> timeout;
+        boolean done;
+
+        Parked(FetchFrame fetch) {
+            this.fetch = fetch;
+        }
+
+        /** Registers, then checks again for an append that came between the read and the registration. */
+        void park() {
+            shared.waiters().park(fetch.stream(), this);
+            if (shared.log().endOffset(fetch.stream()) > fetch.fromOffset()) {
+                retry();
+            }
+        }
+
+        @Override
+        public void wake() {
+            ctx.executor().execute(this::retry);
+        }
+
+        private void retry() {
+            if (done) {
+                return;
+            }
+            shared.waiters().unpark(fetch.stream(), this);
+            if (answer(fetch, false)) {
+                finish();
+            } else {
+                park();
+            }
+        }
+
+        void expire() {
+            if (done) {
+                return;
+            }
+            shared.waiters().unpark(fetch.stream(), this);
+            answer(fetch, true);
+            finish();
+        }
+
+        private void finish() {
+            done = true;
+            timeout.cancel(false);
+            parked.remove(this);
+            ctx.flush();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.scalesmall.stream.server;
+
+import io.scalesmall.stream.protocol.ErrorCode;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of a {@link StreamServer}, for metrics (the node exports them to Prometheus) and tests. Every field only
+ * grows; all are safe to read and update from any thread.
+ */
+public final class ServerStats {
+    /** Connections accepted. */
+    public final LongAdder connectionsOpened = new LongAdder();
+    /** Connections that ended, for any reason. */
+    public final LongAdder connectionsClosed = new LongAdder();
+    /** Connections the node closed because of malformed or hostile input (a fatal protocol error). */
+    public final LongAdder hostileCloses = new LongAdder();
+    /** DATA batches stored. */
+    public final LongAdder batchesIn = new LongAdder();
+    /** Messages stored. */
+    public final LongAdder messagesIn = new LongAdder();
+    /** Message payload bytes stored. */
+    public final LongAdder bytesIn = new LongAdder();
+    /** Messages of resent batches found already stored, and not stored again (idempotent retries). */
+    public final LongAdder duplicateMessages = new LongAdder();
+    /** ACK frames sent. */
+    public final LongAdder acksSent = new LongAdder();
+    /** Group commits: {@code MessageLog.flush()} calls made for disk acks (each serves every waiting session). */
+    public final LongAdder groupCommits = new LongAdder();
+    /** FETCH requests answered. */
+    public final LongAdder fetches = new LongAdder();
+    /** Messages sent to consumers. */
+    public final LongAdder messagesOut = new LongAdder();
+    /** Error frames sent, by {@link ErrorCode#id} (index 0 unused). */
+    private final AtomicLongArray errors = new AtomicLongArray(ErrorCode.values().length + 1);
+
+    void error(ErrorCode code) {
+        errors.incrementAndGet(code.id);
+    }
+
+    /** @return how many ERROR frames with this code were sent (or, for fatal codes, connections closed for it) */
+    public long errors(ErrorCode code) {
+        return errors.get(code.id);
+    }
+}

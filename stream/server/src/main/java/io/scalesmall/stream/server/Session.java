@@ -1,0 +1,292 @@
+package io.scalesmall.stream.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.scalesmall.log.DuplicateSequenceException;
+import io.scalesmall.log.LogFullException;
+import io.scalesmall.log.MessageTooLargeException;
+import io.scalesmall.stream.protocol.AckFrame;
+import io.scalesmall.stream.protocol.AckMode;
+import io.scalesmall.stream.protocol.DataFrame;
+import io.scalesmall.stream.protocol.ErrorCode;
+import io.scalesmall.stream.protocol.ErrorFrame;
+import io.scalesmall.stream.protocol.FetchFrame;
+import io.scalesmall.stream.protocol.Frame;
+import io.scalesmall.stream.protocol.FrameCodec;
+import io.scalesmall.stream.protocol.FrameDecoder;
+import io.scalesmall.stream.protocol.InitFrame;
+import io.scalesmall.stream.protocol.InitOkFrame;
+import io.scalesmall.stream.protocol.OffsetsFrame;
+import io.scalesmall.stream.protocol.ProtocolException;
+import io.scalesmall.log.MessageLog;
+import java.io.IOException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection: decodes its frames, runs its producer session (INIT, then DATA appended to the log and
+ * acknowledged as the session's {@link AckMode} asks) and hands FETCH and OFFSETS to its {@link FetchHandler}.
+ *
+ * <p>Acks are batched: memory acks for everything a socket read brought are sent once that read is processed
+ * ({@code channelReadComplete}); disk acks after the group commit that covered them. Errors: a fatal
+ * {@link ProtocolException} (malformed input, DATA before INIT, ...) sends an ERROR frame, counts, and closes this
+ * connection only; other errors fail the batch or request they name.
+ *
+ * <p>Back-pressure: the node stops reading the connection while its outbound buffer is above the high-water mark
+ * (a client not reading its acks or messages) or while {@link StreamServerConfig#maxUnsyncedBatches} of its
+ * batches wait for a group commit. Per-connection memory is so bounded by the frame limit, the write buffer and
+ * the parked-fetch limit.
+ *
+ * <p>Threads: every method runs on the connection's event loop, so the state needs no locks.
+ */
+final class Session extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+    private final Shared shared;
+    private ChannelHandlerContext ctx;
+    private FetchHandler fetches;
+    /** The producer session, once INIT was accepted. */
+    private InitFrame init;
+    private final AckBatcher memoryAcks = new AckBatcher();
+    private final AckBatcher diskPending = new AckBatcher();
+    /** Batches handed to the group committer and not yet back. */
+    private int unsynced;
+    /** Set once a fatal error started closing the connection: later frames are ignored. */
+    private boolean closing;
+
+    Session(Shared shared) {
+        this.shared = shared;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.fetches = new FetchHandler(shared, ctx, this::sendError);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        shared.stats().connectionsOpened.increment();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        shared.stats().connectionsClosed.increment();
+        fetches.closeAll();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        try {
+            if (!closing) {
+                dispatch(FrameDecoder.decode(buf, shared.config().maxFrameBytes()));
+            }
+        } catch (ProtocolException e) {
+            onProtocolError(e);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private void dispatch(Frame f) throws ProtocolException {
+        if (!f.type().fromClient) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, f.type() + " is sent by nodes, not to them");
+        }
+        if (f instanceof InitFrame i) {
+            onInit(i);
+        } else if (f instanceof DataFrame d) {
+            onData(d);
+        } else if (f instanceof FetchFrame fetch) {
+            fetches.onFetch(fetch);
+        } else {
+            fetches.onOffsets((OffsetsFrame) f);
+        }
+    }
+
+    private void onInit(InitFrame i) throws ProtocolException {
+        if (init != null) {
+            throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "a second INIT on one connection");
+        }
+        // One node makes one copy: a session asking for more cannot be served here (chain replication, issue 6,
+        // forwards to the next hop instead).
+        if (i.redundancy() > 1 || i.ack().copies() > 1) {
+            throw new ProtocolException(ErrorCode.REDUNDANCY_UNAVAILABLE, "this node keeps one copy; redundancy "
+                    + i.redundancy() + " and ack " + i.ack() + " need more");
+        }
+        init = i;
+        // The log's idempotence window bounds the batches a producer may have unacknowledged: a resend of any of them
+        // is then always recognised.
+        send(new InitOkFrame(shared.config().maxFrameBytes(), MessageLog.MAX_MESSAGE_BYTES,
+                MessageLog.PRODUCER_WINDOW_BATCHES));
+        LOG.debug("producer session {} on stream '{}' from {}, ack {}", Long.toHexString(i.producerId()), i.stream(),
+                ctx.channel().remoteAddress(), i.ack());
+    }
+
+    private void onData(DataFrame d) throws ProtocolException {
+        if (init == null) {
+            throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "DATA before INIT");
+        }
+        List<byte[]> messages = d.messages();
+        int count = messages.size();
+        LogAppender.Appended a;
+        try {
+            a = shared.appender().append(init.stream(), init.producerId(), d.firstSequence(), messages);
+        } catch (MessageTooLargeException e) {
+            batchError(ErrorCode.MESSAGE_TOO_LARGE, d, e.limit(), e.getMessage());
+            return;
+        } catch (DuplicateSequenceException e) {
+            batchError(ErrorCode.DUPLICATE_UNKNOWN, d, e.lastSequence(), e.getMessage());
+            return;
+        } catch (LogFullException e) {
+            batchError(ErrorCode.LOG_FULL, d, e.maxDiskBytes(), e.getMessage());
+            return;
+        } catch (IOException e) {
+            batchError(ErrorCode.STORAGE_ERROR, d, 0, e.toString());
+            return;
+        } catch (IllegalStateException e) {
+            throw new ProtocolException(ErrorCode.SHUTTING_DOWN, "the log is closed");
+        }
+        ServerStats s = shared.stats();
+        s.batchesIn.increment();
+        s.messagesIn.add(count - a.duplicates());
+        if (a.duplicates() > 0) {
+            s.duplicateMessages.add(a.duplicates());
+        }
+        long bytes = 0;
+        for (byte[] m : messages) {
+            bytes += m.length;
+        }
+        s.bytesIn.add(bytes);
+        shared.waiters().appended(init.stream());
+        switch (init.ack().level()) {
+            case MEMORY -> memoryAcks.add(d.firstSequence(), count, a);
+            case DISK -> {
+                diskPending.add(d.firstSequence(), count, a);
+                if (unsynced + diskPending.size() >= shared.config().maxUnsyncedBatches()) {
+                    updateAutoRead();
+                }
+            }
+            case NONE -> {
+            }
+        }
+    }
+
+    private void batchError(ErrorCode code, DataFrame d, long detail, String text) {
+        sendError(ErrorFrame.of(code, 0, d.firstSequence(), d.messages().size(), detail, text));
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!memoryAcks.isEmpty()) {
+            for (AckFrame ack : memoryAcks.build(1, 0)) {
+                sendAck(ack);
+            }
+        }
+        if (!diskPending.isEmpty()) {
+            List<AckBatcher.Stored> batches = diskPending.drain();
+            unsynced += batches.size();
+            shared.committer().submit((done, failure) -> ctx.executor().execute(() -> onCommitted(done, failure)),
+                    batches);
+        }
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Back from the group committer, on this connection's event loop. */
+    private void onCommitted(List<AckBatcher.Stored> batches, IOException failure) {
+        unsynced -= batches.size();
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (failure == null) {
+            for (AckFrame ack : AckBatcher.build(batches, 1, 1)) {
+                sendAck(ack);
+            }
+        } else {
+            for (AckBatcher.Stored b : batches) {
+                sendError(ErrorFrame.of(ErrorCode.STORAGE_ERROR, 0, b.firstSequence(), b.count(), 0,
+                        "fsync failed, durability unknown: " + failure.getMessage()));
+            }
+        }
+        ctx.flush();
+        updateAutoRead();
+    }
+
+    private void sendAck(AckFrame ack) {
+        ByteBuf out = ctx.alloc().buffer(32 + 12 * ack.runs().size());
+        FrameCodec.ack(out, ack);
+        ctx.write(out, ctx.voidPromise());
+        shared.stats().acksSent.increment();
+    }
+
+    private void send(Frame f) {
+        ByteBuf out = ctx.alloc().buffer();
+        FrameCodec.encode(f, out);
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    /** Sends a non-fatal error (the caller flushes, or the read-complete does). */
+    private void sendError(ErrorFrame e) {
+        ErrorCode code = e.errorCode();
+        if (code != null) {
+            shared.stats().error(code);
+        }
+        send(e);
+    }
+
+    private void onProtocolError(ProtocolException e) {
+        shared.stats().error(e.code());
+        if (!e.fatal()) {
+            send(ErrorFrame.of(e.code(), e.requestId(), 0, 0, 0, e.getMessage()));
+            return;
+        }
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (e.code() != ErrorCode.REDUNDANCY_UNAVAILABLE && e.code() != ErrorCode.SHUTTING_DOWN) {
+            shared.stats().hostileCloses.increment();
+        }
+        LOG.debug("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(), e.getMessage());
+        ByteBuf out = ctx.alloc().buffer();
+        FrameCodec.error(out, ErrorFrame.of(e.code(), e.requestId(), 0, 0,
+                e.code() == ErrorCode.FRAME_TOO_LARGE ? shared.config().maxFrameBytes() : 0, e.getMessage()));
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Reads while the connection can take replies and the group commit keeps up. */
+    private void updateAutoRead() {
+        if (closing) {
+            return;
+        }
+        boolean want = ctx.channel().isWritable()
+                && unsynced + diskPending.size() < shared.config().maxUnsyncedBatches();
+        if (ctx.channel().config().isAutoRead() != want) {
+            ctx.channel().config().setAutoRead(want);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof ProtocolException p) {
+            onProtocolError(p);
+            return;
+        }
+        LOG.debug("closing {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
