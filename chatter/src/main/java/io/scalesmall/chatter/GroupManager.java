@@ -3,6 +3,7 @@ package io.scalesmall.chatter;
 import io.scalesmall.chatter.transport.PacketTransport;
 import io.scalesmall.chatter.transport.StreamTransport;
 import io.scalesmall.chatter.swim.MemberState;
+import io.scalesmall.chatter.swim.SwimStats;
 import io.scalesmall.topology.GroupState;
 import io.scalesmall.topology.Item;
 import io.scalesmall.topology.NetId;
@@ -258,13 +259,21 @@ public final class GroupManager implements AutoCloseable {
         });
     }
 
-    /** @return counters of the core, read on the core thread */
+    /** @return counters of the core and of its failure detector ({@code swim_*}), read on the core thread */
     public Map<String, Long> coreStats() {
         return call(() -> {
             GroupNode.Stats s = node.stats();
-            return Map.of("broadcasts", s.broadcasts(), "stream_sends", s.streamSends(), "multicasts", s.multicastsSent(),
-                    "duplicates", s.duplicates(), "merges", s.merges(), "changes", s.changes(),
-                    "anti_entropy_rounds", s.antiEntropyRounds(), "refutations", s.refutations());
+            SwimStats f = node.detector().stats();
+            return Map.ofEntries(Map.entry("broadcasts", s.broadcasts()), Map.entry("stream_sends", s.streamSends()),
+                    Map.entry("multicasts", s.multicastsSent()), Map.entry("duplicates", s.duplicates()),
+                    Map.entry("merges", s.merges()), Map.entry("changes", s.changes()),
+                    Map.entry("anti_entropy_rounds", s.antiEntropyRounds()), Map.entry("refutations", s.refutations()),
+                    Map.entry("swim_probes", f.probes()), Map.entry("swim_indirect_probes", f.indirectProbes()),
+                    Map.entry("swim_failed_probes", f.failedProbes()),
+                    Map.entry("swim_suspicions_raised", f.suspicionsRaised()),
+                    Map.entry("swim_deaths_declared", f.deathsDeclared()),
+                    Map.entry("swim_refutations", f.refutations()), Map.entry("swim_nacks_sent", f.nacksSent()),
+                    Map.entry("swim_reconnects", f.reconnects()));
         });
     }
 

@@ -60,7 +60,9 @@ public final class NodeMetrics implements MeterBinder, AutoCloseable {
     public static final long DEFAULT_CORE_STATS_TTL_MS = 1000;
     /** The keys of {@link GroupManager#coreStats()} exported, each as {@code scalesmall_core_<key>_total}. */
     static final List<String> CORE_KEYS = List.of("broadcasts", "stream_sends", "multicasts", "duplicates", "merges",
-            "changes", "anti_entropy_rounds", "refutations");
+            "changes", "anti_entropy_rounds", "refutations", "swim_probes", "swim_indirect_probes",
+            "swim_failed_probes", "swim_suspicions_raised", "swim_deaths_declared", "swim_refutations",
+            "swim_nacks_sent", "swim_reconnects");
 
     private final GroupManager manager;
     private final CachedSnapshot<Map<String, Long>> core;
