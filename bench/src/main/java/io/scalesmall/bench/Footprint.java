@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.openjdk.jol.info.GraphLayout;
+import io.scalesmall.chatter.swim.FailureDetector;
+import io.scalesmall.chatter.swim.SwimConfig;
+import java.util.Random;
 import org.openjdk.jol.vm.VM;
 
 /**
@@ -140,6 +143,22 @@ public final class Footprint {
         System.out.printf("  NetId instances %,d, LocalClock instances %,d (protobuf message %,d bytes)%n",
                 dec.getClassCounts().count(NetId.class), dec.getClassCounts().count(LocalClock.class), bytes.length);
         printTop(dec.toFootprint(), 10);
+        System.out.println();
+
+        // The failure detector's table (SWIM keeps one entry per member), the other per-member cost of a node.
+        NetId self = NetId.parse("10.255.255.254:29999");
+        FailureDetector fd = new FailureDetector(self, 1, SwimConfig.lan(), (to, messages) -> { }, new Random(1));
+        for (NetId m : state.members()) {
+            fd.addMember(0, m, 1);
+        }
+        GraphLayout fdLayout = GraphLayout.parseInstance(fd);
+        long shared = GraphLayout.parseInstance((Object[]) state.members().toArray(new NetId[0])).totalSize();
+        System.out.printf("%-44s %,12d bytes for %,d members = %.0f B/member (%.0f B/member without the NetIds,"
+                + " which it shares with the topology)%n", "JOL, failure detector table", fdLayout.totalSize(),
+                state.members().size(), (double) fdLayout.totalSize() / state.members().size(),
+                (double) (fdLayout.totalSize() - shared) / state.members().size());
+        System.out.printf("%-44s %.0f B/member (topology, caches filled, + detector)%n", "Per member held by a node",
+                (double) (warm.totalSize() + fdLayout.totalSize() - shared) / state.members().size());
     }
 
     private static void report(String what, GraphLayout layout, int items) {
