@@ -84,38 +84,35 @@ final class BatchRecord {
 
     /** Encodes a checked batch ({@code bodyBytes} = sum of length + 4) for the stream named by {@code name}. */
     static Unsealed encode(byte[] name, List<byte[]> messages, int bodyBytes, int compressMinBytes) {
-        return encode(name, 0, 0, messages, bodyBytes, compressMinBytes);
+        return encode(name, 0, 0, messages, bodyBytes, compressMinBytes, CompressionGate.always());
     }
 
     /**
      * As {@link #encode(byte[], List, int, int)}, for an idempotent producer: {@code producerId} not 0 writes the
-     * producer fields (with {@code firstSequence}); 0 writes none.
+     * producer fields (with {@code firstSequence}); 0 writes none. A body of at least {@code compressMinBytes} is
+     * compressed if {@code gate} lets it try and LZ4 makes it smaller.
      */
     static Unsealed encode(byte[] name, long producerId, long firstSequence, List<byte[]> messages, int bodyBytes,
-            int compressMinBytes) {
+            int compressMinBytes, CompressionGate gate) {
         int producerBytes = producerId == 0 ? 0 : PRODUCER_BYTES;
         int bodyStart = HEADER_BYTES + name.length + producerBytes;
-        byte[] body = new byte[bodyBytes];
-        ByteBuffer b = ByteBuffer.wrap(body);
+        byte[] rec = new byte[bodyStart + bodyBytes]; // the raw record; the body is written in place
+        ByteBuffer b = ByteBuffer.wrap(rec, bodyStart, bodyBytes);
         for (byte[] m : messages) {
             b.putInt(m.length).put(m);
         }
-        byte[] rec = null;
         int stored = bodyBytes;
         int flags = 0;
-        if (bodyBytes >= compressMinBytes) {
+        if (bodyBytes >= compressMinBytes && gate.shouldTry()) {
             int max = COMPRESSOR.maxCompressedLength(bodyBytes);
             byte[] candidate = new byte[bodyStart + max];
-            int n = COMPRESSOR.compress(body, 0, bodyBytes, candidate, bodyStart, max);
+            int n = COMPRESSOR.compress(rec, bodyStart, bodyBytes, candidate, bodyStart, max);
+            gate.record(n < bodyBytes);
             if (n < bodyBytes) {
                 rec = candidate;
                 stored = n;
                 flags = FLAG_LZ4;
             }
-        }
-        if (rec == null) {
-            rec = new byte[bodyStart + bodyBytes];
-            System.arraycopy(body, 0, rec, bodyStart, bodyBytes);
         }
         ByteBuffer h = ByteBuffer.wrap(rec);
         if (producerId != 0) {
@@ -256,6 +253,9 @@ final class BatchRecord {
         int count = buf.getInt(at + COUNT_AT);
         ByteBuffer body;
         if ((buf.get(at + 3) & FLAG_LZ4) != 0) {
+            if (uncompressed < 0 || uncompressed > MessageLog.MAX_BATCH_BYTES) {
+                throw new IllegalArgumentException("uncompressed length " + uncompressed + " out of range");
+            }
             byte[] out = new byte[uncompressed];
             int n;
             try {

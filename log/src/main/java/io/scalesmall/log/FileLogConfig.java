@@ -31,9 +31,17 @@ package io.scalesmall.log;
  *                         {@value #DEFAULT_PRODUCER_EXPIRY_MILLIS} (7 days, as Kafka's
  *                         {@code transactional.id.expiration.ms}, and the default retention: a retry is detected as
  *                         long as the data it repeats is kept).
+ * @param cacheBytes       the memory budget: the most recently appended batches stay in the heap, in chunks of 8 MiB
+ *                         (one chunk of the whole budget when it is smaller) up to this many bytes, so that consumers
+ *                         reading recent data never touch the disk; the oldest chunk is reused first. Chunks are
+ *                         allocated as data arrives. 0 switches the cache off. Default {@link #AUTO_CACHE_BYTES}:
+ *                         greedy, half of what the JVM may use ({@link Runtime#maxMemory()} / 2) when the log is
+ *                         opened -- the node's other memory (connections, indexes, producer state) is small beside
+ *                         its messages, and the rest leaves the collector room to work. Give a smaller share (or 0)
+ *                         when several logs or other large users share the JVM.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
-        long maxDiskBytes, long producerExpiryMillis) {
+        long maxDiskBytes, long producerExpiryMillis, long cacheBytes) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -42,10 +50,12 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final long DEFAULT_RETENTION_MILLIS = 7L * 24 * 60 * 60 * 1000;
     public static final long DEFAULT_PRODUCER_EXPIRY_MILLIS = 7L * 24 * 60 * 60 * 1000;
+    /** {@link #cacheBytes} meaning "half of {@link Runtime#maxMemory()} at open". */
+    public static final long AUTO_CACHE_BYTES = -1;
 
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
-            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS);
+            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -59,6 +69,14 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
         positive("retentionMillis", retentionMillis);
         positive("maxDiskBytes", maxDiskBytes);
         positive("producerExpiryMillis", producerExpiryMillis);
+        if (cacheBytes < 0 && cacheBytes != AUTO_CACHE_BYTES) {
+            throw new IllegalArgumentException("cacheBytes must be >= 0 or AUTO_CACHE_BYTES (-1), got " + cacheBytes);
+        }
+    }
+
+    /** The cache budget in bytes: {@link #cacheBytes}, with {@link #AUTO_CACHE_BYTES} resolved now. */
+    long resolvedCacheBytes() {
+        return cacheBytes == AUTO_CACHE_BYTES ? Runtime.getRuntime().maxMemory() / 2 : cacheBytes;
     }
 
     private static void positive(String field, long value) {
@@ -69,31 +87,36 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
 
     public FileLogConfig withSegmentBytes(long bytes) {
         return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis);
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
         return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis);
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis);
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
-                producerExpiryMillis);
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
-                producerExpiryMillis);
+                producerExpiryMillis, cacheBytes);
     }
 
     public FileLogConfig withProducerExpiryMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                millis);
+                millis, cacheBytes);
+    }
+
+    public FileLogConfig withCacheBytes(long bytes) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, bytes);
     }
 }

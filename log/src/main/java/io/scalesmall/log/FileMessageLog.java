@@ -1,15 +1,8 @@
 package io.scalesmall.log;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,93 +11,91 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link MessageLog} in one directory of segment files shared by all streams, so that 100,000 streams cost
- * 100,000 small in-memory indexes, not files or threads.
+ * 100,000 small in-memory indexes, not files or threads. The on-disk format, recovery, retention and the budgets are
+ * documented in docs/log-format.md; in short:
  *
- * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order,
- * each laid out as {@link BatchRecord} documents (magic, version, flags, CRC32C, lengths, base offset, count,
- * time, stream name, LZ4 body). Appends go to the last segment; before a batch would take it past
- * {@link FileLogConfig#segmentBytes()} it is fsynced and a new one started. A file {@code lock} holds an
- * exclusive lock while the log is open, so two processes never share a directory.
+ * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order
+ * ({@link BatchRecord}: CRC32C, LZ4 body, producer fields). Appends go to the last segment; before a batch would take
+ * it past {@link FileLogConfig#segmentBytes()} it is fsynced and a new one started. A file {@code lock} keeps other
+ * logs out of the directory while this one is open. Per stream, an in-memory index ({@link StreamIndex}).
  *
- * <p><b>Index.</b> Per stream, in memory, one entry per batch: base offset → segment, position, length
- * ({@link StreamIndex}). Rebuilt on open by scanning every segment.
+ * <p><b>Recovery</b> (on open) checks every batch and rebuilds the indexes and the producer state. A bad batch in the
+ * last segment starts a torn tail: truncated, with a WARN line, never served. Any other damage, or an offset gap,
+ * makes {@link #open} throw {@link LogCorruptedException} naming the file and byte position.
  *
- * <p><b>Recovery</b> (on open): every batch is checked (header, length, CRC32C) and batches of a stream must
- * continue each other's offsets. A bad batch in the last segment starts a torn tail: the file is truncated there,
- * with a WARN line, and nothing from it is ever served. A bad batch anywhere else, or an offset gap, is damage
- * recovery must not hide: {@link #open} throws {@link LogCorruptedException} naming the file and byte position.
- *
- * <p><b>Retention</b> ({@link #enforceRetention}, called by the owner with the time, e.g. once a minute) drops
- * whole oldest segments, never the active one: while the segments hold more than
- * {@link FileLogConfig#retentionBytes()}, or while the oldest one's newest batch is older than
- * {@link FileLogConfig#retentionMillis()}. Each stream's first offset then moves past its dropped batches; its end
- * offset stays, also across reopening ({@link EndCheckpoint}), so offsets are never given out twice.
+ * <p><b>Retention</b> ({@link #enforceRetention}, called by the owner with the time) drops whole oldest segments,
+ * never the active one, by size ({@link FileLogConfig#retentionBytes()}) and age
+ * ({@link FileLogConfig#retentionMillis()}). First offsets move; end offsets never move back, also across reopening
+ * ({@link EndCheckpoint}).
  *
  * <p><b>Disk budget.</b> An append that would take the segments past {@link FileLogConfig#maxDiskBytes()} first
- * runs retention (with the log's clock), then, if the batch still does not fit, throws {@link LogFullException}
- * and stores nothing. Retention never drops more than its settings allow to make room: a full log refuses
- * producers rather than lose data consumers were promised. Reads and flushes go on as before.
+ * runs retention, then, if the batch still does not fit, throws {@link LogFullException} and stores nothing.
  *
- * <p><b>Idempotent producers.</b> Their batches carry the producer id and first sequence ({@link BatchRecord}
- * version 2), so recovery rebuilds the producer state ({@link ProducerTable}) and retries are still recognized
- * after a restart; producers idle longer than {@link FileLogConfig#producerExpiryMillis()} at open, at an append
- * or at {@link #enforceRetention} are forgotten.
+ * <p><b>Idempotent producers.</b> Their batches carry the producer id and first sequence, so recovery rebuilds the
+ * producer state ({@link ProducerTable}) and retries are still recognized after a restart; producers idle longer
+ * than {@link FileLogConfig#producerExpiryMillis()} at open, at an append or at {@link #enforceRetention} are
+ * forgotten.
+ *
+ * <p><b>Memory budget.</b> The most recent batches, up to {@link FileLogConfig#cacheBytes()} (by default half of
+ * what the JVM may use), stay in memory, so consumers reading recent data never touch the disk ({@link BatchCache},
+ * {@link LogReader}, {@link #cacheStats()}); older batches are read from their segment and CRC-checked again.
  *
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
- * fdatasync. Reads verify the CRC again.
+ * fdatasync.
  *
- * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel).
- * Reads take no lock: they use a stream's published index snapshot and positional reads.
+ * <p><b>Full or failing disks.</b> A write that fails is cut back off the segment before the append throws, so
+ * nothing of the batch is visible, now or after a restart; ENOSPC (a write or a new segment file) throws
+ * {@link LogFullException} with {@link LogFullException#fileSystemFull()}, other errors their IOException, and
+ * appends work again once the disk does. A failed fsync (from {@link #flush()} or a segment roll) is final: the
+ * kernel may have dropped the pages it could not write, so the log cannot tell what is durable; {@code flush} throws
+ * the error, and from then on every append and flush throws an IOException saying so, until the log is reopened.
+ * Reads keep working throughout.
+ *
+ * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel;
+ * {@link SegmentAppender} writes). Reads take no lock: they use a stream's published index snapshot, the cache and
+ * positional reads.
  */
 public final class FileMessageLog implements MessageLog {
     /** The lock file's name. */
-    static final String LOCK_FILE = "lock";
+    static final String LOCK_FILE = DirectoryLock.FILE;
 
     private final Path dir;
     private final FileLogConfig config;
     private final LongSupplier clockMillis;
     private final GroupCommit commit;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DirectoryLock lock;
     /** Streams by name; entries never removed. Index contents change under {@link #appendLock} only. */
     private final ConcurrentHashMap<String, StreamIndex> streams = new ConcurrentHashMap<>();
     /** Open segments by number. Changed under {@link #appendLock}. */
     private final ConcurrentHashMap<Integer, Segment> segments = new ConcurrentHashMap<>();
-    /** Serializes appends, rolls and close. */
+    /** Serializes appends, rolls, retention and close. */
     private final ReentrantLock appendLock = new ReentrantLock();
-    /** The segment taking appends. Written under {@link #appendLock}. */
-    private volatile Segment active;
-    /** Bytes appended since open (the group-commit mark). Written under {@link #appendLock}. */
-    private volatile long appendedBytes;
-    /** Bytes of all held segments (the disk budget's measure). Written under {@link #appendLock}. */
-    private volatile long diskBytes;
     /** Idempotent producers; rebuilt by recovery. Guarded by {@link #appendLock}. */
     private final ProducerTable producers;
+    private final BatchCache cache;
+    /** Skips LZ4 attempts while the payloads do not compress. */
+    private final CompressionGate compression = new CompressionGate();
+    private final LogReader reader;
+    private final SegmentAppender appender;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
-    private FileMessageLog(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync)
-            throws IOException {
+    private FileMessageLog(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync,
+            ChannelOpener opener) throws IOException {
         this.dir = dir;
         this.config = config;
         this.clockMillis = clockMillis;
         this.commit = new GroupCommit(fsync);
         this.producers = new ProducerTable(config.producerExpiryMillis());
+        this.cache = new BatchCache(config.resolvedCacheBytes());
+        this.reader = new LogReader(segments, cache);
         Files.createDirectories(dir);
-        this.lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock l;
+        this.lock = DirectoryLock.take(dir);
         try {
-            l = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null;
-        }
-        if (l == null) {
-            lockChannel.close();
-            throw new IOException(dir + " is in use by another open log");
-        }
-        this.lock = l;
-        try {
-            this.recovery = recover();
+            this.recovery = LogRecovery.run(dir, streams, segments, producers, commit, opener);
+            producers.expire(clockMillis.getAsLong());
+            this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
+                    opener);
         } catch (IOException | RuntimeException e) {
             closeFiles();
             throw e;
@@ -129,20 +120,15 @@ public final class FileMessageLog implements MessageLog {
     /** As {@link #open(Path, FileLogConfig, LongSupplier)}, with the fsync replaced (tests count and hold it). */
     static FileMessageLog open(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync)
             throws IOException {
-        return new FileMessageLog(Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(clockMillis, "clockMillis"), Objects.requireNonNull(fsync, "fsync"));
+        return open(dir, config, clockMillis, fsync, ChannelOpener.DEFAULT);
     }
 
-    private RecoveryReport recover() throws IOException {
-        RecoveryReport report = LogRecovery.run(dir, streams, segments, producers, commit);
-        producers.expire(clockMillis.getAsLong());
-        if (segments.isEmpty()) {
-            newSegment(0);
-        } else {
-            active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
-        }
-        diskBytes = heldBytes();
-        return report;
+    /** As above, with segment files opened by {@code opener} (tests inject failing channels). */
+    static FileMessageLog open(Path dir, FileLogConfig config, LongSupplier clockMillis, GroupCommit.Fsync fsync,
+            ChannelOpener opener) throws IOException {
+        return new FileMessageLog(Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(clockMillis, "clockMillis"), Objects.requireNonNull(fsync, "fsync"),
+                Objects.requireNonNull(opener, "opener"));
     }
 
     /** What recovery found when this log was opened. */
@@ -154,11 +140,12 @@ public final class FileMessageLog implements MessageLog {
     public long append(String stream, List<byte[]> messages) throws IOException {
         byte[] name = Limits.streamNameBytes(stream);
         int bodyBytes = Limits.checkBatch(messages);
-        BatchRecord.Unsealed unsealed = BatchRecord.encode(name, messages, bodyBytes, config.compressMinBytes());
+        BatchRecord.Unsealed unsealed = BatchRecord.encode(name, 0, 0, messages, bodyBytes,
+                config.compressMinBytes(), compression);
         appendLock.lock();
         try {
             checkOpen();
-            return write(stream, unsealed, clockMillis.getAsLong());
+            return appender.append(stream, unsealed, clockMillis.getAsLong());
         } finally {
             appendLock.unlock();
         }
@@ -172,77 +159,22 @@ public final class FileMessageLog implements MessageLog {
         int n = messages.size();
         Limits.checkProducer(producerId, firstSequence, n);
         BatchRecord.Unsealed unsealed = BatchRecord.encode(name, producerId, firstSequence, messages, bodyBytes,
-                config.compressMinBytes());
+                config.compressMinBytes(), compression);
         appendLock.lock();
         try {
             checkOpen();
             long now = clockMillis.getAsLong();
-            ProducerTable.Check c = producers.check(stream, producerId, firstSequence, n, now);
-            int dups = c.duplicates();
-            if (dups == n) {
-                return new AppendResult(c.originalOffset(), n);
-            }
-            if (dups > 0) { // a partly repeated batch (rare): store the rest, re-encoded with its first sequence
-                List<byte[]> rest = messages.subList(dups, n);
-                unsealed = BatchRecord.encode(name, producerId, firstSequence + dups, rest, Limits.checkBatch(rest),
-                        config.compressMinBytes());
-            }
-            long base = write(stream, unsealed, now);
-            producers.record(stream, producerId, firstSequence + dups, n - dups, base, now);
-            return new AppendResult(dups > 0 ? c.originalOffset() : base, dups);
+            return producers.append(stream, producerId, firstSequence, n, now, skip -> {
+                if (skip == 0) {
+                    return appender.append(stream, unsealed, now);
+                }
+                List<byte[]> rest = messages.subList(skip, n); // a partly repeated batch (rare): re-encode the rest
+                return appender.append(stream, BatchRecord.encode(name, producerId, firstSequence + skip, rest,
+                        Limits.checkBatch(rest), config.compressMinBytes(), compression), now);
+            });
         } finally {
             appendLock.unlock();
         }
-    }
-
-    /**
-     * Writes an encoded batch at the stream's end and indexes it; returns its base offset. Under
-     * {@link #appendLock}. On failure nothing is visible.
-     */
-    private long write(String stream, BatchRecord.Unsealed unsealed, long now) throws IOException {
-        StreamIndex idx = streams.get(stream);
-        long base = idx == null ? 0 : idx.end();
-        ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
-        int length = rec.remaining();
-        if (diskBytes + length > config.maxDiskBytes()) {
-            dropExpired(now);
-            if (diskBytes + length > config.maxDiskBytes()) {
-                throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
-            }
-        }
-        Segment seg = active;
-        if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
-            commit.syncRolled(seg.channel, appendedBytes);
-            seg = newSegment(seg.number + 1);
-        }
-        long position = seg.size();
-        try {
-            seg.append(rec);
-        } catch (IOException e) {
-            try {
-                seg.truncate(position);
-            } catch (IOException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-        if (idx == null) {
-            idx = new StreamIndex();
-            streams.put(stream, idx);
-        }
-        idx.add(base, unsealed.count(), seg.number, position, length);
-        seg.sawBatch(now);
-        appendedBytes += length;
-        diskBytes += length;
-        return base;
-    }
-
-    private Segment newSegment(int number) throws IOException {
-        Segment seg = Segment.create(dir, number);
-        segments.put(number, seg);
-        Segment.syncDirectory(dir);
-        active = seg;
-        return seg;
     }
 
     /**
@@ -269,9 +201,10 @@ public final class FileMessageLog implements MessageLog {
         }
     }
 
-    /** Retention, under {@link #appendLock}. */
+    /** Retention, under {@link #appendLock} (also the disk budget's last resort, from the appender). */
     private long dropExpired(long nowMillis) throws IOException {
-        List<Segment> dropping = Retention.plan(segments.values(), active, diskBytes, config, nowMillis);
+        List<Segment> dropping = Retention.plan(segments.values(), appender.active(), appender.diskBytes(), config,
+                nowMillis);
         if (dropping.isEmpty()) {
             return 0;
         }
@@ -279,17 +212,10 @@ public final class FileMessageLog implements MessageLog {
         try {
             return Retention.drop(dir, streams, segments, dropping);
         } finally {
-            diskBytes = heldBytes();
+            appender.recount();
+            cache.dropThrough(dropping.get(dropping.size() - 1).number);
             producers.retain(name -> streams.get(name).view().first());
         }
-    }
-
-    private long heldBytes() {
-        long sum = 0;
-        for (Segment s : segments.values()) {
-            sum += s.size();
-        }
-        return sum;
     }
 
     @Override
@@ -297,66 +223,7 @@ public final class FileMessageLog implements MessageLog {
         Limits.streamNameBytes(stream);
         Limits.checkRead(fromOffset, maxMessages, maxBytes);
         checkOpen();
-        StreamIndex idx = streams.get(stream);
-        StreamIndex.View v = idx == null ? StreamIndex.View.EMPTY : idx.view();
-        if (fromOffset < v.first() || fromOffset > v.end()) {
-            throw new OffsetOutOfRangeException(stream, fromOffset, v.first(), v.end());
-        }
-        try {
-            return read(stream, v, fromOffset, maxMessages, maxBytes);
-        } catch (ClosedChannelException e) {
-            checkOpen();
-            StreamIndex.View now = idx.view(); // retention dropped a segment this read used
-            if (fromOffset < now.first()) {
-                throw new OffsetOutOfRangeException(stream, fromOffset, now.first(), now.end());
-            }
-            throw e;
-        }
-    }
-
-    private ReadResult read(String stream, StreamIndex.View v, long fromOffset, int maxMessages, int maxBytes)
-            throws IOException {
-        List<byte[]> out = new ArrayList<>();
-        long next = fromOffset;
-        long bytes = 0;
-        for (int i = next < v.end() ? v.find(next) : v.count(); i < v.count() && out.size() < maxMessages; i++) {
-            ByteBuffer rec = readRecord(v, i);
-            int skip = (int) (next - v.bases()[i]);
-            List<byte[]> got;
-            try {
-                got = BatchRecord.decode(rec, 0, skip, maxMessages - out.size(), maxBytes - bytes, out.isEmpty());
-            } catch (IllegalArgumentException e) {
-                throw new LogCorruptedException(segmentOf(v, i).path, v.positions()[i], e.getMessage());
-            }
-            for (byte[] m : got) {
-                bytes += m.length;
-            }
-            out.addAll(got);
-            next += got.size();
-            if (got.size() < v.countOf(i) - skip) {
-                break; // a limit stopped us inside this batch
-            }
-        }
-        return new ReadResult(fromOffset, out);
-    }
-
-    private ByteBuffer readRecord(StreamIndex.View v, int i) throws IOException {
-        Segment seg = segmentOf(v, i);
-        long position = v.positions()[i];
-        ByteBuffer rec = seg.read(position, v.lengths()[i]);
-        if (BatchRecord.crc(rec, 0, rec.limit()) != rec.getInt(BatchRecord.CRC_AT)) {
-            throw new LogCorruptedException(seg.path, position, "CRC32C mismatch on read");
-        }
-        return rec;
-    }
-
-    /** The segment of entry {@code i}; ClosedChannelException if retention dropped it after {@code v} was taken. */
-    private Segment segmentOf(StreamIndex.View v, int i) throws ClosedChannelException {
-        Segment seg = segments.get(v.segments()[i]);
-        if (seg == null) {
-            throw new ClosedChannelException();
-        }
-        return seg;
+        return reader.read(stream, streams.get(stream), fromOffset, maxMessages, maxBytes, this::checkOpen);
     }
 
     @Override
@@ -384,17 +251,12 @@ public final class FileMessageLog implements MessageLog {
     @Override
     public void flush() throws IOException {
         checkOpen();
-        commit.flush(new GroupCommit.Log() {
-            @Override
-            public long appendedBytes() {
-                return appendedBytes;
-            }
+        commit.flush(appender.commitView());
+    }
 
-            @Override
-            public FileChannel activeChannel() {
-                return active.channel;
-            }
-        });
+    /** The read cache's budget, use and hit counts since open. */
+    public CacheStats cacheStats() {
+        return new CacheStats(cache.budgetBytes(), cache.heldBytes(), cache.batches(), cache.hits(), cache.misses());
     }
 
     /** fsync calls made since open (rolls and flushes). */
@@ -419,7 +281,7 @@ public final class FileMessageLog implements MessageLog {
 
     /** Bytes of all segment files held: what {@link FileLogConfig#maxDiskBytes()} limits. */
     public long diskBytes() {
-        return diskBytes;
+        return appender.diskBytes();
     }
 
     GroupCommit groupCommit() {
@@ -434,6 +296,7 @@ public final class FileMessageLog implements MessageLog {
                 return;
             }
             closed = true;
+            cache.clear();
             closeFiles();
         } finally {
             appendLock.unlock();
@@ -441,23 +304,7 @@ public final class FileMessageLog implements MessageLog {
     }
 
     private void closeFiles() throws IOException {
-        IOException first = null;
-        for (Segment s : segments.values()) {
-            try {
-                s.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-        }
-        try {
-            lock.release();
-        } catch (IOException e) {
-            first = first == null ? e : first;
-        }
-        lockChannel.close();
-        if (first != null) {
-            throw first;
-        }
+        Segment.closeAll(segments.values(), lock);
     }
 
     private void checkOpen() {

@@ -13,6 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Segment rolls fsync the closed segment ({@link #syncRolled}), so a flush only ever needs to fsync the active
  * segment: everything before it is already durable.
+ *
+ * <p><b>A failed fsync is final.</b> After an fsync fails, the kernel may have dropped the dirty pages it could not
+ * write and marked them clean, so a later fsync can succeed without making them durable (PostgreSQL's "fsyncgate",
+ * 2018). The first failure is therefore remembered ({@link #failure()}): every later flush or roll fails with an
+ * IOException naming it, and the log refuses appends until it is reopened and recovery has checked every batch.
  */
 final class GroupCommit {
     /** How a channel is made durable; tests count or hold calls. */
@@ -28,6 +33,8 @@ final class GroupCommit {
     private final ReentrantLock syncLock = new ReentrantLock();
     /** Appended bytes known durable; only grows. */
     private final AtomicLong durable = new AtomicLong();
+    /** The first fsync failure; null while none failed. */
+    private volatile IOException failed;
     /** fsync calls made, for metrics and tests. */
     private final AtomicLong fsyncs = new AtomicLong();
 
@@ -71,8 +78,23 @@ final class GroupCommit {
     }
 
     private void force(FileChannel channel) throws IOException {
+        IOException earlier = failed;
+        if (earlier != null) {
+            throw new IOException("an earlier fsync of this log failed (" + earlier.getMessage()
+                    + "); durability of what was appended since is unknown: reopen the log to recover", earlier);
+        }
         fsyncs.incrementAndGet();
-        fsync.force(channel);
+        try {
+            fsync.force(channel);
+        } catch (IOException e) {
+            failed = e;
+            throw e;
+        }
+    }
+
+    /** The first fsync failure since open, or null. Once set, never cleared. */
+    IOException failure() {
+        return failed;
     }
 
     long fsyncCount() {

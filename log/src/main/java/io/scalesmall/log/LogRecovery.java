@@ -30,7 +30,7 @@ final class LogRecovery {
      * producers from the batches' producer fields, in append order (the caller then expires idle ones).
      */
     static RecoveryReport run(Path dir, Map<String, StreamIndex> streams, Map<Integer, Segment> segments,
-            ProducerTable producers, GroupCommit commit) throws IOException {
+            ProducerTable producers, GroupCommit commit, ChannelOpener opener) throws IOException {
         TreeMap<Integer, Path> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
             list.forEach(p -> {
@@ -43,7 +43,7 @@ final class LogRecovery {
         long batches = 0;
         long truncated = 0;
         for (var e : files.entrySet()) {
-            Segment seg = Segment.open(e.getValue(), e.getKey());
+            Segment seg = Segment.open(e.getValue(), e.getKey(), opener);
             segments.put(seg.number, seg);
             boolean last = e.getKey().equals(files.lastKey());
             SegmentScanner.Result r = SegmentScanner.scan(seg, (stream, base, count, millis, producerId, firstSeq,

@@ -1,5 +1,6 @@
 package io.scalesmall.log;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,7 +125,7 @@ public final class MemoryMessageLog implements MessageLog {
 
     @Override
     public AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
-            throws DuplicateSequenceException {
+            throws IOException {
         Limits.streamNameBytes(stream);
         Limits.checkBatch(messages);
         int n = messages.size();
@@ -133,15 +134,10 @@ public final class MemoryMessageLog implements MessageLog {
         synchronized (appendLock) {
             checkOpen();
             long now = clockMillis.getAsLong();
-            ProducerTable.Check c = producers.check(stream, producerId, firstSequence, n, now);
-            int dups = c.duplicates();
-            if (dups == n) {
-                return new AppendResult(c.originalOffset(), n);
-            }
-            List<byte[]> fresh = copies.subList(dups, n);
-            long base = store(stream, fresh, Limits.checkBatch(fresh), now);
-            producers.record(stream, producerId, firstSequence + dups, n - dups, base, now);
-            return new AppendResult(dups > 0 ? c.originalOffset() : base, dups);
+            return producers.append(stream, producerId, firstSequence, n, now, skip -> {
+                List<byte[]> fresh = copies.subList(skip, n);
+                return store(stream, fresh, Limits.checkBatch(fresh), now);
+            });
         }
     }
 

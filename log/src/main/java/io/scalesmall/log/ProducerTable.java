@@ -1,5 +1,6 @@
 package io.scalesmall.log;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -157,6 +158,28 @@ final class ProducerTable {
         }
         p.add(firstSequence, count, baseOffset);
         p.lastMillis = Math.max(p.lastMillis, appendMillis);
+    }
+
+    /** Stores the messages of a batch from index {@code skip} on, under the log's lock; returns their base offset. */
+    interface Store {
+        long store(int skip) throws IOException;
+    }
+
+    /**
+     * An idempotent append of {@code count} messages with sequences from {@code firstSequence}, as
+     * {@link MessageLog#append(String, long, long, java.util.List)} specifies: {@link #check}s, hands the new tail
+     * (if any) to {@code store}, and {@link #record}s it.
+     */
+    AppendResult append(String stream, long producerId, long firstSequence, int count, long nowMillis, Store store)
+            throws IOException {
+        Check c = check(stream, producerId, firstSequence, count, nowMillis);
+        int dups = c.duplicates();
+        if (dups == count) {
+            return new AppendResult(c.originalOffset(), count);
+        }
+        long base = store.store(dups);
+        record(stream, producerId, firstSequence + dups, count - dups, base, nowMillis);
+        return new AppendResult(dups > 0 ? c.originalOffset() : base, dups);
     }
 
     /** Forgets producers idle for more than the expiry at {@code nowMillis}. Returns how many. */

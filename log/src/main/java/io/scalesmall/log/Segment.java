@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
@@ -51,16 +52,22 @@ final class Segment {
         }
     }
 
-    /** Creates a new, empty segment; fails if the file exists. */
-    static Segment create(Path dir, int number) throws IOException {
+    /**
+     * Creates a new, empty segment. A file of that name left empty by an earlier failed attempt is taken over;
+     * any other existing file is an error ({@link java.nio.file.FileAlreadyExistsException}).
+     */
+    static Segment create(Path dir, int number, ChannelOpener opener) throws IOException {
         Path p = dir.resolve(fileName(number));
-        return new Segment(number, p, FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        if (Files.exists(p) && Files.size(p) == 0) {
+            Files.delete(p);
+        }
+        return new Segment(number, p, opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), 0);
     }
 
     /** Opens an existing segment; its size is the file's until recovery says otherwise. */
-    static Segment open(Path path, int number) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static Segment open(Path path, int number, ChannelOpener opener) throws IOException {
+        FileChannel ch = opener.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new Segment(number, path, ch, ch.size());
     }
 
@@ -126,6 +133,27 @@ final class Segment {
 
     void close() throws IOException {
         channel.close();
+    }
+
+    /** Closes every segment, then {@code last}, trying all; throws the first failure after. */
+    static void closeAll(Iterable<Segment> segments, AutoCloseable last) throws IOException {
+        IOException first = null;
+        for (Segment s : segments) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        try {
+            last.close();
+        } catch (Exception e) {
+            IOException io = e instanceof IOException i ? i : new IOException(e);
+            first = first == null ? io : first;
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     @Override

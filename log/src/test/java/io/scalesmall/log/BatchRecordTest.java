@@ -42,7 +42,7 @@ class BatchRecordTest {
     void aProducersBatchCarriesItsIdAndFirstSequenceAfterTheName() {
         int body = Limits.checkBatch(List.of(CodecBytes.of("hi")));
         ByteBuffer rec = BatchRecord.seal(BatchRecord.encode(CodecBytes.of("ab"), 0x1122334455667788L, 9,
-                List.of(CodecBytes.of("hi")), body, Integer.MAX_VALUE), 5, 0x0102030405060708L);
+                List.of(CodecBytes.of("hi")), body, Integer.MAX_VALUE, CompressionGate.always()), 5, 0x0102030405060708L);
         byte[] bytes = new byte[rec.remaining()];
         rec.duplicate().get(bytes);
         String expected = "534c" + "02" + "02" // magic "SL", version 2, flags: producer fields, not compressed
@@ -127,6 +127,36 @@ class BatchRecordTest {
         rec.putInt(BatchRecord.COUNT_AT, 1);
         assertThatThrownBy(() -> BatchRecord.decode(rec, 0, 0, 10, 100, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("left after 1 messages");
+    }
+
+    /** After 8 bodies LZ4 could not shrink, only every 32nd is tried, until one shrinks again. */
+    @Test
+    void theCompressionGateBacksOffOnIncompressibleBodiesAndComesBack() {
+        CompressionGate gate = new CompressionGate();
+        byte[] noise = new byte[500];
+        new java.util.SplittableRandom(3).nextBytes(noise);
+        List<byte[]> random = List.of(noise);
+        List<byte[]> zeros = List.of(new byte[500]);
+        int body = Limits.checkBatch(random);
+        for (int i = 0; i < CompressionGate.MISSES_TO_BACK_OFF; i++) {
+            assertThat(gate.shouldTry()).isTrue();
+            BatchRecord.encode(CodecBytes.of("s"), 0, 0, random, body, 0, gate);
+        }
+        int tried = 0;
+        for (int i = 0; i < CompressionGate.PROBE_EVERY * 2; i++) {
+            ByteBuffer rec = BatchRecord.seal(BatchRecord.encode(CodecBytes.of("s"), 0, 0, zeros, body, 0, gate), 0, 0);
+            tried += rec.get(3) & BatchRecord.FLAG_LZ4;
+            assertThat(BatchRecord.decode(rec, 0, 0, 1, 1000, true)).singleElement().isEqualTo(new byte[500]);
+            if (tried > 0) {
+                break;
+            }
+        }
+        assertThat(tried).as("a probe compressed the zeros").isEqualTo(1);
+        for (int i = 0; i < 5; i++) {
+            ByteBuffer rec = BatchRecord.seal(BatchRecord.encode(CodecBytes.of("s"), 0, 0, zeros, body, 0, gate), 0, 0);
+            assertThat(rec.get(3) & BatchRecord.FLAG_LZ4).as("every batch tried again").isEqualTo(1);
+        }
+        assertThat(CompressionGate.always().shouldTry()).isTrue();
     }
 
     private static ByteBuffer clone(ByteBuffer b) {

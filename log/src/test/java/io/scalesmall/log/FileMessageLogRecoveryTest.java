@@ -49,17 +49,28 @@ class FileMessageLogRecoveryTest {
     record Appended(String stream, long base, List<byte[]> messages, Path segment, long start, long end) {
     }
 
-    /** Appends random batches to a few streams, remembering each one's segment and byte range. */
+    /**
+     * Appends random batches to a few streams, remembering each one's segment and byte range. About a third are
+     * idempotent appends (records with producer fields), so damage hits those too.
+     */
     static List<Appended> fill(FileMessageLog log, Path dir, SplittableRandom rnd, int batches) throws IOException {
         List<Appended> out = new ArrayList<>();
+        long[] sequences = new long[3];
         for (int i = 0; i < batches; i++) {
-            String stream = "s" + rnd.nextInt(3);
+            int s = rnd.nextInt(3);
+            String stream = "s" + s;
             List<byte[]> msgs = new ArrayList<>();
             for (int k = rnd.nextInt(1, 5); k > 0; k--) {
                 msgs.add(Seeds.message(rnd, rnd.nextInt(0, 120)));
             }
             int segsBefore = log.segmentCount();
-            long base = log.append(stream, msgs);
+            long base;
+            if (rnd.nextInt(3) == 0) {
+                base = log.append(stream, 100 + s, sequences[s], msgs).firstOffset();
+                sequences[s] += msgs.size();
+            } else {
+                base = log.append(stream, msgs);
+            }
             Path seg = dir.resolve(Segment.fileName(log.segmentCount() - 1));
             long end = Files.size(seg);
             long start = segsBefore == log.segmentCount() && !out.isEmpty() ? out.get(out.size() - 1).end : 0;

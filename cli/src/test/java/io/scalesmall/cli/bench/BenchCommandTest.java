@@ -1,0 +1,116 @@
+package io.scalesmall.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scalesmall.cli.Main;
+import io.scalesmall.log.MemoryMessageLog;
+import io.scalesmall.stream.server.StreamServer;
+import io.scalesmall.stream.server.StreamServerConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code scalesmall bench} end to end, on loopback: small runs, checked for what they report, not for speed. */
+class BenchCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void anInProcessRunReportsEveryMessageAcknowledgedAndConsumed() {
+        assertThat(run("bench", "--messages", "2000", "--size", "50", "--no-progress")).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("2,000 messages of 50 bytes, ack memory=1, 1 producer(s), 1 stream(s), 1 consumer(s)")
+                .contains("node: in-process at /127.0.0.1:")
+                .contains("produced: 2,000 acknowledged, 0 failed in")
+                .contains("msgs/s").contains("MB/s")
+                .containsPattern("ack latency \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  p99\\.9 [0-9.]+ .*n=2,000\\)")
+                .contains("consumed: 2,000 messages by 1 consumer(s)")
+                .doesNotContain("TIMED OUT").doesNotContain("failure");
+    }
+
+    @Test
+    void diskAcksWithSeveralProducersStreamsAndConsumersKeepTheLogInADataDir(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("log");
+        assertThat(run("bench", "--messages", "3001", "--ack", "disk=1", "--producers", "3", "--streams", "2",
+                "--consumers", "3", "--rate", "20000", "--data-dir", data.toString())).as(err.toString()).isZero();
+        // streams 0 and 1 get 2 producers' and 1 producer's messages: 1001 + 1000 and 1000; consumer 2 reads stream 0
+        assertThat(out.toString()).contains("produced: 3,001 acknowledged, 0 failed")
+                .contains("rate 20,000 msgs/s").contains("n=3,001)")
+                .contains("consumed: 5,002 messages by 3 consumer(s)").containsPattern("\\([1-9][0-9]* fsyncs\\)");
+        try (var files = Files.list(data)) {
+            assertThat(files.map(p -> p.getFileName().toString())).contains("0000000000.seg");
+        }
+    }
+
+    @Test
+    void aRunAgainstANodeGivenByAddress() throws Exception {
+        try (MemoryMessageLog log = new MemoryMessageLog();
+                StreamServer server = StreamServer.start(log, StreamServerConfig.loopback())) {
+            String node = "127.0.0.1:" + server.address().getPort();
+            assertThat(run("bench", "--node", node, "--messages", "500", "--ack", "none", "--consumers", "0",
+                    "--no-progress")).as(err.toString()).isZero();
+            assertThat(out.toString()).contains("node: /127.0.0.1:" + server.address().getPort())
+                    .contains("500 acknowledged").doesNotContain("consumed:");
+            assertThat(log.streamCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWarmUpGoesToOtherStreamsAndIsNotCounted() throws Exception {
+        try (MemoryMessageLog log = new MemoryMessageLog();
+                StreamServer server = StreamServer.start(log, StreamServerConfig.loopback())) {
+            assertThat(run("bench", "--node", "127.0.0.1:" + server.address().getPort(), "--messages", "300",
+                    "--warmup", "700", "--no-progress")).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("warm-up: 700 of 700 messages acknowledged");
+            assertThat(out.toString()).contains("300 acknowledged").contains("n=300)")
+                    .contains("consumed: 300 messages");
+            assertThat(log.streamCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theProgressBarGoesToStandardError() {
+        assertThat(run("bench", "--messages", "1000", "--consumers", "0")).isZero();
+        assertThat(out.toString()).doesNotContain("[#");
+    }
+
+    @Test
+    void badOptionsAreRefusedWithOneLineAndExitCode2() {
+        assertThat(run("bench", "--ack", "sometimes")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: ack 'sometimes' is not none, memory=N or disk=N");
+        assertThat(run("bench", "--producers", "2", "--streams", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: --streams must be in 1..2, got 3");
+        assertThat(run("bench", "--node", "localhost:x")).isEqualTo(2);
+        assertThat(err.toString()).contains("--node 'localhost:x': the port is not a number");
+        assertThat(run("bench", "--node", "localhost:70000")).isEqualTo(2);
+        assertThat(run("bench", "--messages", "0")).isEqualTo(2);
+        assertThat(run("bench", "--size", "2000000")).isEqualTo(2);
+        assertThat(run("bench", "--node", "127.0.0.1:1", "--data-dir", "/tmp/x")).isEqualTo(2);
+        assertThat(err.toString()).contains("--data-dir is for the in-process node");
+    }
+
+    @Test
+    void nodeAddressesParse() {
+        assertThat(BenchCommand.parseNode("127.0.0.1:4000").getPort()).isEqualTo(4000);
+        assertThat(BenchCommand.parseNode("127.0.0.1").getPort()).isEqualTo(StreamServerConfig.DEFAULT_PORT);
+        assertThat(BenchCommand.parseNode("[::1]:5").getAddress().isLoopbackAddress()).isTrue();
+        assertThat(BenchCommand.parseNode("[::1]").getPort()).isEqualTo(StreamServerConfig.DEFAULT_PORT);
+    }
+
+    @Test
+    void helpListsBench() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("bench");
+    }
+}

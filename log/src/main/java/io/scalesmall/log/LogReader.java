@@ -1,0 +1,135 @@
+package io.scalesmall.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.nio.file.Path;
+
+/**
+ * The read path of a {@link FileMessageLog}: turns a stream's index snapshot into messages, taking each batch
+ * from the {@link BatchCache} when it is there (and still there once decoded) and otherwise from its segment file
+ * with a positional read, whose CRC32C it checks again (the disk may have changed since recovery). Cached records
+ * were built in this process and are not checked again.
+ *
+ * <p>Threads: any number of readers at once, without locks: the index snapshot is immutable, segments are read
+ * with positional reads, and the cache is concurrent. A segment dropped by retention after the snapshot was taken
+ * shows as a {@link ClosedChannelException}, which the log turns into {@link OffsetOutOfRangeException}.
+ */
+final class LogReader {
+    private final Map<Integer, Segment> segments;
+    private final BatchCache cache;
+
+    /** @param segments the log's open segments by number (read concurrently, changed by the appender only) */
+    LogReader(Map<Integer, Segment> segments, BatchCache cache) {
+        this.segments = segments;
+        this.cache = cache;
+    }
+
+    /**
+     * Reads a stream ({@code idx}, null if never appended to) as {@link MessageLog#read} specifies.
+     *
+     * @param checkOpen throws {@link IllegalStateException} if the log was closed meanwhile
+     * @throws OffsetOutOfRangeException if {@code fromOffset} is outside [first, end] -- also when retention dropped
+     *                                   the data while this read ran
+     */
+    ReadResult read(String stream, StreamIndex idx, long fromOffset, int maxMessages, int maxBytes,
+            Runnable checkOpen) throws IOException {
+        StreamIndex.View v = idx == null ? StreamIndex.View.EMPTY : idx.view();
+        if (fromOffset < v.first() || fromOffset > v.end()) {
+            throw new OffsetOutOfRangeException(stream, fromOffset, v.first(), v.end());
+        }
+        try {
+            return read(v, fromOffset, maxMessages, maxBytes);
+        } catch (ClosedChannelException e) {
+            checkOpen.run();
+            StreamIndex.View now = idx.view(); // retention dropped a segment this read used
+            if (fromOffset < now.first()) {
+                throw new OffsetOutOfRangeException(stream, fromOffset, now.first(), now.end());
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Reads from {@code fromOffset} (within [v.first(), v.end()], checked by the caller) at most
+     * {@code maxMessages} messages, stopping before the one that would take the total past {@code maxBytes} --
+     * except for the first, which is returned whatever its size.
+     *
+     * @throws ClosedChannelException if retention dropped a segment the snapshot still names
+     * @throws LogCorruptedException  if a record read from disk fails its CRC or does not decode
+     */
+    private ReadResult read(StreamIndex.View v, long fromOffset, int maxMessages, int maxBytes) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        long next = fromOffset;
+        long bytes = 0;
+        for (int i = next < v.end() ? v.find(next) : v.count(); i < v.count() && out.size() < maxMessages; i++) {
+            int skip = (int) (next - v.bases()[i]);
+            int max = maxMessages - out.size();
+            long bytesLeft = maxBytes - bytes;
+            List<byte[]> got = fromCache(v, i, skip, max, bytesLeft, out.isEmpty());
+            if (got == null) {
+                ByteBuffer rec = fromDisk(v, i);
+                try {
+                    got = BatchRecord.decode(rec, 0, skip, max, bytesLeft, out.isEmpty());
+                } catch (IllegalArgumentException e) {
+                    throw new LogCorruptedException(segmentOf(v, i).path, v.positions()[i], e.getMessage());
+                }
+            }
+            for (byte[] m : got) {
+                bytes += m.length;
+            }
+            out.addAll(got);
+            next += got.size();
+            if (got.size() < v.countOf(i) - skip) {
+                break; // a limit stopped us inside this batch
+            }
+        }
+        return new ReadResult(fromOffset, out);
+    }
+
+    /**
+     * Entry {@code i}'s messages decoded from the cache, or null if it is not cached or its chunk was reused while
+     * they were decoded (then the caller reads the disk).
+     */
+    private List<byte[]> fromCache(StreamIndex.View v, int i, int skip, int max, long maxBytes, boolean alwaysOne)
+            throws LogCorruptedException {
+        BatchCache.Slot slot = cache.get(v.segments()[i], v.positions()[i]);
+        if (slot == null) {
+            return null;
+        }
+        List<byte[]> got;
+        try {
+            got = BatchRecord.decode(slot.buffer(), 0, skip, max, maxBytes, alwaysOne);
+        } catch (RuntimeException e) { // garbage read from a chunk being reused, or a bug
+            if (BatchCache.stillValid(slot)) {
+                throw new LogCorruptedException(Path.of("(cache)"), v.positions()[i], "cached batch of segment "
+                        + v.segments()[i] + " does not decode: " + e.getMessage());
+            }
+            return null;
+        }
+        return BatchCache.stillValid(slot) ? got : null;
+    }
+
+    /** Entry {@code i}'s record read from its segment, CRC-checked. */
+    private ByteBuffer fromDisk(StreamIndex.View v, int i) throws IOException {
+        long position = v.positions()[i];
+        Segment seg = segmentOf(v, i);
+        ByteBuffer rec = seg.read(position, v.lengths()[i]);
+        if (BatchRecord.crc(rec, 0, rec.limit()) != rec.getInt(BatchRecord.CRC_AT)) {
+            throw new LogCorruptedException(seg.path, position, "CRC32C mismatch on read");
+        }
+        return rec;
+    }
+
+    /** The segment of entry {@code i}; ClosedChannelException if retention dropped it after {@code v} was taken. */
+    private Segment segmentOf(StreamIndex.View v, int i) throws ClosedChannelException {
+        Segment seg = segments.get(v.segments()[i]);
+        if (seg == null) {
+            throw new ClosedChannelException();
+        }
+        return seg;
+    }
+}

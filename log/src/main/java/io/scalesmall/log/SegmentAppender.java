@@ -1,0 +1,200 @@
+package io.scalesmall.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The write side of a {@link FileMessageLog}: sealing a batch at its stream's end offset, the disk budget, the
+ * active segment and rolling to a new one, writing a record and undoing a failed write, indexing it, the byte
+ * counts the group commit works from, and feeding the {@link BatchCache}.
+ *
+ * <p><b>Failures.</b> A write that fails (ENOSPC, EIO) is cut back off its segment, so nothing of it is ever read
+ * or left between records; if even the cut fails, appends are refused until a later one manages it. ENOSPC is
+ * reported as {@link LogFullException}. After a failed fsync ({@link GroupCommit#failure()}) appends are refused
+ * for good: the log must be reopened.
+ *
+ * <p>Threads: every method but the getters is called under the log's append lock; the getters read volatile fields.
+ */
+final class SegmentAppender {
+    /** What the disk budget calls before it refuses a batch: the log's retention, at the append's time. */
+    interface MakeRoom {
+        void dropExpired(long nowMillis) throws IOException;
+    }
+
+    private final Path dir;
+    private final FileLogConfig config;
+    private final GroupCommit commit;
+    /** The log's streams; this class adds to them. */
+    private final Map<String, StreamIndex> streams;
+    /** The log's open segments by number; this class adds to it. */
+    private final Map<Integer, Segment> segments;
+    private final BatchCache cache;
+    private final MakeRoom makeRoom;
+    private final ChannelOpener opener;
+    /** The segment taking appends. */
+    private volatile Segment active;
+    /** Bytes appended since open (the group-commit mark). */
+    private volatile long appendedBytes;
+    /** Bytes of all held segments (the disk budget's measure). */
+    private volatile long diskBytes;
+    /** A segment holding bytes of a failed write past its size that could not be cut off yet, or null. */
+    private Segment dirty;
+
+    /**
+     * Takes over the segments recovery opened (the highest-numbered one becomes active), or creates segment 0 in an
+     * empty directory.
+     */
+    SegmentAppender(Path dir, FileLogConfig config, GroupCommit commit, Map<String, StreamIndex> streams,
+            Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom, ChannelOpener opener)
+            throws IOException {
+        this.dir = dir;
+        this.config = config;
+        this.commit = commit;
+        this.streams = streams;
+        this.segments = segments;
+        this.cache = cache;
+        this.makeRoom = makeRoom;
+        this.opener = opener;
+        if (segments.isEmpty()) {
+            newSegment(0);
+        } else {
+            active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
+        }
+        recount();
+    }
+
+    /**
+     * Appends an encoded batch at the end of {@code stream} and indexes it; returns its base offset. A batch that
+     * would take the segments past {@link FileLogConfig#maxDiskBytes()} first makes room by retention, then, if it
+     * still does not fit, is refused with {@link LogFullException}. On any failure nothing is visible.
+     */
+    long append(String stream, BatchRecord.Unsealed unsealed, long now) throws IOException {
+        IOException fsyncFailure = commit.failure();
+        if (fsyncFailure != null) {
+            throw new IOException("log " + dir + " refuses appends since an fsync failed (" + fsyncFailure.getMessage()
+                    + "): reopen it to recover", fsyncFailure);
+        }
+        cutDirtyTail();
+        StreamIndex idx = streams.get(stream);
+        long base = idx == null ? 0 : idx.end();
+        ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
+        int length = rec.remaining();
+        if (diskBytes + length > config.maxDiskBytes()) {
+            makeRoom.dropExpired(now);
+            if (diskBytes + length > config.maxDiskBytes()) {
+                throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
+            }
+        }
+        Placed at;
+        try {
+            at = write(rec, now);
+        } catch (IOException e) {
+            throw LogFullException.isNoSpace(e) && !(e instanceof LogFullException)
+                    ? new LogFullException(dir, diskBytes, length, config.maxDiskBytes(), e) : e;
+        }
+        if (idx == null) {
+            idx = new StreamIndex();
+            streams.put(stream, idx);
+        }
+        idx.add(base, unsealed.count(), at.segment(), at.position(), at.length());
+        return base;
+    }
+
+    /**
+     * Writes a sealed record at the end of the active segment, first rolling to a new segment if it would take the
+     * active one past the segment size (fsyncing the one it leaves). Returns the record's place; the caller indexes
+     * it. On failure the segment is cut back to where the record started, and nothing of it is visible.
+     *
+     * @param rec the record, {@code rec.array()[0, rec.remaining())}; cached by reference (not changed afterwards)
+     */
+    private Placed write(ByteBuffer rec, long appendMillis) throws IOException {
+        int length = rec.remaining();
+        Segment seg = active;
+        if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
+            commit.syncRolled(seg.channel, appendedBytes);
+            seg = newSegment(seg.number + 1);
+        }
+        long position = seg.size();
+        try {
+            seg.append(rec);
+        } catch (IOException e) {
+            try {
+                seg.truncate(position); // a partial write must not stay: the next record goes here
+            } catch (IOException again) {
+                e.addSuppressed(again);
+                dirty = seg; // the segment's size still says position; cut before anything else is written
+            }
+            throw e;
+        }
+        seg.sawBatch(appendMillis);
+        appendedBytes += length;
+        diskBytes += length;
+        cache.put(seg.number, position, rec.array(), length);
+        return new Placed(seg.number, position, length);
+    }
+
+    /**
+     * Cuts off what a failed write left past the end of its segment, if an earlier attempt could not; until that
+     * succeeds nothing is written (nor a new segment started, which would leave the bytes inside the log).
+     */
+    private void cutDirtyTail() throws IOException {
+        if (dirty == null) {
+            return;
+        }
+        try {
+            dirty.truncate(dirty.size());
+        } catch (IOException e) {
+            throw new IOException("log " + dir + " refuses appends: a failed write left bytes after byte "
+                    + dirty.size() + " of " + dirty.path + " that cannot be cut off yet (" + e.getMessage() + ")", e);
+        }
+        dirty = null;
+    }
+
+    /** Where a record went. */
+    record Placed(int segment, long position, int length) {
+    }
+
+    private Segment newSegment(int number) throws IOException {
+        Segment seg = Segment.create(dir, number, opener);
+        segments.put(number, seg);
+        Segment.syncDirectory(dir);
+        active = seg;
+        return seg;
+    }
+
+    /** Recounts {@link #diskBytes()} from the segments held (after retention dropped some). */
+    void recount() {
+        long sum = 0;
+        for (Segment s : segments.values()) {
+            sum += s.size();
+        }
+        diskBytes = sum;
+    }
+
+    /** The group commit's view of this appender. */
+    GroupCommit.Log commitView() {
+        return new GroupCommit.Log() {
+            @Override
+            public long appendedBytes() {
+                return appendedBytes;
+            }
+
+            @Override
+            public FileChannel activeChannel() {
+                return active.channel;
+            }
+        };
+    }
+
+    Segment active() {
+        return active;
+    }
+
+    /** Bytes of all segment files held: what {@link FileLogConfig#maxDiskBytes()} limits. */
+    long diskBytes() {
+        return diskBytes;
+    }
+}
