@@ -74,6 +74,9 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--log-retention-bytes", paramLabel = "SIZE|off", description = "Drop the oldest log data beyond this size (default off).")
     String logRetentionBytes;
 
+    @Option(names = "--log-memory", paramLabel = "SIZE|auto|off", description = "Memory budget: recent messages cached for consumers (default auto: half the heap).")
+    String logMemory;
+
     @Override
     public Integer call() throws IOException {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -92,6 +95,7 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("log-max-disk", logMaxDisk);
         flags.put("log-retention", logRetention);
         flags.put("log-retention-bytes", logRetentionBytes);
+        flags.put("log-memory", logMemory);
         Path file = config;
         if (file == null && System.getenv("SCALESMALL_CONFIG") != null) {
             file = Path.of(System.getenv("SCALESMALL_CONFIG"));

@@ -18,6 +18,8 @@ import java.util.Objects;
  * log-max-disk         SIZE|off     disk budget: producers get LOG_FULL beyond it; default off (the disk's size)
  * log-retention        DURATION|off drop data older than this; default 7d
  * log-retention-bytes  SIZE|off     drop the oldest data beyond this much; default off
+ * log-memory           SIZE|auto|off memory budget: recent messages cached in the heap for consumers; default auto
+ *                                    (greedy: half of the JVM's maximum heap); off = no cache
  * </pre>
  *
  * SIZE: a number of bytes with an optional k, m, g or t suffix (powers of 1024), e.g. {@code 512m}. DURATION: a
@@ -28,8 +30,11 @@ import java.util.Objects;
  * @param maxDiskBytes   the disk budget in bytes, {@link FileLogConfig#UNLIMITED} for none
  * @param retentionBytes retention by size in bytes, {@link FileLogConfig#UNLIMITED} for none
  * @param retention      retention by age; null for none
+ * @param memoryBytes    the log's cache budget in bytes ({@link FileLogConfig#cacheBytes}): 0 = none,
+ *                       {@link FileLogConfig#AUTO_CACHE_BYTES} = half the maximum heap
  */
-public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention) {
+public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention,
+        long memoryBytes) {
     /** The default data port. */
     public static final int DEFAULT_PORT = 29998;
 
@@ -47,23 +52,27 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         if (retention != null && retention.toMillis() < 1) {
             throw new IllegalArgumentException("log-retention: must be at least 1 ms, got " + retention);
         }
+        if (memoryBytes < 0 && memoryBytes != FileLogConfig.AUTO_CACHE_BYTES) {
+            throw new IllegalArgumentException("log-memory: must be at least 0 bytes, got " + memoryBytes);
+        }
     }
 
     /** The defaults for a node whose state lives in {@code dataDir}. */
     public static DataConfig defaults(Path dataDir) {
         return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
-                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS));
+                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES);
     }
 
     /** @return this config with another data port */
     public DataConfig withPort(int p) {
-        return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention);
+        return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes);
     }
 
     /** @return the log's settings (segment size and compression at their defaults) */
     public FileLogConfig logConfig() {
         return FileLogConfig.DEFAULT.withMaxDiskBytes(maxDiskBytes).withRetentionBytes(retentionBytes)
-                .withRetentionMillis(retention == null ? FileLogConfig.UNLIMITED : retention.toMillis());
+                .withRetentionMillis(retention == null ? FileLogConfig.UNLIMITED : retention.toMillis())
+                .withCacheBytes(memoryBytes);
     }
 
     /**
@@ -89,7 +98,13 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         long retBytes = v.containsKey("log-retention-bytes") ? size("log-retention-bytes", v.get("log-retention-bytes"))
                 : d.retentionBytes;
         Duration ret = v.containsKey("log-retention") ? duration("log-retention", v.get("log-retention")) : d.retention;
-        return new DataConfig(port, logDir, maxDisk, retBytes, ret);
+        long memory = d.memoryBytes;
+        if (v.containsKey("log-memory")) {
+            String m = v.get("log-memory").strip();
+            memory = m.equalsIgnoreCase("auto") ? FileLogConfig.AUTO_CACHE_BYTES
+                    : m.equalsIgnoreCase("off") ? 0 : size("log-memory", m);
+        }
+        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory);
     }
 
     /** Parses SIZE|off; off is {@link FileLogConfig#UNLIMITED}. */

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The data path's counters as Prometheus metrics ({@code scalesmall_stream_*}): messages and bytes stored and
- * served, acks, group commits, duplicates dropped, connections, connections closed for hostile input, and error
- * frames by code. Reads the server's {@link ServerStats}; nothing is copied. Thread-safe.
+ * served, acks, group commits, duplicates dropped, connections, connections closed for hostile input, read pauses
+ * (back-pressure), and error frames by code. Reads the server's {@link ServerStats}; nothing is copied. Thread-safe.
  */
 public final class StreamMetrics implements MeterBinder {
     private final StreamServer server;
@@ -37,6 +37,8 @@ public final class StreamMetrics implements MeterBinder {
         counter(registry, "scalesmall.stream.connections.opened", s.connectionsOpened, null, "Connections accepted");
         counter(registry, "scalesmall.stream.hostile.closes", s.hostileCloses, null,
                 "Connections closed for malformed or hostile input");
+        counter(registry, "scalesmall.stream.read.pauses", s.readPauses, null,
+                "Times a connection was not read for back-pressure (replies unread, disk acks behind)");
         for (ErrorCode code : ErrorCode.values()) {
             FunctionCounter.builder("scalesmall.stream.errors", s, st -> st.errors(code)).tag("code", code.name())
                     .description("ERROR frames sent, by code").register(registry);

@@ -48,6 +48,8 @@ final class ProducerState {
     /** INIT_OK received on {@link #channel}: batches may be written. */
     private boolean ready;
     private boolean closed;
+    /** Why the producer closed when the node refused it (later sends fail with it); null otherwise. */
+    private StreamException refused;
     private int maxFrameBytes = FrameCodec.DATA_OVERHEAD_BYTES + (2 << 20);
     /** Batches the node lets this producer have unacknowledged (its INIT_OK says: its idempotence window). */
     private int maxInFlightBatches = 1;
@@ -68,7 +70,7 @@ final class ProducerState {
     boolean add(byte[] message, CompletableFuture<Long> f) {
         synchronized (lock) {
             if (closed) {
-                f.completeExceptionally(new StreamException("producer closed"));
+                f.completeExceptionally(refused != null ? refused : new StreamException("producer closed"));
                 return false;
             }
             long add = message.length + FrameCodec.PER_MESSAGE_BYTES;
@@ -234,6 +236,7 @@ final class ProducerState {
                 // The node refused the session (INIT) or this client's frames: retrying cannot help.
                 LOG.warn("node {} refused producer on '{}': {}", config.node(), config.stream(), ex.getMessage());
                 closed = true;
+                refused = ex;
                 failed.addAll(inFlight.drain());
                 failed.add(current);
                 current = new Batch();

@@ -35,7 +35,11 @@ public final class StreamConsumer implements AutoCloseable {
 
     private final InetSocketAddress node;
     private final AtomicInteger requestIds = new AtomicInteger();
-    private final Map<Integer, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
+    /** A request waiting for its reply, and the connection it went out on. */
+    private record Pending(CompletableFuture<Frame> reply, CompletableFuture<Channel> connection) {
+    }
+
+    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     /** The connection, or a connect in progress; null before the first request or after it dropped. */
     private CompletableFuture<Channel> connection;
@@ -109,8 +113,9 @@ public final class StreamConsumer implements AutoCloseable {
             reply.completeExceptionally(new StreamException(ErrorCode.BAD_STREAM_NAME, 0, e.getMessage()));
             return reply;
         }
-        pending.put(id, reply);
-        channel().whenComplete((ch, t) -> {
+        CompletableFuture<Channel> connection = channel();
+        pending.put(id, new Pending(reply, connection));
+        connection.whenComplete((ch, t) -> {
             if (t != null) {
                 pending.remove(id);
                 reply.completeExceptionally(new StreamException("cannot reach " + node + ": " + t.getMessage(), t));
@@ -165,13 +170,15 @@ public final class StreamConsumer implements AutoCloseable {
             }
         }
         c.completeExceptionally(cause);
-        // Replies that will never come: fail them (they all went over this connection, the only one).
-        for (Integer id : pending.keySet()) {
-            CompletableFuture<Frame> r = pending.remove(id);
-            if (r != null) {
-                r.completeExceptionally(cause instanceof StreamException ? cause : new StreamException(cause.toString(), cause));
+        // Replies that will never come: fail the requests that went out on this connection.
+        Throwable failure = cause instanceof StreamException ? cause : new StreamException(cause.toString(), cause);
+        pending.entrySet().removeIf(e -> {
+            if (e.getValue().connection() != c) {
+                return false;
             }
-        }
+            e.getValue().reply().completeExceptionally(failure);
+            return true;
+        });
     }
 
     private void onReply(Channel ch, Frame f) {
@@ -181,9 +188,9 @@ public final class StreamConsumer implements AutoCloseable {
         } else if (f instanceof OffsetsReplyFrame o) {
             id = o.requestId();
         } else if (f instanceof ErrorFrame e) {
-            CompletableFuture<Frame> r = e.requestId() == 0 ? null : pending.remove(e.requestId());
+            Pending r = e.requestId() == 0 ? null : pending.remove(e.requestId());
             if (r != null) {
-                r.completeExceptionally(new StreamException(e.errorCode(), e.detail(), e.text()));
+                r.reply().completeExceptionally(new StreamException(e.errorCode(), e.detail(), e.text()));
             } else {
                 ch.close(); // a connection-level error: the node closes it anyway
             }
@@ -192,9 +199,9 @@ public final class StreamConsumer implements AutoCloseable {
             ch.close();
             return;
         }
-        CompletableFuture<Frame> r = pending.remove(id);
+        Pending r = pending.remove(id);
         if (r != null) {
-            r.complete(f);
+            r.reply().complete(f);
         }
     }
 
@@ -210,12 +217,10 @@ public final class StreamConsumer implements AutoCloseable {
         if (c != null) {
             c.thenAccept(ch -> ch.close().awaitUninterruptibly(1_000));
         }
-        for (Integer id : pending.keySet()) {
-            CompletableFuture<Frame> r = pending.remove(id);
-            if (r != null) {
-                r.completeExceptionally(new StreamException("consumer closed"));
-            }
-        }
+        pending.entrySet().removeIf(e -> {
+            e.getValue().reply().completeExceptionally(new StreamException("consumer closed"));
+            return true;
+        });
     }
 
     boolean isClosed() {

@@ -29,6 +29,8 @@ public final class ServerStats {
     public final LongAdder groupCommits = new LongAdder();
     /** FETCH requests answered. */
     public final LongAdder fetches = new LongAdder();
+    /** Times the node stopped reading a connection (replies not read, or disk acks behind): back-pressure. */
+    public final LongAdder readPauses = new LongAdder();
     /** Messages sent to consumers. */
     public final LongAdder messagesOut = new LongAdder();
     /** Error frames sent, by {@link ErrorCode#id} (index 0 unused). */

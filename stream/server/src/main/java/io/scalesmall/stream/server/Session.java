@@ -23,6 +23,7 @@ import io.scalesmall.stream.protocol.OffsetsFrame;
 import io.scalesmall.stream.protocol.ProtocolException;
 import io.scalesmall.log.MessageLog;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * connection only; other errors fail the batch or request they name.
  *
  * <p>Back-pressure: the node stops reading the connection while its outbound buffer is above the high-water mark
- * (a client not reading its acks or messages) or while {@link StreamServerConfig#maxUnsyncedBatches} of its
- * batches wait for a group commit. Per-connection memory is so bounded by the frame limit, the write buffer and
- * the parked-fetch limit.
+ * (a client not reading its acks or messages; frames already read wait in a backlog, processed once it drains) or
+ * while {@link StreamServerConfig#maxUnsyncedBatches} of its batches wait for a group commit. Per-connection memory
+ * is so bounded by the frame limit, one socket read, the write buffer plus one reply, and the parked-fetch limit.
  *
  * <p>Threads: every method runs on the connection's event loop, so the state needs no locks.
  */
@@ -57,6 +58,11 @@ final class Session extends ChannelInboundHandlerAdapter {
     private int unsynced;
     /** Set once a fatal error started closing the connection: later frames are ignored. */
     private boolean closing;
+    /**
+     * Frames read while the connection could not take more replies (a client not reading them), processed in order
+     * once it can. Reading stops meanwhile, so this holds at most what one socket read brought.
+     */
+    private final ArrayDeque<ByteBuf> backlog = new ArrayDeque<>();
 
     Session(Shared shared) {
         this.shared = shared;
@@ -78,12 +84,26 @@ final class Session extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         shared.stats().connectionsClosed.increment();
         fetches.closeAll();
+        for (ByteBuf b; (b = backlog.poll()) != null; ) {
+            b.release();
+        }
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf buf = (ByteBuf) msg;
+        if (!backlog.isEmpty() || !ctx.channel().isWritable()) {
+            // Replies pile up unread: hold this frame (and stop reading) until they drain, so that one read of
+            // small requests cannot make the node buffer an unbounded amount of replies.
+            backlog.add(buf);
+            updateAutoRead();
+            return;
+        }
+        process(buf);
+    }
+
+    private void process(ByteBuf buf) {
         try {
             if (!closing) {
                 dispatch(FrameDecoder.decode(buf, shared.config().maxFrameBytes()));
@@ -184,6 +204,12 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        completeRead();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** After a batch of frames: sends the memory acks, hands disk acks to the group committer, flushes. */
+    private void completeRead() {
         if (!memoryAcks.isEmpty()) {
             for (AckFrame ack : memoryAcks.build(1, 0)) {
                 sendAck(ack);
@@ -196,7 +222,6 @@ final class Session extends ChannelInboundHandlerAdapter {
                     batches);
         }
         ctx.flush();
-        ctx.fireChannelReadComplete();
     }
 
     /** Back from the group committer, on this connection's event loop. */
@@ -264,6 +289,14 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean processed = false;
+        while (!backlog.isEmpty() && ctx.channel().isWritable()) {
+            process(backlog.poll());
+            processed = true;
+        }
+        if (processed) {
+            completeRead();
+        }
         updateAutoRead();
         ctx.fireChannelWritabilityChanged();
     }
@@ -273,10 +306,13 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (closing) {
             return;
         }
-        boolean want = ctx.channel().isWritable()
+        boolean want = ctx.channel().isWritable() && backlog.isEmpty()
                 && unsynced + diskPending.size() < shared.config().maxUnsyncedBatches();
         if (ctx.channel().config().isAutoRead() != want) {
             ctx.channel().config().setAutoRead(want);
+            if (!want) {
+                shared.stats().readPauses.increment();
+            }
         }
     }
 

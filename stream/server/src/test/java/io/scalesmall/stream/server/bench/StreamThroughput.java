@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A throughput run of the message path, not a test: producers in this JVM send {@code messages} messages of
@@ -28,8 +29,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <pre>
  * java -cp stream/server/target/test-classes:stream/server/target/classes:$(cat cp.txt) \
- *   io.scalesmall.stream.server.bench.StreamThroughput MESSAGES SIZE ACK PRODUCERS memory|file|HOST:PORT
+ *   io.scalesmall.stream.server.bench.StreamThroughput MESSAGES SIZE ACK PRODUCERS memory|file|HOST:PORT [RATE]
  * </pre>
+ *
+ * RATE (messages/s over all producers) paces the senders, for latency at a given load; without it they send as
+ * fast as the in-flight limit lets them.
  */
 public final class StreamThroughput {
     private StreamThroughput() {
@@ -41,6 +45,7 @@ public final class StreamThroughput {
         AckMode ack = AckMode.parse(args[2]);
         int producers = Integer.parseInt(args[3]);
         String target = args[4];
+        long rate = args.length > 5 ? Long.parseLong(args[5]) : 0;
         MessageLog log = null;
         StreamServer server = null;
         InetSocketAddress node;
@@ -54,7 +59,7 @@ public final class StreamThroughput {
             node = new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
         }
         for (int round = 0; round < 2; round++) { // the first round warms the JIT up
-            run(node, messages, size, ack, producers, round == 0 ? "warm-up" : "measured");
+            run(node, messages, size, ack, producers, rate, round == 0 ? "warm-up" : "measured");
         }
         if (server != null) {
             server.close();
@@ -62,7 +67,8 @@ public final class StreamThroughput {
         }
     }
 
-    private static void run(InetSocketAddress node, int messages, int size, AckMode ack, int producers, String label)
+    private static void run(InetSocketAddress node, int messages, int size, AckMode ack, int producers, long rate,
+            String label)
             throws Exception {
         byte[] payload = new byte[size];
         new Random(1).nextBytes(payload);
@@ -80,7 +86,12 @@ public final class StreamThroughput {
             int id = p;
             threads.add(new Thread(() -> {
                 CompletableFuture<Long> last = null;
+                long begin = System.nanoTime();
+                double perNano = rate / (double) producers / 1e9;
                 for (int i = 0; i < each; i++) {
+                    while (rate > 0 && i > (System.nanoTime() - begin) * perNano) {
+                        LockSupport.parkNanos(50_000);
+                    }
                     if ((i & 63) == 0) {
                         long t0 = System.nanoTime();
                         int slot = id * samples + (i >> 6);
@@ -112,9 +123,10 @@ public final class StreamThroughput {
         Arrays.sort(s);
         double secs = nanos / 1e9;
         System.out.printf("%s: %d messages of %d bytes, ack %s, %d producers: %.0f msg/s, %.1f MB/s; "
-                + "ack latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%d samples, at full load)%n", label,
+                + "ack latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%d samples, %s)%n", label,
                 (long) each * producers, size, ack, producers, each * producers / secs,
-                each * (long) producers * size / secs / 1e6, pct(s, 0.5), pct(s, 0.99), pct(s, 0.999), n);
+                each * (long) producers * size / secs / 1e6, pct(s, 0.5), pct(s, 0.99), pct(s, 0.999), n,
+                rate > 0 ? "paced at " + rate + " msg/s" : "at full load");
     }
 
     private static double pct(long[] sorted, double q) {
