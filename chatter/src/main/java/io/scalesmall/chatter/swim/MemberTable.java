@@ -7,8 +7,10 @@ import io.scalesmall.wire.SwimMessage.Suspect;
 import io.scalesmall.wire.SwimMessage.Update;
 import io.scalesmall.topology.NetId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,8 @@ final class MemberTable {
     private final SwimStats stats;
     private final List<Member.Listener> listeners = new ArrayList<>();
     private final Map<NetId, Entry> members = new TreeMap<>();
+    /** The members SUSPECT now (those with a suspicion), so expiry looks at them only, not at every member. */
+    private final Set<NetId> suspects = new HashSet<>();
     /** This node's incarnation: only ever rises. */
     private long incarnation;
     private boolean leaving;
@@ -111,6 +115,7 @@ final class MemberTable {
     }
 
     boolean remove(NetId id) {
+        suspects.remove(id);
         Entry e = members.remove(id);
         if (e != null && e.state.isActive()) {
             active--;
@@ -147,6 +152,7 @@ final class MemberTable {
             } else if (e.state.isActive()) {
                 set(nowNanos, s.member(), e, MemberState.SUSPECT, s.incarnation());
                 e.suspicion = newSuspicion(nowNanos, s);
+                suspects.add(s.member());
                 updates.add(s);
                 if (s.from().equals(self)) {
                     stats.suspicionsRaised++;
@@ -198,17 +204,14 @@ final class MemberTable {
     /** Declares dead every suspect whose suspicion timed out, scaled by local health under Lifeguard. */
     void expireSuspicions(long nowNanos) {
         List<Dead> verdicts = null;
-        for (Map.Entry<NetId, Entry> me : members.entrySet()) {
-            Suspicion s = me.getValue().suspicion;
-            if (s == null) {
-                continue;
-            }
+        for (NetId id : suspects) {
+            Suspicion s = members.get(id).suspicion;
             long timeout = config.lifeguard() ? health.scale(s.timeoutNanos()) : s.timeoutNanos();
             if (nowNanos - s.startNanos >= timeout) {
                 if (verdicts == null) {
                     verdicts = new ArrayList<>();
                 }
-                verdicts.add(new Dead(me.getKey(), s.incarnation, self));
+                verdicts.add(new Dead(id, s.incarnation, self));
             }
         }
         if (verdicts != null) {
@@ -227,6 +230,7 @@ final class MemberTable {
         e.state = to;
         e.incarnation = inc;
         e.suspicion = null;
+        suspects.remove(id);
         if (from != to) {
             notify(nowNanos, id, from, to, inc);
         }
