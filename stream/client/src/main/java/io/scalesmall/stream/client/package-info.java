@@ -1,5 +1,5 @@
 /**
- * The Java client of a scalesmall node's data port (docs/stream-protocol.md). Embed the
+ * The Java client of a scalesmall node's data port (docs/wire-format.md, part 2). Embed the
  * {@code io.scalesmall:scalesmall-stream-client} artifact; it brings the protocol module, Netty and slf4j, not the
  * server or the log.
  *

@@ -2,7 +2,7 @@ package io.scalesmall.stream.protocol;
 
 /**
  * The error codes an {@link ErrorFrame} carries (u16 on the wire). ONLY APPEND TO THIS LIST: the ids are part of
- * the wire contract (docs/stream-protocol.md §6). A <em>fatal</em> code means the node closes the connection right
+ * the wire contract (docs/wire-format.md §S6). A <em>fatal</em> code means the node closes the connection right
  * after sending the error; the others fail only the request or batch they name.
  */
 public enum ErrorCode {

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Encodes frames of the stream protocol (docs/stream-protocol.md). Every frame is a 6-byte header — u8 version
+ * Encodes frames of the stream protocol (docs/wire-format.md, part 2). Every frame is a 6-byte header — u8 version
  * ({@value #VERSION}), u8 type id ({@link FrameType}), u32 body length L — then L body bytes; integers are
  * big-endian. Decoding is {@link FrameDecoder}'s job. Stateless and thread-safe; writes only into the buffer given.
  */

@@ -12,7 +12,7 @@ import java.util.List;
  * Decodes one whole frame (header and body, as {@link FrameSplitter} cuts them) into its {@link Frame} record,
  * checking every field: lengths against the bytes present before anything is allocated, values against their
  * ranges, and that the body ends exactly where its length says. The checks and their order are those of
- * docs/stream-protocol.md §3. Stateless and thread-safe.
+ * docs/wire-format.md §S3. Stateless and thread-safe.
  *
  * <p>Errors: a {@link ProtocolException} whose code says what to send back. Structural faults are
  * {@link ErrorCode#MALFORMED} (fatal); a FETCH or OFFSETS whose stream name is empty or not UTF-8 is a non-fatal

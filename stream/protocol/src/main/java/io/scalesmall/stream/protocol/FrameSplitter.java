@@ -7,7 +7,7 @@ import io.netty.handler.codec.DecoderException;
 import java.util.List;
 
 /**
- * Cuts a TCP byte stream into whole frames (docs/stream-protocol.md §2): reads the 6-byte header, checks the
+ * Cuts a TCP byte stream into whole frames (docs/wire-format.md §S2): reads the 6-byte header, checks the
  * version and that the frame fits {@code maxFrameBytes} <em>before</em> waiting for or buffering its body, then
  * passes on a retained slice holding exactly one frame (header included) for {@link FrameDecoder}. On a bad header
  * it throws a {@link DecoderException} whose cause is a fatal {@link ProtocolException}, and discards everything

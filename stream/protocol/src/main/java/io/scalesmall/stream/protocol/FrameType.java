@@ -2,7 +2,7 @@ package io.scalesmall.stream.protocol;
 
 /**
  * The frame types of the stream protocol and their type ids (byte 1 of every frame). The ids are part of the wire
- * contract: ONLY APPEND TO THIS LIST, never renumber or reuse an id. docs/stream-protocol.md §4 lists them.
+ * contract: ONLY APPEND TO THIS LIST, never renumber or reuse an id. docs/wire-format.md §S4 lists them.
  */
 public enum FrameType {
     /** Client → node: opens a producer session on one stream. */

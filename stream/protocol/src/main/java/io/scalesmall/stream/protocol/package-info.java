@@ -1,5 +1,5 @@
 /**
- * The stream protocol (docs/stream-protocol.md): frame records ({@link io.scalesmall.stream.protocol.Frame} and one
+ * The stream protocol (docs/wire-format.md, part 2): frame records ({@link io.scalesmall.stream.protocol.Frame} and one
  * record per {@link io.scalesmall.stream.protocol.FrameType}), the binary codec
  * ({@link io.scalesmall.stream.protocol.FrameCodec} encodes, {@link io.scalesmall.stream.protocol.FrameDecoder}
  * decodes and checks), the TCP {@link io.scalesmall.stream.protocol.FrameSplitter}, error codes and the

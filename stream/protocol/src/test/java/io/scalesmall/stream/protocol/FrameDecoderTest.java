@@ -7,7 +7,7 @@ import io.netty.buffer.Unpooled;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Rejections, one per check of docs/stream-protocol.md §3, each with the code the node reports. */
+/** Rejections, one per check of docs/wire-format.md §S3, each with the code the node reports. */
 class FrameDecoderTest {
     private static ErrorCode codeOf(String hex) {
         try {

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * One frame of every type, pinned byte for byte as docs/stream-protocol.md lays it out (the hex is written from
+ * One frame of every type, pinned byte for byte as docs/wire-format.md (part 2) lays it out (the hex is written from
  * the document, field by field, not produced by the encoder). Each must encode to exactly these bytes and decode
  * back to the same fields. A change here is a change of the wire format: bump the version or add a type instead.
  */

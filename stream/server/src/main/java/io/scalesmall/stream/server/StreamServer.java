@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a {@link MessageLog} over the stream protocol (docs/stream-protocol.md) on one TCP port: producer sessions
+ * Serves a {@link MessageLog} over the stream protocol (docs/wire-format.md, part 2) on one TCP port: producer sessions
  * with batched memory acks and group-committed disk acks, consumers with long-poll fetches, and the log's retention
  * applied periodically. Each connection gets a {@link FrameSplitter} and a {@link Session}; malformed or hostile
  * input closes that connection only and is counted in {@link #stats()}.
