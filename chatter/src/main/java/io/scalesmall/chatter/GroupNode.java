@@ -510,8 +510,19 @@ public final class GroupNode {
         }
     }
 
+    /** @return how many peers the peer table holds (bounded by those heard within the seen TTL) */
+    int knownPeers() {
+        return peers.size();
+    }
+
+    /** @return how many members this node has forgotten and still keeps out (see {@link Membership}) */
+    int forgottenMembers() {
+        return membership.forgottenCount();
+    }
+
     /** Drops old tombstones, and forgets members down longer than the TTL (see {@link Membership}). */
     private void compact(long nowNanos) {
+        peers.expire(nowNanos);
         long now = wallMillis.getAsLong();
         long ttl = config.tombstoneTtl().toMillis();
         Set<NetId> known = new HashSet<>();

@@ -145,6 +145,11 @@ final class Membership {
                 : new Forgotten(old.incarnation(), old.maxCounter(), until));
     }
 
+    /** @return how many forgotten members are kept out now */
+    int forgottenCount() {
+        return forgotten.size();
+    }
+
     /** @return true if the detector holds {@code member} ALIVE or SUSPECT */
     boolean isActive(NetId member) {
         Member m = detector.member(member);

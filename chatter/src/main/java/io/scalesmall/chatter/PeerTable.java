@@ -83,6 +83,16 @@ final class PeerTable {
         return out;
     }
 
+    /**
+     * Forgets peers with no news for the seen TTL: not heard from, their multicast not heard, no report of them
+     * hearing us. So the table stays bounded by the peers active within a TTL, whatever the churn.
+     */
+    void expire(long nowNanos) {
+        peers.values().removeIf(p -> nowNanos - p.lastHeardNanos > seenTtlNanos
+                && (p.multicastSeqno < 0 || nowNanos - p.multicastHeardNanos > seenTtlNanos)
+                && (p.hearsUsNanos == Long.MIN_VALUE || nowNanos - p.hearsUsNanos > seenTtlNanos));
+    }
+
     /** @return every peer heard from at all */
     Collection<NetId> known() {
         return peers.keySet();
