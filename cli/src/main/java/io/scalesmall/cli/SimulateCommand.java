@@ -5,6 +5,7 @@ import io.scalesmall.chatter.sim.Simulation;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -60,6 +61,9 @@ final class SimulateCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}, Serf's gossip interval)")
     long roundMs;
 
+    /** Redraw the progress bar in place (a terminal) or print a line a second at most (a log). */
+    boolean terminal = System.console() != null;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -76,9 +80,13 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf("simulating %,d nodes, seed %d, loss %.1f %%, delay %d..%d ms, LAN config, round %d ms%n", nodes,
                 seed, loss * 100, delayMs / 2, delayMs, roundMs);
         out.flush();
-        ProgressBar bar = new ProgressBar(err, "simulate");
-        Simulation.Report r = sim.run(bar::update);
-        bar.done();
+        AtomicLong steps = new AtomicLong();
+        ProgressBar bar = new ProgressBar(err, 100, steps::get, terminal, System.nanoTime(), "steps");
+        Simulation.Report r = sim.run(fraction -> {
+            steps.set(Math.round(Math.max(0, Math.min(1, fraction)) * 100));
+            bar.draw(System.nanoTime());
+        });
+        bar.finish(System.nanoTime());
         out.printf("formed (snapshot bootstrap, all agree)   %s%n", ms(r.formMs()));
         out.printf("one change reaches 99.9 %% / 100 %%        %s / %s%n", ms(r.change999Ms()), ms(r.change100Ms()));
         if (crashes > 0) {

@@ -2,21 +2,19 @@ package io.scalesmall.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code scalesmall simulate}: a small run prints every figure; bad options get one line and exit 2. */
 class SimulateCommandTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    // As on a terminal, so the bar is drawn at every step (off one it prints at most a line a second).
+    private final CliRun cli = new CliRun(
+            cl -> ((SimulateCommand) cl.getSubcommands().get("simulate").getCommand()).terminal = true);
+    private final StringWriter out = cli.out;
+    private final StringWriter err = cli.err;
 
     private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return cli.run(args);
     }
 
     @Test
@@ -27,7 +25,7 @@ class SimulateCommandTest {
                 "1 crash(es): first suspicion / all DEAD", "false deaths (before any split)          0",
                 "split of 20 s healed", "steady traffic per node", "open TCP connections per node")
                 .doesNotContain("not within the limit");
-        assertThat(err.toString()).contains("simulate [", "] 100 %");
+        assertThat(err.toString()).contains("\r[", "] 100%");
     }
 
     @Test

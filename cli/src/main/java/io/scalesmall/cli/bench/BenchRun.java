@@ -1,5 +1,6 @@
 package io.scalesmall.cli.bench;
 
+import io.scalesmall.cli.ProgressBar;
 import io.scalesmall.stream.client.ProducerConfig;
 import io.scalesmall.stream.client.StreamConsumer;
 import io.scalesmall.stream.client.StreamProducer;

@@ -1,29 +1,26 @@
 package io.scalesmall.cli.bench;
 
+import io.scalesmall.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scalesmall.cli.Main;
 import io.scalesmall.log.MemoryMessageLog;
 import io.scalesmall.stream.server.StreamServer;
 import io.scalesmall.stream.server.StreamServerConfig;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code scalesmall bench} end to end, on loopback: small runs, checked for what they report, not for speed. */
 class BenchCommandTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
+    private final StringWriter out = cli.out;
+    private final StringWriter err = cli.err;
 
     private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        return cli.run(args);
     }
 
     @Test

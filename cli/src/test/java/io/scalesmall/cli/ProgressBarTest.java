@@ -1,4 +1,4 @@
-package io.scalesmall.cli.bench;
+package io.scalesmall.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
