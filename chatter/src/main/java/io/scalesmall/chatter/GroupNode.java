@@ -431,7 +431,7 @@ public final class GroupNode {
      */
     public void merge(long nowNanos, GroupState received) {
         stats.merges++;
-        GroupState incoming = membership.strip(received);
+        GroupState incoming = membership.strip(nowNanos, received, wallMillis.getAsLong() - config.tombstoneTtl().toMillis());
         GroupState before = state(incoming.group());
         GroupState after = before.merge(incoming);
         if (after == before || after.equals(before)) {
@@ -537,7 +537,7 @@ public final class GroupNode {
             // Members gone for the TTL whose tombstones plain compaction must keep (it has not seen every earlier
             // write of theirs, e.g. it learned of them only from their leave): dropped whole, and forgotten.
             for (NetId m : before.worldClock().members()) {
-                if (!m.equals(self) && !membership.isActive(m) && allTombstonesOlderThan(before, m, horizon)) {
+                if (!m.equals(self) && !membership.isActive(m) && Membership.oldTombstonesOnly(before.itemsOf(m), horizon)) {
                     drop.add(m);
                 }
             }
@@ -554,19 +554,6 @@ public final class GroupNode {
             e.setValue(after.compact(now, ttl));
         }
         membership.expire(nowNanos, known);
-    }
-
-    private static boolean allTombstonesOlderThan(GroupState s, NetId member, long horizonMillis) {
-        List<TimedItem> items = s.itemsOf(member).items();
-        if (items.isEmpty()) {
-            return false;
-        }
-        for (TimedItem t : items) {
-            if (t.op() != Op.RMV || t.timestampMillis() > horizonMillis) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

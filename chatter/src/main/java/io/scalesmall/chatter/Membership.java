@@ -6,6 +6,9 @@ import io.scalesmall.chatter.swim.MemberState;
 import io.scalesmall.topology.DotSet;
 import io.scalesmall.topology.GroupState;
 import io.scalesmall.topology.NetId;
+import io.scalesmall.topology.Op;
+import io.scalesmall.topology.TimedItem;
+import io.scalesmall.topology.TimedSet;
 import io.scalesmall.wire.SwimMessage;
 import io.scalesmall.wire.WireMessage.SwimPacket;
 import java.util.ArrayList;
@@ -112,27 +115,55 @@ final class Membership {
         }
     }
 
-    /** @return {@code incoming} without the records of forgotten members that carry nothing newer */
-    GroupState strip(GroupState incoming) {
-        if (forgotten.isEmpty()) {
-            return incoming;
-        }
+    /**
+     * @param nowNanos      the detector's clock, ns
+     * @param horizonMillis wall time, ms since the epoch, before which a tombstone is garbage: now minus the TTL
+     * @return {@code incoming} without the records of forgotten members that carry nothing newer (each such hit
+     *         keeps the member forgotten for another TTL: while some replica still sends a crashed member's records,
+     *         letting the entry lapse would re-admit it, and the re-admitting node would then send them on for
+     *         another detection time and TTL, a cycle that kept the map growing with churn), and without the
+     *         records of members not held active that hold only tombstones written before {@code horizonMillis}
+     *         (garbage wherever they are, as Cassandra's tombstones past gc_grace_seconds: without this rule a
+     *         replica that still holds a departed member's tombstones brings it back to nodes that forgot it, they
+     *         forget it again a TTL later, and the forgotten map grows with churn)
+     */
+    GroupState strip(long nowNanos, GroupState incoming, long horizonMillis) {
         GroupState out = incoming;
         for (NetId m : incoming.worldClock().members()) {
-            Forgotten f = forgotten.get(m);
-            if (f == null) {
+            if (m.equals(self)) {
                 continue;
             }
             Member known = detector.member(m);
-            if (known != null && known.state().isActive()) {
-                forgotten.remove(m);
-            } else if (f.covers(incoming.worldClock().get(m))) {
+            boolean active = known != null && known.state().isActive();
+            Forgotten f = forgotten.get(m);
+            if (f != null) {
+                if (active || !f.covers(incoming.worldClock().get(m))) {
+                    forgotten.remove(m);
+                } else {
+                    out = out.without(m);
+                    forgotten.put(m, new Forgotten(f.incarnation(), f.maxCounter(),
+                            nowNanos + config.tombstoneTtl().toNanos()));
+                    continue;
+                }
+            }
+            if (!active && oldTombstonesOnly(incoming.itemsOf(m), horizonMillis)) {
                 out = out.without(m);
-            } else {
-                forgotten.remove(m);
             }
         }
         return out;
+    }
+
+    /** @return true if {@code items} is not empty and holds only RMV items written at or before {@code horizonMillis} */
+    static boolean oldTombstonesOnly(TimedSet items, long horizonMillis) {
+        if (items.isEmpty()) {
+            return false;
+        }
+        for (TimedItem t : items.items()) {
+            if (t.op() != Op.RMV || t.timestampMillis() > horizonMillis) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Records that this node dropped {@code member}'s records up to {@code dots}; see {@link #strip}. */

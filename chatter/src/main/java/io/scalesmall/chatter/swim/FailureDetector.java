@@ -284,10 +284,7 @@ public final class FailureDetector {
 
     private void probeIndirectly() {
         probe.indirectSent = true;
-        List<NetId> others = table.activeIds();
-        others.remove(probe.target);
-        Collections.shuffle(others, random);
-        for (NetId via : others.subList(0, Math.min(config.indirectProbes(), others.size()))) {
+        for (NetId via : table.randomAlive(config.indirectProbes(), probe.target, random)) {
             stats.indirectProbes++;
             probe.expectedNacks += config.lifeguard() ? 1 : 0;
             send(via, new PingReq(probe.seq, probe.target));
@@ -316,9 +313,7 @@ public final class FailureDetector {
         if (updates.isEmpty() || config.gossipFanout() == 0) {
             return;
         }
-        List<NetId> targets = table.activeIds();
-        Collections.shuffle(targets, random);
-        for (NetId to : targets.subList(0, Math.min(config.gossipFanout(), targets.size()))) {
+        for (NetId to : table.randomActive(config.gossipFanout(), random)) {
             List<Update> u = piggyback(config.maxPiggyback());
             if (u.isEmpty()) {
                 return;

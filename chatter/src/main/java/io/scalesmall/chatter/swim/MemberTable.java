@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ final class MemberTable {
     private final Map<NetId, Entry> members = new TreeMap<>();
     /** The members SUSPECT now (those with a suspicion), so expiry looks at them only, not at every member. */
     private final Set<NetId> suspects = new HashSet<>();
+    /** The members ALIVE or SUSPECT now, for drawing a few at random. */
+    private final ActiveIndex activeIndex = new ActiveIndex();
     /** This node's incarnation: only ever rises. */
     private long incarnation;
     private boolean leaving;
@@ -87,14 +90,14 @@ final class MemberTable {
         return out;
     }
 
-    List<NetId> activeIds() {
-        List<NetId> out = new ArrayList<>(active);
-        members.forEach((id, e) -> {
-            if (e.state.isActive()) {
-                out.add(id);
-            }
-        });
-        return out;
+    /** @return up to {@code k} distinct random active members (ALIVE or SUSPECT); see {@link ActiveIndex} */
+    List<NetId> randomActive(int k, Random random) {
+        return activeIndex.draw(k, id -> true, random);
+    }
+
+    /** @return up to {@code k} distinct random ALIVE members other than {@code exclude}; see {@link ActiveIndex} */
+    List<NetId> randomAlive(int k, NetId exclude, Random random) {
+        return activeIndex.draw(k, id -> !id.equals(exclude) && members.get(id).state == MemberState.ALIVE, random);
     }
 
     /** @return true if {@code id} was new; a known member is treated as an {@link Alive} at {@code inc} */
@@ -110,12 +113,14 @@ final class MemberTable {
         e.incarnation = inc;
         members.put(id, e);
         active++;
+        activeIndex.add(id);
         notify(nowNanos, id, null, MemberState.ALIVE, inc);
         return true;
     }
 
     boolean remove(NetId id) {
         suspects.remove(id);
+        activeIndex.remove(id);
         Entry e = members.remove(id);
         if (e != null && e.state.isActive()) {
             active--;
@@ -228,6 +233,11 @@ final class MemberTable {
             active += to.isActive() ? 1 : -1;
         }
         e.state = to;
+        if (to.isActive()) {
+            activeIndex.add(id);
+        } else {
+            activeIndex.remove(id);
+        }
         e.incarnation = inc;
         e.suspicion = null;
         suspects.remove(id);
