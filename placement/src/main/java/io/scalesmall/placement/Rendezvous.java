@@ -14,7 +14,7 @@ import io.scalesmall.topology.NetId;
  * hash(m, s)    = mix64(memberHash(m) + (s + 1) * 0x9E3779B97F4A7C15)      (64-bit wrap-around)
  * mix64(z)      = z ^= z >>> 30; z *= 0xbf58476d1ce4e5b9; z ^= z >>> 27; z *= 0x94d049bb133111eb; z ^ (z >>> 31)
  *                 (the SplitMix64 finaliser, Steele, Lea and Flood, OOPSLA 2014)
- * u(m, s)       = ((hash(m, s) >>> 11) + 0.5) / 2^53                        in (0, 1), both ends excluded
+ * u(m, s)       = ((hash(m, s) >>> 12) + 0.5) / 2^52                        in (0, 1), both ends excluded
  * score(m, s)   = weight(m) / -StrictMath.log(u(m, s))                      in (0, +inf) for weight > 0
  * </pre>
  *
@@ -57,7 +57,9 @@ final class Rendezvous {
 
     /** @return the score of a member of {@code weight > 0} whose hash for the slice is {@code h} */
     static double score(int weight, long h) {
-        double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
+        // 52 bits, not 53: (2^53 - 1) + 0.5 would round to 2^53 and make u == 1, log(u) == 0. With 52 bits every
+        // (x + 0.5) is exact, so 0 < u < 1 and the score is finite and positive.
+        double u = ((h >>> 12) + 0.5) * 0x1.0p-52;
         return weight / -StrictMath.log(u);
     }
 }

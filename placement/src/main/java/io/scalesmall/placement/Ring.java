@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * The assignment of the whole 32-bit key space {@code 0..}{@link Item#MAX_KEY} to ordered chains of members:
  * weighted rendezvous hashing ({@link Rendezvous}) over {@code slices} equal slices, adjacent slices with the
  * same chain merged into one {@link Arc}. The chain of a slice is the {@code min(replicas, members of weight > 0)}
- * members with the highest scores, best (the head) first; equal scores, which need equal 53-bit hashes, go to the
+ * members with the highest scores, best (the head) first; equal scores (vanishingly rare) go to the
  * lower {@link NetId}. Members of weight 0 (tightened) are in no chain.
  *
  * <p>A pure function of (member -> weight, replicas, slices): any node, given the same view in any order, builds an
