@@ -27,8 +27,9 @@ import java.util.TreeMap;
  * one arc over the whole key space with an empty chain.
  *
  * <p>Cost: building hashes and scores {@code S x N} (member, slice) pairs, one {@code StrictMath.log} each, and
- * selects the chain in {@code O(S x N x R)}; e.g. S = 4096, N = 10 is about 41,000 logarithms (a millisecond or
- * so); memory O(arcs x R). {@link #chain} is a binary search, O(log arcs). Immutable and thread-safe.
+ * selects the chain in {@code O(S x N x R)}; e.g. S = 4096, N = 10 is 40,960 hashes and logarithms (not
+ * benchmarked); memory O(arcs x R), arcs {@code <= S}. {@link #chain} is a binary search, O(log arcs). Immutable
+ * and thread-safe.
  */
 public final class Ring {
     /** Default number of slices: 4096, each of 2^20 keys. */
