@@ -36,7 +36,20 @@ public enum ErrorCode {
      */
     DUPLICATE_UNKNOWN(12, false),
     /** The node is shutting down. Fatal. */
-    SHUTTING_DOWN(13, true);
+    SHUTTING_DOWN(13, true),
+    /**
+     * A client INIT (hop 0) reached a node that is not the head of the stream's chain: the INIT is refused, the
+     * connection stays open without a session (FETCH and OFFSETS work on any replica). The text is exactly the head's
+     * address as {@code HOST:PORT} ({@code [v6]:PORT} for IPv6) so that a client can redirect; {@code detail} is the
+     * head's port. Not fatal.
+     */
+    NOT_HEAD(14, false),
+    /**
+     * A REPLICATE frame starts above the receiver's end offset of the stream (messages in between are missing): the
+     * receiver cannot store it at the head's offsets. {@code detail} holds the receiver's end offset; the upstream
+     * resends from there. Fatal.
+     */
+    OFFSET_GAP(15, true);
 
     /** The code on the wire, 1..65535. */
     public final int id;

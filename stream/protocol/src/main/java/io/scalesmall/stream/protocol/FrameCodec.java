@@ -23,7 +23,9 @@ public final class FrameCodec {
     public static final int HARD_MAX_FRAME_BYTES = 16 << 20;
     /** Bytes DATA adds to its messages: the header, firstSequence, count. */
     public static final int DATA_OVERHEAD_BYTES = HEADER_BYTES + 8 + 4;
-    /** Bytes each message adds in DATA and MESSAGES: its u32 length. */
+    /** Bytes REPLICATE adds to its messages: the header, first offset, producer id, first sequence, count. */
+    public static final int REPLICATE_OVERHEAD_BYTES = HEADER_BYTES + 8 + 8 + 8 + 4;
+    /** Bytes each message adds in DATA, REPLICATE and MESSAGES: its u32 length. */
     public static final int PER_MESSAGE_BYTES = 4;
 
     private FrameCodec() {
@@ -58,9 +60,55 @@ public final class FrameCodec {
             int at = begin(out, FrameType.OFFSETS_REPLY);
             out.writeInt(f.requestId()).writeLong(f.firstOffset()).writeLong(f.endOffset());
             end(out, at);
+        } else if (frame instanceof ReplicateFrame f) {
+            replicate(out, f.firstOffset(), f.producerId(), f.firstSequence(), f.messages());
+        } else if (frame instanceof ChainAckFrame f) {
+            chainAck(out, f);
         } else {
             error(out, (ErrorFrame) frame);
         }
+    }
+
+    /**
+     * Writes a REPLICATE frame straight from a list of payloads (the chain's forwarding path). The arguments follow
+     * {@link ReplicateFrame}'s rules (not checked again here, except the size).
+     *
+     * @throws IllegalArgumentException if the frame would exceed {@link #HARD_MAX_FRAME_BYTES} or has no message
+     */
+    public static void replicate(ByteBuf out, long firstOffset, long producerId, long firstSequence,
+            List<byte[]> messages) {
+        long size = replicateFrameBytes(messages);
+        if (size > HARD_MAX_FRAME_BYTES || messages.isEmpty()) {
+            throw new IllegalArgumentException("a REPLICATE frame of " + size + " bytes (" + messages.size()
+                    + " messages) is not within 1 message and " + HARD_MAX_FRAME_BYTES + " bytes");
+        }
+        out.ensureWritable((int) size);
+        int at = begin(out, FrameType.REPLICATE);
+        out.writeLong(firstOffset).writeLong(producerId).writeLong(firstSequence).writeInt(messages.size());
+        for (byte[] m : messages) {
+            out.writeInt(m.length).writeBytes(m);
+        }
+        end(out, at);
+    }
+
+    /** @return the size, in bytes, of the REPLICATE frame holding these messages */
+    public static long replicateFrameBytes(List<byte[]> messages) {
+        return dataFrameBytes(messages) - DATA_OVERHEAD_BYTES + REPLICATE_OVERHEAD_BYTES;
+    }
+
+    /** Writes a CHAIN_ACK frame. */
+    public static void chainAck(ByteBuf out, ChainAckFrame f) {
+        int at = begin(out, FrameType.CHAIN_ACK);
+        long[] d = f.delivered();
+        long[] p = f.processed();
+        out.writeByte(d.length);
+        for (long v : d) {
+            out.writeLong(v);
+        }
+        for (long v : p) {
+            out.writeLong(v);
+        }
+        end(out, at);
     }
 
     private static void init(ByteBuf out, InitFrame f) {

@@ -154,6 +154,27 @@ public final class FrameDecoder {
                 String text = new String(bytes(in, n), StandardCharsets.UTF_8);
                 return new ErrorFrame(code, requestId, seq, count, detail, text);
             }
+            case REPLICATE: {
+                need(in, 28);
+                long firstOffset = in.readLong();
+                long producerId = in.readLong();
+                long firstSequence = in.readLong();
+                return new ReplicateFrame(firstOffset, producerId, firstSequence, messageList(in));
+            }
+            case CHAIN_ACK: {
+                need(in, 1);
+                int n = in.readUnsignedByte();
+                need(in, 16L * n);
+                long[] delivered = new long[n];
+                long[] processed = new long[n];
+                for (int i = 0; i < n; i++) {
+                    delivered[i] = in.readLong();
+                }
+                for (int i = 0; i < n; i++) {
+                    processed[i] = in.readLong();
+                }
+                return new ChainAckFrame(delivered, processed);
+            }
             default:
                 throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type " + type);
         }

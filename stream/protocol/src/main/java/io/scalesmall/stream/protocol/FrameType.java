@@ -22,11 +22,24 @@ public enum FrameType {
     /** Node → client: a stream's first and end offsets. */
     OFFSETS_REPLY(8, false),
     /** Node → client: a request, a batch or the connection failed; carries an {@link ErrorCode}. */
-    ERROR(9, false);
+    ERROR(9, false),
+    /**
+     * Upstream node → downstream node (chain replication, on a session whose INIT has hop &ge; 1): a batch of a
+     * stream's messages at offsets the chain's head assigned; the receiver stores them at exactly those offsets.
+     */
+    REPLICATE(10, true),
+    /**
+     * Downstream node → upstream node (chain replication): how far the stream is held in memory and on disk by the
+     * sender and every node after it, as end-offset watermarks per copy count.
+     */
+    CHAIN_ACK(11, false);
 
     /** The type id on the wire, 1..255. */
     public final int id;
-    /** True for the types a client sends (a node accepts only these), false for those a node sends. */
+    /**
+     * True for the types a node accepts on its data port (what clients send, and REPLICATE from an upstream node),
+     * false for those a node only sends.
+     */
     public final boolean fromClient;
 
     private static final FrameType[] BY_ID = new FrameType[256];

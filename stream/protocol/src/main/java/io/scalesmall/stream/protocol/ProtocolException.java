@@ -10,11 +10,18 @@ public final class ProtocolException extends Exception {
 
     private final ErrorCode code;
     private final int requestId;
+    private final long detail;
 
     public ProtocolException(ErrorCode code, int requestId, String message) {
+        this(code, requestId, 0, message);
+    }
+
+    /** @param detail the ERROR frame's code-specific number (e.g. the receiver's end offset for OFFSET_GAP) */
+    public ProtocolException(ErrorCode code, int requestId, long detail, String message) {
         super(message);
         this.code = code;
         this.requestId = requestId;
+        this.detail = detail;
     }
 
     public ProtocolException(ErrorCode code, String message) {
@@ -29,6 +36,11 @@ public final class ProtocolException extends Exception {
     /** @return the request the error is about, or 0 */
     public int requestId() {
         return requestId;
+    }
+
+    /** @return the code-specific detail for the ERROR frame, or 0 */
+    public long detail() {
+        return detail;
     }
 
     /** @return whether the connection must close */

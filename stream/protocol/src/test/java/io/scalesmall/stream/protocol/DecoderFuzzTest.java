@@ -46,6 +46,7 @@ class DecoderFuzzTest {
     private final List<byte[]> corpus = new ArrayList<>();
     private final Map<Family, int[]> accepted = new EnumMap<>(Family.class);
     private final Map<ErrorCode, int[]> rejected = new EnumMap<>(ErrorCode.class);
+    private final Map<FrameType, int[]> acceptedTypes = new EnumMap<>(FrameType.class);
     private int iteration;
     private Family family;
 
@@ -80,7 +81,7 @@ class DecoderFuzzTest {
 
     private Frame randomFrame() {
         long seq = rng.nextInt(3) == 0 ? rng.nextLong() & Long.MAX_VALUE : rng.nextInt(1000);
-        switch (rng.nextInt(9)) {
+        switch (rng.nextInt(11)) {
             case 0: {
                 AckMode[] modes = {AckMode.NONE, AckMode.memory(1 + rng.nextInt(3)), AckMode.disk(1 + rng.nextInt(255))};
                 List<byte[]> ex = new ArrayList<>();
@@ -116,6 +117,25 @@ class DecoderFuzzTest {
                 return new OffsetsFrame(rng.nextInt(), randomName());
             case 7:
                 return new OffsetsReplyFrame(rng.nextInt(), seq, seq + rng.nextInt(1000));
+            case 9: {
+                long producer = rng.nextInt(3) == 0 ? 0 : rng.nextLong();
+                return new ReplicateFrame(rng.nextInt(3) == 0 ? seq : rng.nextInt(1 << 20), producer,
+                        producer == 0 ? 0 : seq, randomMessages(1));
+            }
+            case 10: {
+                int n = 1 + rng.nextInt(5);
+                long[] d = new long[n];
+                long[] p = new long[n];
+                long dv = seq;
+                long pv = seq;
+                for (int i = 0; i < n; i++) {
+                    dv -= rng.nextInt(3) == 0 ? 0 : Math.min(dv, rng.nextInt(1000));
+                    pv -= rng.nextInt(3) == 0 ? 0 : Math.min(pv, rng.nextInt(1000));
+                    d[i] = dv;
+                    p[i] = pv;
+                }
+                return new ChainAckFrame(d, p);
+            }
             default:
                 return new ErrorFrame(1 + rng.nextInt(20), rng.nextInt(), seq, rng.nextInt(100), rng.nextLong(),
                         "error " + rng.nextInt());
@@ -132,7 +152,7 @@ class DecoderFuzzTest {
                 byte[] body = randomBytes(200);
                 byte[] b = new byte[6 + body.length];
                 b[0] = 1;
-                b[1] = (byte) (1 + rng.nextInt(10));
+                b[1] = (byte) (1 + rng.nextInt(12));
                 b[2] = (byte) (body.length >>> 24);
                 b[3] = (byte) (body.length >>> 16);
                 b[4] = (byte) (body.length >>> 8);
@@ -199,6 +219,7 @@ class DecoderFuzzTest {
         }
         checkAllocation(input, measure, before);
         accepted.computeIfAbsent(family, k -> new int[1])[0]++;
+        acceptedTypes.computeIfAbsent(f.type(), k -> new int[1])[0]++;
         byte[] again = Hex.encode(f);
         if (f instanceof ErrorFrame) {
             try {
@@ -240,6 +261,8 @@ class DecoderFuzzTest {
                 .contains(ErrorCode.MALFORMED, ErrorCode.UNKNOWN_TYPE, ErrorCode.UNSUPPORTED_VERSION,
                         ErrorCode.FRAME_TOO_LARGE, ErrorCode.BAD_STREAM_NAME);
         assertThat(accepted.get(Family.FLIP)).as("seed %d: some mutants stay valid", SEED).isNotNull();
+        assertThat(acceptedTypes.keySet()).as("seed %d: every frame type, the chain's included, is decoded", SEED)
+                .containsExactlyInAnyOrder(FrameType.values());
     }
 
     private static <K> String summary(Map<K, int[]> m) {

@@ -1,6 +1,7 @@
 package io.scalesmall.stream.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -100,10 +101,52 @@ class GoldenBytesTest {
     }
 
     @Test
+    void replicate() throws ProtocolException {
+        pin(new ReplicateFrame(100, 0x0102030405060708L, 5, List.of(utf8("hi"))),
+                "01 0a 00000022  0000000000000064 0102030405060708 0000000000000005 00000001  00000002 6869");
+        ReplicateFrame back = (ReplicateFrame) Hex.decode(Hex.bytes(
+                "01 0a 00000022 0000000000000064 0102030405060708 0000000000000005 00000001 00000002 6869"));
+        assertThat(back.firstOffset()).isEqualTo(100);
+        assertThat(back.endOffset()).isEqualTo(101);
+        assertThat(back.producerId()).isEqualTo(0x0102030405060708L);
+        assertThat(back.firstSequence()).isEqualTo(5);
+        assertThat(back.messages()).containsExactly(utf8("hi"));
+    }
+
+    @Test
+    void replicateRules() {
+        // producer 0 (re-read from the log) carries sequence 0; a sequence with it is malformed
+        assertThatThrownBy(() -> Hex.decode(Hex.bytes(
+                "01 0a 00000022 0000000000000064 0000000000000000 0000000000000005 00000001 00000002 6869")))
+                .isInstanceOf(ProtocolException.class).extracting(e -> ((ProtocolException) e).code())
+                .isEqualTo(ErrorCode.MALFORMED);
+        // an offset whose last message would pass 2^63-1
+        assertThatThrownBy(() -> Hex.decode(Hex.bytes(
+                "01 0a 00000022 7fffffffffffffff 0000000000000000 0000000000000000 00000001 00000002 6869")))
+                .isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void chainAck() throws ProtocolException {
+        ChainAckFrame f = new ChainAckFrame(new long[] {12, 10}, new long[] {10, 7});
+        pin(f, "01 0b 00000021  02  000000000000000c 000000000000000a  000000000000000a 0000000000000007");
+        assertThat(Hex.decode(Hex.encode(f))).isEqualTo(f);
+        assertThat(f.deliveredCopies(9)).isEqualTo(2);
+        assertThat(f.deliveredCopies(11)).isEqualTo(1);
+        assertThat(f.processedCopies(7)).isEqualTo(1);
+        assertThat(f.processedCopies(10)).isZero();
+        // increasing watermarks, or no copy at all, are malformed
+        assertThatThrownBy(() -> Hex.decode(Hex.bytes(
+                "01 0b 00000021 02 000000000000000a 000000000000000c 000000000000000a 0000000000000007")))
+                .isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> Hex.decode(Hex.bytes("01 0b 00000001 00"))).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
     void typeAndErrorIdsAreStable() {
-        assertThat(FrameType.values()).extracting(t -> t.id).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(FrameType.values()).extracting(t -> t.id).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         assertThat(ErrorCode.values()).extracting(c -> c.id)
-                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         assertThat(AckMode.Level.values()).extracting(l -> l.id).containsExactly(0, 1, 2);
     }
 }

@@ -6,40 +6,127 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The one place the server appends to the log: a DATA batch of a producer session. With a non-zero producer id
- * it uses the log's idempotent append ({@link MessageLog#append(String, long, long, List)}, producer id + sequences,
- * after Kafka's KIP-98), so that a batch resent after a lost connection is not stored twice; with producer id 0 it
- * appends plainly. Stateless; thread-safe as the log is.
+ * The one place the server appends to the log: a DATA batch of a producer session at the head of a chain, and a
+ * REPLICATE batch at a replica. With a non-zero producer id it uses the log's idempotent append
+ * ({@link MessageLog#append(String, long, long, List)}, producer id + sequences, after Kafka's KIP-98), so that a
+ * batch resent after a lost connection is not stored twice; with producer id 0 it appends plainly.
+ *
+ * <p>Appends of one stream are serialised by a striped lock (256 stripes by the name's hash) held across
+ * "read the end offset, append, hand the stored messages to the stream's chain link": so the offset of the newly
+ * stored part of a partly duplicate batch is known, a replica's check "my end is the batch's first offset" and its
+ * append are atomic (the log itself has no append-at-offset), and the chain link sees a stream's batches in offset
+ * order. Thread-safe.
  */
 final class LogAppender {
+    /** Gets the messages a append stored, in offset order, to forward them down the stream's chain. */
+    interface Forwarder {
+        /** Called under the stream's lock; must not block. */
+        void appended(String stream, long firstOffset, long producerId, long firstSequence, List<byte[]> messages);
+    }
+
     /**
      * What an append did.
      *
      * @param firstOffset the offset of the batch's first message (its original offset if it had been stored before)
      * @param duplicates  how many leading messages were stored before and not stored again
-     * @param newOffset   the offset of the first newly stored message, or -1 when none was stored or the log does
-     *                    not say (a batch that was part duplicate: the log returns only the duplicates' offset)
+     * @param newOffset   the offset of the first newly stored message, or -1 when none was stored
      */
     record Appended(long firstOffset, int duplicates, long newOffset) {
     }
 
-    private final MessageLog log;
+    /** A replica's log no longer matches its upstream's (offsets or producer sequences disagree). */
+    static final class DivergedException extends IOException {
+        private static final long serialVersionUID = 1L;
 
-    LogAppender(MessageLog log) {
+        DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    private static final int STRIPES = 256;
+
+    private final MessageLog log;
+    private final Forwarder forwarder;
+    private final Object[] locks = new Object[STRIPES];
+
+    LogAppender(MessageLog log, Forwarder forwarder) {
         this.log = log;
+        this.forwarder = forwarder;
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    private Object lock(String stream) {
+        return locks[(stream.hashCode() & 0x7fff_ffff) % STRIPES];
     }
 
     /**
+     * Appends a producer's batch (at the head: the log assigns the offsets).
+     *
      * @throws io.scalesmall.log.DuplicateSequenceException if the batch repeats sequences the log no longer knows
      *         the offsets of (nothing stored)
      * @throws IOException and the log's unchecked exceptions (message too large, bad name) as the log throws them
      */
     Appended append(String stream, long producerId, long firstSequence, List<byte[]> messages) throws IOException {
-        if (producerId == 0) {
-            long base = log.append(stream, messages);
-            return new Appended(base, 0, base);
+        synchronized (lock(stream)) {
+            if (producerId == 0) {
+                long base = log.append(stream, messages);
+                forwarder.appended(stream, base, 0, 0, messages);
+                return new Appended(base, 0, base);
+            }
+            long end = log.endOffset(stream);
+            AppendResult r = log.append(stream, producerId, firstSequence, messages);
+            int dups = r.duplicates();
+            int n = messages.size();
+            if (dups == n) {
+                return new Appended(r.firstOffset(), dups, -1);
+            }
+            // The new part went to the stream's end: no other append of this stream ran meanwhile (the lock).
+            long newOffset = dups == 0 ? r.firstOffset() : end;
+            forwarder.appended(stream, newOffset, producerId, firstSequence + dups,
+                    dups == 0 ? messages : messages.subList(dups, n));
+            return new Appended(r.firstOffset(), dups, newOffset);
         }
-        AppendResult r = log.append(stream, producerId, firstSequence, messages);
-        return new Appended(r.firstOffset(), r.duplicates(), r.duplicates() == 0 ? r.firstOffset() : -1);
+    }
+
+    /**
+     * Stores a batch at a replica at exactly the offsets the head gave it: messages below the stream's end offset
+     * are already held (a resend) and skipped, the rest are appended -- with the producer's sequences when
+     * {@code producerId} is not 0, so that the replica's idempotence state follows the head's.
+     *
+     * @return the stream's end offset after the append, or {@code -1 - end} when {@code firstOffset} is above the
+     *         end (a gap: nothing stored)
+     * @throws DivergedException if the log put the messages elsewhere than the head did (its producer state
+     *                           disagrees); nothing consistent can be stored any more
+     * @throws IOException       and the log's unchecked exceptions as the log throws them
+     */
+    long appendAt(String stream, long firstOffset, long producerId, long firstSequence, List<byte[]> messages)
+            throws IOException {
+        synchronized (lock(stream)) {
+            long end = log.endOffset(stream);
+            if (firstOffset > end) {
+                return -1 - end;
+            }
+            int n = messages.size();
+            int skip = (int) Math.min(n, end - firstOffset);
+            if (skip == n) {
+                return end;
+            }
+            List<byte[]> rest = skip == 0 ? messages : messages.subList(skip, n);
+            long at;
+            if (producerId != 0) {
+                AppendResult r = log.append(stream, producerId, firstSequence + skip, rest);
+                at = r.duplicates() == 0 ? r.firstOffset() : -1;
+            } else {
+                at = log.append(stream, rest);
+            }
+            if (at != end) {
+                throw new DivergedException("stream '" + stream + "': the upstream's offset " + end
+                        + " was stored at " + at + " here (producer " + Long.toHexString(producerId) + ")");
+            }
+            forwarder.appended(stream, end, producerId, producerId == 0 ? 0 : firstSequence + skip, rest);
+            return end + rest.size();
+        }
     }
 }

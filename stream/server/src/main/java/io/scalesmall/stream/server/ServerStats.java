@@ -33,6 +33,16 @@ public final class ServerStats {
     public final LongAdder readPauses = new LongAdder();
     /** Messages sent to consumers. */
     public final LongAdder messagesOut = new LongAdder();
+    /** Messages stored at this node as a replica (REPLICATE), resends of held offsets not counted twice. */
+    public final LongAdder replicaMessagesIn = new LongAdder();
+    /** Messages this node's chain links sent to the next member of a chain (REPLICATE). */
+    public final LongAdder messagesReplicated = new LongAdder();
+    /** CHAIN_ACK frames sent upstream. */
+    public final LongAdder chainAcksSent = new LongAdder();
+    /** Connections chain links opened to the next member of a chain. */
+    public final LongAdder linkConnects = new LongAdder();
+    /** Chain-link connections that failed or were refused (each makes the chain re-form). */
+    public final LongAdder linkFailures = new LongAdder();
     /** Error frames sent, by {@link ErrorCode#id} (index 0 unused). */
     private final AtomicLongArray errors = new AtomicLongArray(ErrorCode.values().length + 1);
 

@@ -21,10 +21,14 @@ import io.scalesmall.stream.protocol.InitFrame;
 import io.scalesmall.stream.protocol.InitOkFrame;
 import io.scalesmall.stream.protocol.OffsetsFrame;
 import io.scalesmall.stream.protocol.ProtocolException;
+import io.scalesmall.stream.protocol.ReplicateFrame;
 import io.scalesmall.log.MessageLog;
+import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +58,13 @@ final class Session extends ChannelInboundHandlerAdapter {
     private InitFrame init;
     private final AckBatcher memoryAcks = new AckBatcher();
     private final AckBatcher diskPending = new AckBatcher();
+    /** At the head of a chain, for a session that needs copies beyond this node; else null. */
+    private HeadChain headChain;
+    /** For a replication session (INIT with hop >= 1); else null. */
+    private ReplicaSession replica;
+    /** A check of the chain's watermarks is queued on this loop (coalesces the link's reports). */
+    private final AtomicBoolean chainCheckQueued = new AtomicBoolean();
+    private final Runnable chainListener = this::chainChanged;
     /** Batches handed to the group committer and not yet back. */
     private int unsynced;
     /** Set once a fatal error started closing the connection: later frames are ignored. */
@@ -84,6 +95,12 @@ final class Session extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         shared.stats().connectionsClosed.increment();
         fetches.closeAll();
+        if (headChain != null) {
+            headChain.close();
+        }
+        if (replica != null) {
+            replica.close();
+        }
         for (ByteBuf b; (b = backlog.poll()) != null; ) {
             b.release();
         }
@@ -123,6 +140,8 @@ final class Session extends ChannelInboundHandlerAdapter {
             onInit(i);
         } else if (f instanceof DataFrame d) {
             onData(d);
+        } else if (f instanceof ReplicateFrame r) {
+            onReplicate(r);
         } else if (f instanceof FetchFrame fetch) {
             fetches.onFetch(fetch);
         } else {
@@ -134,13 +153,29 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (init != null) {
             throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "a second INIT on one connection");
         }
-        // One node makes one copy: a session asking for more cannot be served here (chain replication, issue 6,
-        // forwards to the next hop instead).
-        if (i.redundancy() > 1 || i.ack().copies() > 1) {
-            throw new ProtocolException(ErrorCode.REDUNDANCY_UNAVAILABLE, "this node keeps one copy; redundancy "
-                    + i.redundancy() + " and ack " + i.ack() + " need more");
+        if (i.hop() > 0) {
+            onReplicaInit(i);
+            return;
+        }
+        ChainResolver resolver = shared.resolver();
+        List<ChainResolver.Member> chain = resolver.chain(i.stream(), StreamKeys.keyOf(i.stream()));
+        if (!chain.isEmpty() && !chain.get(0).is(resolver.selfId())) {
+            InetSocketAddress head = chain.get(0).address();
+            sendError(ErrorFrame.of(ErrorCode.NOT_HEAD, 0, 0, 0, head.getPort(), hostPort(head)));
+            return;
+        }
+        int copies = Math.max(i.redundancy(), i.ack().copies());
+        int members = Math.max(1, chain.size());
+        if (copies > members) {
+            throw new ProtocolException(ErrorCode.REDUNDANCY_UNAVAILABLE, "the chain of stream '" + i.stream()
+                    + "' has " + members + " member(s); redundancy " + i.redundancy() + " and ack " + i.ack()
+                    + " need " + copies);
         }
         init = i;
+        if (copies > 1) {
+            headChain = new HeadChain(shared.links(), shared.links().acquire(i.stream(), copies - 1, 1, List.of(),
+                    chainListener), i.ack(), chainListener);
+        }
         // The log's idempotence window bounds the batches a producer may have unacknowledged: a resend of any of them
         // is then always recognised.
         send(new InitOkFrame(shared.config().maxFrameBytes(), MessageLog.MAX_MESSAGE_BYTES,
@@ -149,9 +184,63 @@ final class Session extends ChannelInboundHandlerAdapter {
                 ctx.channel().remoteAddress(), i.ack());
     }
 
+    /** {@code HOST:PORT}, with brackets around an IPv6 host: the text of NOT_HEAD. */
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** A replication session from the previous member of a chain. */
+    private void onReplicaInit(InitFrame i) {
+        init = i;
+        replica = new ReplicaSession(shared, ctx, i, chainListener);
+        send(new InitOkFrame(shared.config().maxFrameBytes(), MessageLog.MAX_MESSAGE_BYTES,
+                MessageLog.PRODUCER_WINDOW_BATCHES));
+        replica.start();
+        ctx.flush();
+        LOG.debug("replication session on stream '{}' from {}, hop {}, redundancy {}", i.stream(),
+                ctx.channel().remoteAddress(), i.hop(), i.redundancy());
+    }
+
+    private void onReplicate(ReplicateFrame r) throws ProtocolException {
+        if (replica == null) {
+            throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "REPLICATE outside a replication session (an INIT "
+                    + "with hop >= 1)");
+        }
+        ErrorFrame e = replica.onReplicate(r);
+        if (e != null) {
+            shared.stats().error(e.errorCode());
+            closeWith(e);
+        }
+    }
+
+    /** A watermark of the stream's chain link moved (on the link's loop): check here, once per burst. */
+    private void chainChanged() {
+        if (chainCheckQueued.compareAndSet(false, true)) {
+            ctx.executor().execute(() -> {
+                chainCheckQueued.set(false);
+                if (closing || !ctx.channel().isActive()) {
+                    return;
+                }
+                if (headChain != null) {
+                    for (AckFrame ack : headChain.ready()) {
+                        sendAck(ack);
+                    }
+                }
+                if (replica != null) {
+                    replica.sendIfChanged();
+                }
+                ctx.flush();
+            });
+        }
+    }
+
     private void onData(DataFrame d) throws ProtocolException {
         if (init == null) {
             throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "DATA before INIT");
+        }
+        if (replica != null) {
+            throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "DATA on a replication session (REPLICATE expected)");
         }
         List<byte[]> messages = d.messages();
         int count = messages.size();
@@ -211,9 +300,19 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** After a batch of frames: sends the memory acks, hands disk acks to the group committer, flushes. */
     private void completeRead() {
         if (!memoryAcks.isEmpty()) {
-            for (AckFrame ack : memoryAcks.build(1, 0)) {
-                sendAck(ack);
+            if (headChain != null && headChain.waitsForCopies()) {
+                headChain.add(memoryAcks.drain());
+                for (AckFrame ack : headChain.ready()) {
+                    sendAck(ack);
+                }
+            } else {
+                for (AckFrame ack : memoryAcks.build(1, 0)) {
+                    sendAck(ack);
+                }
             }
+        }
+        if (replica != null) {
+            replica.afterRead();
         }
         if (!diskPending.isEmpty()) {
             List<AckBatcher.Stored> batches = diskPending.drain();
@@ -230,7 +329,12 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (failure == null) {
+        if (failure == null && headChain != null && headChain.waitsForCopies()) {
+            headChain.add(batches);
+            for (AckFrame ack : headChain.ready()) {
+                sendAck(ack);
+            }
+        } else if (failure == null) {
             for (AckFrame ack : AckBatcher.build(batches, 1, 1)) {
                 sendAck(ack);
             }
@@ -280,9 +384,15 @@ final class Session extends ChannelInboundHandlerAdapter {
             shared.stats().hostileCloses.increment();
         }
         LOG.debug("closing {}: {} {}", ctx.channel().remoteAddress(), e.code(), e.getMessage());
+        closeWith(ErrorFrame.of(e.code(), e.requestId(), 0, 0,
+                e.code() == ErrorCode.FRAME_TOO_LARGE ? shared.config().maxFrameBytes() : e.detail(), e.getMessage()));
+    }
+
+    /** Sends a last ERROR and closes the connection; later frames are ignored. */
+    private void closeWith(ErrorFrame e) {
+        closing = true;
         ByteBuf out = ctx.alloc().buffer();
-        FrameCodec.error(out, ErrorFrame.of(e.code(), e.requestId(), 0, 0,
-                e.code() == ErrorCode.FRAME_TOO_LARGE ? shared.config().maxFrameBytes() : 0, e.getMessage()));
+        FrameCodec.error(out, e);
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
         ctx.channel().config().setAutoRead(false);
     }

@@ -11,7 +11,12 @@ import io.scalesmall.log.MessageLog;
  * @param waiters   FETCHes parked at the end of their streams
  * @param stats     the server's counters
  * @param config    the server's settings
+ * @param links     the chain links (replication to the next member of each stream's chain)
  */
 record Shared(MessageLog log, LogAppender appender, GroupCommitter committer, FetchWaiters waiters, ServerStats stats,
-        StreamServerConfig config) {
+        StreamServerConfig config, ChainLinks links) {
+    /** @return where streams' chains go */
+    ChainResolver resolver() {
+        return links.resolver();
+    }
 }

@@ -58,15 +58,34 @@ public final class StreamServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound; the message names it
      */
     public static StreamServer start(MessageLog log, StreamServerConfig config) throws IOException {
+        return start(log, config, ChainResolver.single(), ChainTimings.defaults());
+    }
+
+    /**
+     * Starts serving {@code log} as a member of replication chains (docs/wire-format.md §S10): a client INIT is
+     * accepted only if this node is the head of the stream's chain ({@code NOT_HEAD} names the head otherwise),
+     * the head replicates each stream whose sessions ask for more than one copy down the chain, and a replica
+     * stores what its upstream sends at the head's offsets.
+     *
+     * @param resolver the stream's chains and this node's id; {@link ChainResolver#single()} is a chain of one
+     * @param timings  how chain links connect, retry and back off
+     * @throws IOException if the address cannot be bound; the message names it
+     */
+    public static StreamServer start(MessageLog log, StreamServerConfig config, ChainResolver resolver,
+            ChainTimings timings) throws IOException {
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(resolver, "resolver");
+        Objects.requireNonNull(timings, "timings");
         int port = config.bind().getPort();
         ServerStats stats = new ServerStats();
-        GroupCommitter committer = new GroupCommitter(log, stats, "scalesmall-commit-" + port);
-        Shared shared = new Shared(log, new LogAppender(log), committer, new FetchWaiters(), stats, config);
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("scalesmall-data-accept-" + port, true));
         EventLoopGroup workers = new NioEventLoopGroup(config.ioThreads(),
                 new DefaultThreadFactory("scalesmall-data-" + port, true));
+        GroupCommitter committer = new GroupCommitter(log, stats, "scalesmall-commit-" + port);
+        ChainLinks links = new ChainLinks(log, resolver, timings, stats, workers);
+        Shared shared = new Shared(log, new LogAppender(log, links), committer, new FetchWaiters(), stats, config,
+                links);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -127,10 +146,16 @@ public final class StreamServer implements AutoCloseable {
         return shared.waiters().size();
     }
 
-    /** Stops listening, closes every connection and the group committer. The log stays open. Idempotent. */
+    /** @return chain links open now (one per stream this node replicates to a next member) */
+    public int chainLinks() {
+        return shared.links().size();
+    }
+
+    /** Stops listening, closes every connection, chain link and the group committer. The log stays open. Idempotent. */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        shared.links().closeAll();
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         committer.close();
         boss.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);

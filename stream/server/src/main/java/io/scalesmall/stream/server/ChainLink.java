@@ -1,0 +1,369 @@
+package io.scalesmall.stream.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.scalesmall.log.MessageLog;
+import io.scalesmall.log.ReadResult;
+import io.scalesmall.stream.protocol.AckMode;
+import io.scalesmall.stream.protocol.ChainAckFrame;
+import io.scalesmall.stream.protocol.ErrorCode;
+import io.scalesmall.stream.protocol.ErrorFrame;
+import io.scalesmall.stream.protocol.FrameCodec;
+import io.scalesmall.stream.protocol.InitFrame;
+import io.scalesmall.stream.protocol.InitOkFrame;
+import io.scalesmall.topology.StreamKeys;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's link to the next member of one stream's chain (chain replication after the author's sketch: INIT goes
+ * down with the redundancy decremented, the hop incremented and this node added to the exclude list). It ships the
+ * stream from this node's log: from the end offset the member reports in its first CHAIN_ACK (so a member that is
+ * behind catches up first: it counts as a copy only of what it holds) up to this log's end, then each batch as it
+ * is stored, with the offsets this log gave it (REPLICATE). It keeps the member's latest watermarks
+ * ({@link #watermarks()}) for the sessions that wait for copies.
+ *
+ * <p>Failover: when the connection fails (closed, refused, an ERROR), the member is left out for
+ * {@link ChainTimings#failureBackoff()} and the link connects to the next eligible member of the chain (in
+ * {@link ChainResolver#chain} order, not this node, not excluded); the new member reports its end and gets
+ * everything from there, so nothing unacknowledged is lost, and its offset check makes resends harmless. With no
+ * eligible member it looks again every {@link ChainTimings#retryInterval()}; sessions needing more copies than
+ * remain simply get no ACK. A connected link keeps its member while the member stays in the chain.
+ *
+ * <p>Life: created by {@link ChainLinks#acquire}; once no session uses it and the member holds everything, it closes.
+ * Threads: the connection state lives on one event loop; {@link #retain}, {@link #release} and {@link #appended}
+ * may be called from any thread.
+ */
+final class ChainLink {
+    private static final Logger LOG = LoggerFactory.getLogger(ChainLink.class);
+    /** The most messages one REPLICATE re-read from the log carries. */
+    private static final int READ_MESSAGES = 4096;
+
+    private final ChainLinks owner;
+    private final String stream;
+    private final long key;
+    private final EventLoop loop;
+    private final MessageLog log;
+    private final Set<Runnable> listeners = new CopyOnWriteArraySet<>();
+
+    // Guarded by this.
+    private int refs;
+    private boolean closed;
+    private int downCopies;
+    private int hop;
+    private final Set<ByteBuffer> exclude = new LinkedHashSet<>();
+
+    // Event-loop state.
+    private Downstream current;
+    /** The member's first CHAIN_ACK came: shipping runs. */
+    private boolean ready;
+    /** Offsets below this were written to the current member. */
+    private long sentEnd;
+    private int peerMaxFrame = StreamServerConfig.MIN_MAX_FRAME_BYTES;
+    private boolean flushScheduled;
+    private final Map<ByteBuffer, Long> failedUntil = new HashMap<>();
+    private final ScheduledFuture<?> tick;
+
+    private volatile Watermarks down = Watermarks.NONE;
+
+    ChainLink(ChainLinks owner, String stream, EventLoop loop) {
+        this.owner = owner;
+        this.stream = stream;
+        this.key = StreamKeys.keyOf(stream);
+        this.loop = loop;
+        this.log = owner.log();
+        long every = owner.timings().retryInterval().toNanos();
+        this.tick = loop.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    String stream() {
+        return stream;
+    }
+
+    /** @return the current member's watermarks (copies after this node); {@link Watermarks#NONE} while it has none */
+    Watermarks watermarks() {
+        return down;
+    }
+
+    /** Registers a user; false if the link closed meanwhile (the caller makes a new one). */
+    synchronized boolean retain(int copies, int hopNumber, List<byte[]> excluded, Runnable listener) {
+        if (closed) {
+            return false;
+        }
+        refs++;
+        listeners.add(listener);
+        boolean grew = false;
+        for (byte[] e : excluded) {
+            grew |= exclude.add(ByteBuffer.wrap(e.clone()));
+        }
+        hop = Math.max(hop, hopNumber);
+        boolean first = downCopies == 0;
+        if (copies > downCopies) {
+            grew = true;
+            downCopies = copies;
+        }
+        if (first) {
+            loop.execute(this::connect);
+        } else if (grew) {
+            loop.execute(this::reconnect); // the member got an INIT asking less, or naming fewer exclusions
+        }
+        return true;
+    }
+
+    /** A user is done (its session ended); the link closes once it is unused and the member holds everything. */
+    synchronized void release(Runnable listener) {
+        refs--;
+        listeners.remove(listener);
+    }
+
+    /** A batch was stored in this node's log (called under the stream's append lock, from any thread). */
+    void appended(long firstOffset, long producerId, long firstSequence, List<byte[]> messages) {
+        loop.execute(() -> onAppended(firstOffset, producerId, firstSequence, messages));
+    }
+
+    private void onAppended(long firstOffset, long producerId, long firstSequence, List<byte[]> messages) {
+        if (!ready) {
+            return;
+        }
+        Channel ch = current.channel();
+        if (firstOffset == sentEnd && ch.isWritable()
+                && FrameCodec.replicateFrameBytes(messages) <= peerMaxFrame) {
+            ByteBuf out = ch.alloc().buffer((int) FrameCodec.replicateFrameBytes(messages));
+            FrameCodec.replicate(out, firstOffset, producerId, firstSequence, messages);
+            ch.write(out, ch.voidPromise());
+            sentEnd += messages.size();
+            owner.stats().messagesReplicated.add(messages.size());
+            scheduleFlush(ch);
+        } else if (firstOffset + messages.size() > sentEnd) {
+            pump();
+        }
+    }
+
+    private void scheduleFlush(Channel ch) {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(() -> {
+                flushScheduled = false;
+                ch.flush();
+            });
+        }
+    }
+
+    /** Ships from the log what the member lacks, while the connection takes it. */
+    private void pump() {
+        if (!ready) {
+            return;
+        }
+        Channel ch = current.channel();
+        int maxBytes = Math.max(1, peerMaxFrame - FrameCodec.REPLICATE_OVERHEAD_BYTES
+                - FrameCodec.PER_MESSAGE_BYTES * READ_MESSAGES - 64);
+        try {
+            while (ch.isWritable() && sentEnd < log.endOffset(stream)) {
+                ReadResult r = log.read(stream, sentEnd, READ_MESSAGES, maxBytes);
+                if (r.size() == 0) {
+                    break;
+                }
+                ByteBuf out = ch.alloc().buffer((int) FrameCodec.replicateFrameBytes(r.messages()));
+                FrameCodec.replicate(out, sentEnd, 0, 0, r.messages());
+                ch.write(out, ch.voidPromise());
+                sentEnd += r.size();
+                owner.stats().messagesReplicated.add(r.size());
+            }
+        } catch (Exception e) { // the log failed, closed, or no longer holds what the member lacks (retention)
+            LOG.warn("stream '{}': cannot ship offset {} to {}: {}", stream, sentEnd, current.member(), e.toString());
+            onFailure(current, "cannot ship: " + e, true);
+            return;
+        }
+        ch.flush();
+    }
+
+    void onWritable(Downstream d) {
+        if (d == current) {
+            pump();
+        }
+    }
+
+    void onInitOk(Downstream d, InitOkFrame ok) {
+        if (d == current) {
+            peerMaxFrame = Math.min(ok.maxFrameBytes(), FrameCodec.HARD_MAX_FRAME_BYTES);
+        }
+    }
+
+    void onAck(Downstream d, ChainAckFrame ack) {
+        if (d != current) {
+            return;
+        }
+        if (!ready) {
+            // The first CHAIN_ACK reports the member alone: its end is where shipping starts.
+            ready = true;
+            sentEnd = ack.delivered()[0];
+            long end = log.endOffset(stream);
+            if (sentEnd > end) {
+                LOG.warn("stream '{}': {} holds up to offset {}, this node only {}; it gets offsets from {} on",
+                        stream, d.member(), sentEnd, end, sentEnd);
+            }
+            pump();
+        }
+        down = Watermarks.of(ack);
+        notifyListeners();
+    }
+
+    void onError(Downstream d, ErrorFrame e) {
+        boolean gap = e.errorCode() == ErrorCode.OFFSET_GAP;
+        onFailure(d, d.member() + " refused: " + e.errorCode() + " " + e.text(), !gap);
+        d.close();
+    }
+
+    /**
+     * The connection to the member ended or failed: forget it and connect to the next eligible member.
+     *
+     * @param markFailed leave the member out for the failure backoff
+     */
+    void onFailure(Downstream d, String why, boolean markFailed) {
+        if (d != current) {
+            return;
+        }
+        LOG.info("stream '{}': chain link to {} lost ({}), re-forming", stream, d.member(), why);
+        owner.stats().linkFailures.increment();
+        if (markFailed) {
+            long backoff = Math.max(owner.timings().failureBackoff().toNanos(),
+                    owner.timings().retryInterval().toNanos());
+            failedUntil.put(ByteBuffer.wrap(d.member().id()), System.nanoTime() + backoff);
+        }
+        drop();
+        d.close();
+        loop.execute(this::connect);
+    }
+
+    private void drop() {
+        current = null;
+        ready = false;
+        if (down != Watermarks.NONE) {
+            down = Watermarks.NONE;
+            notifyListeners();
+        }
+    }
+
+    private void notifyListeners() {
+        for (Runnable r : listeners) {
+            r.run();
+        }
+    }
+
+    private void reconnect() {
+        if (current != null) {
+            Downstream d = current;
+            drop();
+            d.close();
+        }
+        connect();
+    }
+
+    private void connect() {
+        synchronized (this) {
+            if (current != null || closed || downCopies == 0) {
+                return;
+            }
+        }
+        ChainResolver.Member target = choose();
+        if (target == null) {
+            return; // the tick looks again
+        }
+        InitFrame init;
+        synchronized (this) {
+            List<byte[]> ex = new ArrayList<>();
+            ex.add(owner.resolver().selfId());
+            for (ByteBuffer b : exclude) {
+                ex.add(b.array());
+            }
+            long now = System.nanoTime();
+            failedUntil.forEach((id, until) -> {
+                if (until - now > 0) {
+                    ex.add(id.array());
+                }
+            });
+            init = new InitFrame(0, AckMode.disk(downCopies), downCopies, Math.min(255, hop), stream,
+                    ex.subList(0, Math.min(ex.size(), InitFrame.MAX_EXCLUDE)));
+        }
+        owner.stats().linkConnects.increment();
+        LOG.debug("stream '{}': chain link to {} ({})", stream, target, init);
+        current = new Downstream(this, target, init);
+        current.connect(loop, owner.timings().connectTimeout());
+    }
+
+    /** @return the first member of the chain that is not this node, not excluded and not failed lately; or null */
+    private ChainResolver.Member choose() {
+        byte[] self = owner.resolver().selfId();
+        long now = System.nanoTime();
+        for (ChainResolver.Member m : owner.resolver().chain(stream, key)) {
+            ByteBuffer id = ByteBuffer.wrap(m.id());
+            Long until = failedUntil.get(id);
+            if (!m.is(self) && !excluded(id) && (until == null || until - now <= 0)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private synchronized boolean excluded(ByteBuffer id) {
+        return exclude.contains(id);
+    }
+
+    /** Every retry interval: connect if unconnected, leave a member that left the chain, close when done. */
+    private void tick() {
+        long now = System.nanoTime();
+        failedUntil.values().removeIf(until -> until - now <= 0);
+        boolean done;
+        synchronized (this) {
+            done = refs <= 0 && (current == null || ready && sentEnd >= log.endOffset(stream)
+                    && down.deliveredThrough(sentEnd) >= 1);
+            closed |= done;
+        }
+        if (done) {
+            close();
+            return;
+        }
+        if (current == null) {
+            connect();
+        } else if (!stillInChain(current.member())) {
+            LOG.info("stream '{}': {} left the chain, re-forming", stream, current.member());
+            reconnect();
+        }
+    }
+
+    private boolean stillInChain(ChainResolver.Member m) {
+        for (ChainResolver.Member c : owner.resolver().chain(stream, key)) {
+            if (c.equals(m)) {
+                return !excluded(ByteBuffer.wrap(m.id()));
+            }
+        }
+        return false;
+    }
+
+    /** Closes the link for good (unused and caught up, or the server stops). */
+    void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        owner.remove(this);
+        tick.cancel(false);
+        loop.execute(() -> {
+            if (current != null) {
+                Downstream d = current;
+                drop();
+                d.close();
+            }
+        });
+    }
+}

@@ -1,0 +1,100 @@
+package io.scalesmall.stream.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.scalesmall.log.MessageLog;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The chain links of one server: at most one {@link ChainLink} per stream, shared by every session that needs the
+ * stream replicated (client sessions at the head asking for more than one copy, replication sessions at a middle
+ * node). It is also the {@link LogAppender.Forwarder}: each stored batch goes to its stream's link, if there is one
+ * (one map lookup per batch; none when the server replicates nothing). Thread-safe.
+ *
+ * @see ChainLink for the link's life (created on first use, closed once unused and caught up)
+ */
+final class ChainLinks implements LogAppender.Forwarder {
+    private final ConcurrentHashMap<String, ChainLink> links = new ConcurrentHashMap<>();
+    private final MessageLog log;
+    private final ChainResolver resolver;
+    private final ChainTimings timings;
+    private final ServerStats stats;
+    private final EventLoopGroup loops;
+
+    ChainLinks(MessageLog log, ChainResolver resolver, ChainTimings timings, ServerStats stats, EventLoopGroup loops) {
+        this.log = log;
+        this.resolver = resolver;
+        this.timings = timings;
+        this.stats = stats;
+        this.loops = loops;
+    }
+
+    /**
+     * Gets (or creates) the stream's link and registers a user.
+     *
+     * @param downCopies copies the user needs beyond this node, 1..254 (the downstream INIT's redundancy); a link
+     *                   serving fewer reconnects to ask for more
+     * @param hop        the hop number of the downstream INIT, 1..255
+     * @param exclude    ids the next member must not be (this node's id is added by the link)
+     * @param listener   runs on the link's event loop whenever its downstream watermarks change; must not block
+     */
+    ChainLink acquire(String stream, int downCopies, int hop, List<byte[]> exclude, Runnable listener) {
+        while (true) {
+            ChainLink l = links.computeIfAbsent(stream, s -> new ChainLink(this, s, loops.next()));
+            if (l.retain(downCopies, hop, exclude, listener)) {
+                return l;
+            }
+            links.remove(stream, l);
+        }
+    }
+
+    /** A user is done with a link it acquired (its session ended). */
+    void release(ChainLink link, Runnable listener) {
+        link.release(listener);
+    }
+
+    @Override
+    public void appended(String stream, long firstOffset, long producerId, long firstSequence, List<byte[]> messages) {
+        if (links.isEmpty()) {
+            return;
+        }
+        ChainLink l = links.get(stream);
+        if (l != null) {
+            l.appended(firstOffset, producerId, firstSequence, messages);
+        }
+    }
+
+    /** A link closed itself. */
+    void remove(ChainLink l) {
+        links.remove(l.stream(), l);
+    }
+
+    /** @return links open now (tests, metrics) */
+    int size() {
+        return links.size();
+    }
+
+    /** Closes every link (the server stops). */
+    void closeAll() {
+        for (ChainLink l : links.values()) {
+            l.close();
+        }
+        links.clear();
+    }
+
+    MessageLog log() {
+        return log;
+    }
+
+    ChainResolver resolver() {
+        return resolver;
+    }
+
+    ChainTimings timings() {
+        return timings;
+    }
+
+    ServerStats stats() {
+        return stats;
+    }
+}

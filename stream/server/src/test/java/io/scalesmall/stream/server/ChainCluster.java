@@ -1,0 +1,103 @@
+package io.scalesmall.stream.server;
+
+import io.scalesmall.log.MessageLog;
+import io.scalesmall.log.ReadResult;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Several {@link StreamServer}s on loopback in one JVM, each with its own log, sharing one chain that a test sets
+ * (and changes, as placement would): a fixed {@link ChainResolver} per server over a shared list of members.
+ */
+final class ChainCluster implements AutoCloseable {
+    /** Makes the log of node {@code i}. */
+    interface LogFactory {
+        MessageLog open(int i) throws IOException;
+    }
+
+    /** The fast timings tests use: connect 1 s, retry 20 ms, failed members left out for 200 ms. */
+    static final ChainTimings TIMINGS = new ChainTimings(Duration.ofSeconds(1), Duration.ofMillis(20),
+            Duration.ofMillis(200));
+
+    final List<MessageLog> logs = new ArrayList<>();
+    final List<StreamServer> servers = new ArrayList<>();
+    final List<ChainResolver.Member> members = new ArrayList<>();
+    private final AtomicReference<List<ChainResolver.Member>> chain = new AtomicReference<>(List.of());
+    private final boolean[] stopped;
+
+    ChainCluster(int n, LogFactory logs) throws IOException {
+        stopped = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            byte[] id = ("node" + i).getBytes(StandardCharsets.UTF_8);
+            MessageLog log = logs.open(i);
+            this.logs.add(log);
+            ChainResolver r = new ChainResolver() {
+                @Override
+                public byte[] selfId() {
+                    return id.clone();
+                }
+
+                @Override
+                public List<Member> chain(String stream, long key) {
+                    return chain.get();
+                }
+            };
+            StreamServer s = StreamServer.start(log, StreamServerConfig.loopback().withIoThreads(2), r, TIMINGS);
+            servers.add(s);
+            members.add(new ChainResolver.Member(id, s.address()));
+        }
+    }
+
+    /** Sets every stream's chain to these nodes, head first. */
+    void chain(int... nodes) {
+        List<ChainResolver.Member> c = new ArrayList<>();
+        for (int i : nodes) {
+            c.add(members.get(i));
+        }
+        chain.set(List.copyOf(c));
+    }
+
+    InetSocketAddress address(int i) {
+        return members.get(i).address();
+    }
+
+    /** Closes node i's server (its log stays readable for the test). */
+    void kill(int i) {
+        stopped[i] = true;
+        servers.get(i).close();
+    }
+
+    /** @return every message of the stream in node i's log, from offset 0 */
+    List<byte[]> read(int i, String stream) throws IOException {
+        MessageLog log = logs.get(i);
+        List<byte[]> out = new ArrayList<>();
+        long at = log.firstOffset(stream);
+        while (at < log.endOffset(stream)) {
+            ReadResult r = log.read(stream, at, 10_000, 1 << 20);
+            out.addAll(r.messages());
+            at = r.nextOffset();
+        }
+        return out;
+    }
+
+    long end(int i, String stream) {
+        return logs.get(i).endOffset(stream);
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (int i = 0; i < servers.size(); i++) {
+            if (!stopped[i]) {
+                servers.get(i).close();
+            }
+        }
+        for (MessageLog l : logs) {
+            l.close();
+        }
+    }
+}
