@@ -1,6 +1,8 @@
 package io.scalesmall.stream.client;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The bound on a producer's messages in flight ({@link ProducerConfig#maxInFlight}): a plain count, taken one per
@@ -35,10 +37,37 @@ final class InFlightBudget {
     }
 
     /**
+     * Waits for room up to {@code maxBlock} (releasing the monitor meanwhile), giving up early when {@code closed}
+     * turns true or the thread is interrupted (its flag is then set again).
+     *
+     * @return true, with one message counted, if room came in time
+     */
+    boolean take(Duration maxBlock, BooleanSupplier closed) {
+        long wait;
+        try {
+            wait = maxBlock.toNanos();
+        } catch (ArithmeticException e) {
+            wait = Long.MAX_VALUE;
+        }
+        long deadline = System.nanoTime() + wait;
+        try {
+            for (long left = wait; left > 0 && !closed.getAsBoolean(); left = deadline - System.nanoTime()) {
+                await(left);
+                if (!closed.getAsBoolean() && tryTake()) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /**
      * Waits (releasing the monitor) until room is given back, {@link #wakeAll} is called, or {@code nanos} pass;
      * may return early (spurious wake-ups): the caller rechecks.
      */
-    void await(long nanos) throws InterruptedException {
+    private void await(long nanos) throws InterruptedException {
         waiters++;
         try {
             TimeUnit.NANOSECONDS.timedWait(lock, nanos);

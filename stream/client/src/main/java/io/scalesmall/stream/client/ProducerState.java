@@ -9,12 +9,10 @@ import io.scalesmall.stream.protocol.ErrorCode;
 import io.scalesmall.stream.protocol.ErrorFrame;
 import io.scalesmall.stream.protocol.FrameCodec;
 import io.scalesmall.stream.protocol.InitOkFrame;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +44,7 @@ final class ProducerState {
     private long nextSequence;
     private final InFlight inFlight = new InFlight();
     private final InFlightBudget budget;
-    /** Sealed batches whose callbacks may not all have run yet, oldest first (done ones pruned from the head). */
-    private final ArrayDeque<Batch> unfinished = new ArrayDeque<>();
+    private final Unfinished unfinished = new Unfinished();
     /** The connection, from connect until it closes; null between. */
     private Channel channel;
     /** INIT_OK received on {@link #channel}: batches may be written. */
@@ -84,9 +81,10 @@ final class ProducerState {
                 return closedReason();
             }
             if (!budget.tryTake()) {
-                StreamException full = waitForRoom();
-                if (full != null) {
-                    return full;
+                boolean block = config.blockWhenFull() && !ClientLoops.inClientThread();
+                if (!(block && budget.take(config.maxBlock(), () -> closed))) {
+                    return closed ? closedReason() : new StreamException(config.maxInFlight() + " messages in flight"
+                            + (config.blockWhenFull() ? " for " + config.maxBlock().toMillis() + " ms" : ""));
                 }
             }
             long add = message.length + FrameCodec.PER_MESSAGE_BYTES;
@@ -121,37 +119,6 @@ final class ProducerState {
         return refused != null ? refused : new StreamException("producer closed");
     }
 
-    /** Under lock, with no room in flight: waits for room if configured to. @return null once room was taken */
-    private StreamException waitForRoom() {
-        if (config.blockWhenFull() && !ClientLoops.inClientThread()) {
-            long wait = saturatedNanos(config.maxBlock());
-            long deadline = System.nanoTime() + wait;
-            try {
-                for (long left = wait; left > 0 && !closed; left = deadline - System.nanoTime()) {
-                    budget.await(left);
-                    if (!closed && budget.tryTake()) {
-                        return null;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (closed) {
-                return closedReason();
-            }
-        }
-        return new StreamException(config.maxInFlight() + " messages in flight"
-                + (config.blockWhenFull() ? " for " + config.maxBlock().toMillis() + " ms" : ""));
-    }
-
-    private static long saturatedNanos(java.time.Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
     /**
      * Seals the open batch; returns a future that completes (normally) once the callbacks of every message queued
      * before this call have run, successfully or not.
@@ -162,31 +129,9 @@ final class ProducerState {
             if (current.size() > 0) {
                 seal();
             }
-            pruneFinished();
-            wait = new ArrayList<>(unfinished);
+            wait = unfinished.list();
         }
-        CompletableFuture<Void> all = new CompletableFuture<>();
-        if (wait.isEmpty()) {
-            all.complete(null);
-            return all;
-        }
-        AtomicInteger left = new AtomicInteger(wait.size());
-        Runnable one = () -> {
-            if (left.decrementAndGet() == 0) {
-                all.complete(null);
-            }
-        };
-        for (Batch b : wait) {
-            b.whenDone(one);
-        }
-        return all;
-    }
-
-    /** Under lock: drops batches done from the head of {@link #unfinished}. */
-    private void pruneFinished() {
-        while (!unfinished.isEmpty() && unfinished.peekFirst().isDone()) {
-            unfinished.pollFirst();
-        }
+        return Unfinished.whenAllDone(wait);
     }
 
     /** Under lock: batches that left the in-flight queue give back their room and release their frames. */
@@ -207,8 +152,7 @@ final class ProducerState {
         b.sealedAtNanos = System.nanoTime();
         nextSequence += b.size();
         inFlight.add(b);
-        pruneFinished();
-        unfinished.addLast(b);
+        unfinished.sealed(b);
         pump();
     }
 
