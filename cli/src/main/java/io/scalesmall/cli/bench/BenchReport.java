@@ -6,7 +6,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Prints a bench run's figures: the settings, messages/s and MB/s acknowledged (MB = 2^20 bytes of message payload,
- * as Kafka's ProducerPerformance counts), ack latency percentiles in ms, and what the consumers received.
+ * as Kafka's ProducerPerformance counts), with a rate the rate asked, sent and acknowledged and how far sends fell
+ * behind their schedule, ack latency percentiles in ms, and what the consumers received.
  */
 final class BenchReport {
     private BenchReport() {
@@ -22,6 +23,14 @@ final class BenchReport {
         out.printf(Locale.ROOT, "produced: %,d acknowledged, %,d failed in %.3f s: %,.0f msgs/s, %.2f MB/s%n",
                 r.acked(), r.failed(), seconds, perSecond(r.acked(), seconds),
                 perSecond(r.acked() * (double) s.size(), seconds) / (1 << 20));
+        if (s.rate() > 0) {
+            double sendSeconds = r.sendNanos() / 1e9;
+            Histogram lag = r.sendLagNanos();
+            out.printf(Locale.ROOT, "rate: %,d msgs/s asked, %,.0f msgs/s sent, %,.0f msgs/s acknowledged; sends behind"
+                    + " schedule (ms): p50 %.3f  p99 %.3f  max %.3f%n", s.rate(),
+                    perSecond(s.messages(), sendSeconds), perSecond(r.acked(), seconds),
+                    ms(lag.getValueAtPercentile(50)), ms(lag.getValueAtPercentile(99)), ms(lag.getMaxValue()));
+        }
         Histogram h = r.latencyNanos();
         if (h.getTotalCount() > 0) {
             out.printf(Locale.ROOT, "ack latency (ms): p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (mean %.3f, n=%,d)%n",

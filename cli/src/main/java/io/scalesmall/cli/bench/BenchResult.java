@@ -14,7 +14,10 @@ import org.HdrHistogram.Histogram;
  * @param consumed      messages the consumers received, over all consumers
  * @param consumeNanos  from the start to the last message a consumer needed, ns (0 without consumers)
  * @param timedOut      true if the run gave up waiting (some acks or messages never came)
+ * @param sendNanos     from the start to the last producer's last {@code send()} return, ns
+ * @param sendLagNanos  with a rate: per message, how late its {@code send()} was made after its scheduled time, ns
+ *                      (empty without a rate)
  */
 record BenchResult(long acked, long failed, String firstError, long produceNanos, Histogram latencyNanos,
-        long consumed, long consumeNanos, boolean timedOut) {
+        long consumed, long consumeNanos, boolean timedOut, long sendNanos, Histogram sendLagNanos) {
 }

@@ -12,47 +12,39 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
  * Runs one bench: producer threads send {@link BenchSettings#messages()} messages through {@link StreamProducer}s
- * (one per producer), consumers follow the streams with {@link StreamConsumer#follow}, and a ticker draws the
- * {@link ProgressBar}. Each acknowledgement's latency goes into an HdrHistogram (3 significant digits, up to an
- * hour). The run ends when every send completed and every consumer received what was acknowledged on its stream,
- * or at the settings' timeout.
+ * (one per producer, {@link StreamProducer#send(byte[], io.scalesmall.stream.client.SendCallback)}), consumers follow
+ * the streams with {@link StreamConsumer#follow}, and a ticker draws the {@link ProgressBar}. Each acknowledgement's
+ * latency goes into an HdrHistogram (3 significant digits, up to an hour). The clock starts once every producer's
+ * session is open (connecting is not part of the run). The run ends when every send completed and every consumer
+ * received what was acknowledged on its stream, or at the settings' timeout.
  *
  * <p>Latency is measured from {@code send()} -- or, with a rate, from the send's scheduled time, so that a stall
- * counts against every message it delays (Gil Tene's "coordinated omission"; HdrHistogram's own advice) -- to the
- * completion of its future on the client's I/O thread.
+ * counts against every message it delays (Gil Tene's "coordinated omission"; HdrHistogram's and wrk2's approach) --
+ * to the message's completion on the client's I/O thread. With a rate, the producers are paced open-loop: message i
+ * of a producer is due at {@code start + i / (rate / producers)} whatever happened to earlier ones; a producer behind
+ * schedule sends at once, and how far behind it was (the send lag) is recorded too, which tells a producer that could
+ * not keep up (CPU, back-pressure) from acks that came late.
  */
 final class BenchRun {
     /** Latencies up to an hour, in ns, to 3 significant digits. */
     static Histogram newHistogram() {
-        return new ConcurrentHistogram(TimeUnit.HOURS.toNanos(1), 3);
+        return new Histogram(TimeUnit.HOURS.toNanos(1), 3);
     }
 
     private final BenchSettings s;
     private final Payloads payloads;
-    private final Histogram latency = newHistogram();
-    private final LongAdder acked = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder[] ackedPerStream;
     private final LongAdder consumed = new LongAdder();
-    private final AtomicReference<String> firstError = new AtomicReference<>();
-    private final AtomicLong lastAck = new AtomicLong();
     private final AtomicLong lastConsumed = new AtomicLong();
 
     BenchRun(BenchSettings settings) {
         this.s = settings;
         this.payloads = new Payloads(settings.size(), 0x5CA1E5L);
-        this.ackedPerStream = new LongAdder[settings.streams()];
-        for (int i = 0; i < ackedPerStream.length; i++) {
-            ackedPerStream[i] = new LongAdder();
-        }
     }
 
     /**
@@ -61,10 +53,21 @@ final class BenchRun {
      * @param terminal whether {@code progress} is a terminal (redraw in place)
      */
     BenchResult run(PrintWriter progress, boolean terminal) throws InterruptedException {
+        long deadline = System.nanoTime() + s.timeout().toNanos();
+        List<StreamProducer> producers = new ArrayList<>();
+        for (int p = 0; p < s.producers(); p++) {
+            producers.add(StreamProducer.create(ProducerConfig.of(s.node(), s.stream(p % s.streams()))
+                    .withAck(s.ack()).withBatchBytes(s.batchBytes()).withLinger(s.linger())
+                    .withDeliveryTimeout(s.timeout())));
+        }
+        for (StreamProducer p : producers) {
+            while (!p.isConnected() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000); // sends would wait for the session; the clock starts after it
+            }
+        }
         List<StreamConsumer> consumerClients = new ArrayList<>();
         List<Subscription> subscriptions = new ArrayList<>();
         List<LongAdder> received = new ArrayList<>();
-        long start = System.nanoTime();
         for (int c = 0; c < s.consumers(); c++) {
             StreamConsumer consumer = StreamConsumer.create(s.node());
             LongAdder got = new LongAdder();
@@ -76,34 +79,47 @@ final class BenchRun {
                 lastConsumed.accumulateAndGet(System.nanoTime(), Math::max);
             }));
         }
-        List<StreamProducer> producers = new ArrayList<>();
+        CountDownLatch completions = new CountDownLatch(s.producers());
+        List<Tally> tallies = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
-            producers.add(StreamProducer.create(ProducerConfig.of(s.node(), s.stream(p % s.streams()))
-                    .withAck(s.ack()).withBatchBytes(s.batchBytes()).withLinger(s.linger())
-                    .withDeliveryTimeout(s.timeout())));
+            Tally t = new Tally(s.messagesOf(p), completions::countDown);
+            tallies.add(t);
+            if (s.messagesOf(p) == 0) {
+                completions.countDown();
+            }
         }
-        CountDownLatch completions = new CountDownLatch(1);
-        AtomicLong outstanding = new AtomicLong(s.messages());
-        ProgressBar bar = progress == null ? null
-                : new ProgressBar(progress, s.messages(), () -> s.messages() - outstanding.get(), terminal, start);
+        Histogram sendLag = newHistogram();
+        AtomicLong lastSend = new AtomicLong();
+        long start = System.nanoTime();
+        ProgressBar bar = progress == null ? null : new ProgressBar(progress, s.messages(),
+                () -> tallies.stream().mapToLong(Tally::settled).sum(), terminal, start);
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
             int producer = p;
-            Thread t = new Thread(() -> send(producers.get(producer), producer, start, outstanding, completions),
-                    "bench-producer-" + p);
+            Thread t = new Thread(() -> {
+                Histogram lag = newHistogram();
+                send(producers.get(producer), producer, start, tallies.get(producer), lag);
+                lastSend.accumulateAndGet(System.nanoTime(), Math::max);
+                synchronized (sendLag) {
+                    sendLag.add(lag);
+                }
+            }, "bench-producer-" + p);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
-        long deadline = start + s.timeout().toNanos();
         boolean timedOut = !await(completions, deadline, bar);
         for (Thread t : threads) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
+        long[] ackedPerStream = new long[s.streams()];
+        for (int p = 0; p < s.producers(); p++) {
+            ackedPerStream[p % s.streams()] += tallies.get(p).acked();
+        }
         for (int c = 0; c < s.consumers() && !timedOut; c++) {
-            LongAdder want = ackedPerStream[c % s.streams()];
+            long want = ackedPerStream[c % s.streams()];
             LongAdder got = received.get(c);
-            while (got.sum() < want.sum() && !timedOut) {
+            while (got.sum() < want && !timedOut) {
                 timedOut = System.nanoTime() > deadline;
                 LockSupport.parkNanos(1_000_000);
             }
@@ -114,8 +130,23 @@ final class BenchRun {
         subscriptions.forEach(Subscription::close);
         consumerClients.forEach(StreamConsumer::close);
         producers.forEach(p -> p.close(Duration.ofSeconds(5)));
-        return new BenchResult(acked.sum(), failed.sum(), firstError.get(), Math.max(0, lastAck.get() - start),
-                latency, consumed.sum(), s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut);
+        Histogram latency = newHistogram();
+        long acked = 0;
+        long failed = 0;
+        long lastAck = 0;
+        String firstError = null;
+        for (Tally t : tallies) {
+            t.addLatencies(latency);
+            acked += t.acked();
+            failed += t.failed();
+            lastAck = Math.max(lastAck, t.lastNanos());
+            firstError = firstError != null ? firstError : t.firstError();
+        }
+        synchronized (sendLag) {
+            return new BenchResult(acked, failed, firstError, Math.max(0, lastAck - start), latency, consumed.sum(),
+                    s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut,
+                    Math.max(0, lastSend.get() - start), sendLag);
+        }
     }
 
     /** Waits for {@code done}, drawing the bar every 200 ms; false at the deadline. */
@@ -134,38 +165,28 @@ final class BenchRun {
         }
     }
 
-    /** One producer's loop: sends its share, paced when a rate is set, recording each completion. */
-    private void send(StreamProducer producer, int p, long start, AtomicLong outstanding, CountDownLatch allDone) {
+    /**
+     * One producer's loop: sends its share, paced open-loop when a rate is set (each message due at its scheduled
+     * time; {@code lag} gets how late each send was made), each completion going to {@code tally}.
+     */
+    private void send(StreamProducer producer, int p, long start, Tally tally, Histogram lag) {
         long n = s.messagesOf(p);
-        int stream = p % s.streams();
         double interval = s.rate() > 0 ? 1e9 * s.producers() / s.rate() : 0;
         long first = p; // message i of producer p is message p + i * producers overall (payload choice)
         for (long i = 0; i < n; i++) {
-            long sentAt;
+            long due;
             if (interval > 0) {
-                sentAt = start + (long) (i * interval);
-                for (long now = System.nanoTime(); now < sentAt; now = System.nanoTime()) {
-                    LockSupport.parkNanos(sentAt - now);
-                }
-            } else {
-                sentAt = System.nanoTime();
-            }
-            long t0 = sentAt;
-            producer.send(payloads.get(first + i * s.producers())).whenComplete((offset, error) -> {
+                due = start + (long) (i * interval);
                 long now = System.nanoTime();
-                if (error == null) {
-                    latency.recordValue(Math.min(latency.getHighestTrackableValue(), Math.max(0, now - t0)));
-                    acked.increment();
-                    ackedPerStream[stream].increment();
-                } else {
-                    failed.increment();
-                    firstError.compareAndSet(null, error.getMessage());
+                while (now < due) {
+                    LockSupport.parkNanos(due - now);
+                    now = System.nanoTime();
                 }
-                lastAck.accumulateAndGet(now, Math::max);
-                if (outstanding.decrementAndGet() == 0) {
-                    allDone.countDown();
-                }
-            });
+                lag.recordValue(Math.min(lag.getHighestTrackableValue(), now - due));
+            } else {
+                due = System.nanoTime();
+            }
+            producer.send(payloads.get(first + i * s.producers()), tally.callback(due));
         }
     }
 }

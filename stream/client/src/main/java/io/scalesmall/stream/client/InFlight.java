@@ -17,7 +17,7 @@ import java.util.List;
  * <p>ACKs must cover whole batches from the oldest on the wire (the node acks in the order it stored); anything
  * else is a protocol violation. Not thread-safe: guarded by the producer's lock.
  */
-final class InFlight implements Iterable<Batch> {
+final class InFlight {
     private final ArrayDeque<Batch> wire = new ArrayDeque<>();
     private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
 
@@ -32,14 +32,6 @@ final class InFlight implements Iterable<Batch> {
     /** @return the oldest batch, written or not; null if none */
     Batch oldest() {
         return wire.isEmpty() ? waiting.peekFirst() : wire.peekFirst();
-    }
-
-    /** Every batch, oldest first. */
-    @Override
-    public Iterator<Batch> iterator() {
-        List<Batch> all = new ArrayList<>(wire);
-        all.addAll(waiting);
-        return all.iterator();
     }
 
     /** Moves waiting batches onto the wire while fewer than {@code limit} are there; returns them, to be written. */
@@ -95,13 +87,13 @@ final class InFlight implements Iterable<Batch> {
         return null;
     }
 
-    /** Removes a fire-and-forget batch once written out. */
-    void written(Batch b) {
+    /** Removes a fire-and-forget batch once written out. @return false if it was no longer here (failed) */
+    boolean written(Batch b) {
         if (wire.peekFirst() == b) {
             wire.pollFirst();
-        } else {
-            wire.remove(b);
+            return true;
         }
+        return wire.remove(b);
     }
 
     /** Removes and returns everything, oldest first. */
@@ -114,22 +106,24 @@ final class InFlight implements Iterable<Batch> {
     }
 
     /**
-     * Completes the futures of acknowledged batches with their offsets, from the ACK's runs
-     * ({@link AckFrame#UNKNOWN_OFFSET}, -1, where the node did not know them). Call outside the lock.
+     * Calls the callbacks of acknowledged batches with their offsets, from the ACK's runs
+     * ({@link AckFrame#UNKNOWN_OFFSET}, -1, where the node did not know them), then marks each batch done. Call
+     * outside the lock.
      */
     static void complete(List<Batch> acked, AckFrame a) {
         Iterator<OffsetRun> runs = a.runs().iterator();
         OffsetRun run = runs.next();
         long used = 0;
         for (Batch b : acked) {
-            for (var f : b.futures) {
+            for (int i = 0, n = b.size(); i < n; i++) {
                 if (used == run.count()) {
                     run = runs.next();
                     used = 0;
                 }
-                f.complete(run.firstOffset() < 0 ? AckFrame.UNKNOWN_OFFSET : run.firstOffset() + used);
+                b.complete(i, run.firstOffset() < 0 ? AckFrame.UNKNOWN_OFFSET : run.firstOffset() + used, null);
                 used++;
             }
+            b.finish();
         }
     }
 }

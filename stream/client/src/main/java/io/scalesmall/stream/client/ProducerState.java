@@ -1,7 +1,6 @@
 package io.scalesmall.stream.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.scalesmall.stream.protocol.AckFrame;
@@ -21,12 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link StreamProducer}'s state and its protocol logic: the open batch (filled by senders, sealed when full or
  * when its linger runs out), the sequence counter, the sealed batches in flight, and the connection they are
- * written to. Reacts to INIT_OK (write, or resend, the oldest batches), ACK (complete futures with offsets, write
+ * written to. Reacts to INIT_OK (write, or resend, the oldest batches), ACK (call back with offsets, write
  * more), ERROR (fail the batch named, or everything when the node refused the session) and a lost connection
- * (everything waits for the next one).
+ * (everything waits for the next one). Bounds the messages in flight ({@link InFlightBudget}): a sender takes room
+ * under the lock it holds anyway, a batch gives its room back when it leaves.
  *
- * <p>Threads: one lock guards everything; senders, the connection's event loop and timers all take it. Futures are
- * completed outside it. Writes are queued on the connection's event loop, always, so frames leave in the order
+ * <p>Threads: one lock guards everything; senders, the connection's event loop and timers all take it. Callbacks
+ * run outside it. Writes are queued on the connection's event loop, always, so frames leave in the order
  * batches were sealed: a write made directly on the loop (when an ACK frees room) would overtake writes other
  * threads had queued before it, and the node would see a gap in the sequences.
  */
@@ -40,9 +40,11 @@ final class ProducerState {
 
     private final Object lock = new Object();
     // Guarded by lock:
-    private Batch current = new Batch();
+    private Batch current = new Batch(16);
     private long nextSequence;
     private final InFlight inFlight = new InFlight();
+    private final InFlightBudget budget;
+    private final Unfinished unfinished = new Unfinished();
     /** The connection, from connect until it closes; null between. */
     private Channel channel;
     /** INIT_OK received on {@link #channel}: batches may be written. */
@@ -60,18 +62,30 @@ final class ProducerState {
         this.config = config;
         this.loop = loop;
         this.resentBatches = resentBatches;
+        this.budget = new InFlightBudget(lock, config.maxInFlight());
     }
 
     int maxMessageBytes() {
         return maxMessageBytes;
     }
 
-    /** Adds a message to the open batch. @return false if the producer is closed (the future is then failed) */
-    boolean add(byte[] message, CompletableFuture<Long> f) {
+    /**
+     * Adds a message to the open batch, once there is room in flight: if there is none it waits (up to
+     * {@link ProducerConfig#maxBlock}, never on a client I/O thread) or gives up, as configured.
+     *
+     * @return null if the message was queued (its callback runs later); otherwise why not (the caller fails it)
+     */
+    StreamException add(byte[] message, SendCallback callback) {
         synchronized (lock) {
             if (closed) {
-                f.completeExceptionally(refused != null ? refused : new StreamException("producer closed"));
-                return false;
+                return closedReason();
+            }
+            if (!budget.tryTake()) {
+                boolean block = config.blockWhenFull() && !ClientLoops.inClientThread();
+                if (!(block && budget.take(config.maxBlock(), () -> closed))) {
+                    return closed ? closedReason() : new StreamException(config.maxInFlight() + " messages in flight"
+                            + (config.blockWhenFull() ? " for " + config.maxBlock().toMillis() + " ms" : ""));
+                }
             }
             long add = message.length + FrameCodec.PER_MESSAGE_BYTES;
             if (current.size() > 0 && (current.bytes + add > config.batchBytes()
@@ -79,7 +93,7 @@ final class ProducerState {
                 seal();
             }
             boolean first = current.size() == 0;
-            current.add(message, f);
+            current.add(message, callback);
             if (current.bytes >= config.batchBytes()) {
                 seal();
             } else if (first) {
@@ -97,32 +111,48 @@ final class ProducerState {
                     loop.schedule(linger, config.linger().toNanos(), TimeUnit.NANOSECONDS);
                 }
             }
-            return true;
+            return null;
         }
     }
 
-    /** Seals the open batch; returns the futures of every message not yet completed. */
-    List<CompletableFuture<Long>> sealAndList() {
-        List<CompletableFuture<Long>> all = new ArrayList<>();
+    private StreamException closedReason() {
+        return refused != null ? refused : new StreamException("producer closed");
+    }
+
+    /**
+     * Seals the open batch; returns a future that completes (normally) once the callbacks of every message queued
+     * before this call have run, successfully or not.
+     */
+    CompletableFuture<Void> flush() {
+        List<Batch> wait;
         synchronized (lock) {
             if (current.size() > 0) {
                 seal();
             }
-            for (Batch b : inFlight) {
-                all.addAll(b.futures);
-            }
+            wait = unfinished.list();
         }
-        return all;
+        return Unfinished.whenAllDone(wait);
+    }
+
+    /** Under lock: batches that left the in-flight queue give back their room and release their frames. */
+    private void left(List<Batch> batches) {
+        int n = 0;
+        for (Batch b : batches) {
+            n += b.size();
+            b.releaseFrame();
+        }
+        budget.give(n);
     }
 
     /** Under lock: gives the open batch its sequences, queues it, writes it if the session is open. */
     private void seal() {
         Batch b = current;
-        current = new Batch();
+        current = new Batch(b.size());
         b.seal(nextSequence);
         b.sealedAtNanos = System.nanoTime();
         nextSequence += b.size();
         inFlight.add(b);
+        unfinished.sealed(b);
         pump();
     }
 
@@ -135,24 +165,33 @@ final class ProducerState {
         if (next.isEmpty()) {
             return;
         }
-        for (Batch b : next) {
+        ByteBuf[] frames = new ByteBuf[next.size()];
+        for (int i = 0; i < frames.length; i++) {
+            Batch b = next.get(i);
             if (b.sent) {
                 resentBatches.incrementAndGet();
             }
             b.sent = true;
+            frames[i] = b.frameForWrite(); // retained now: the batch may leave (and release its frame) before the write
         }
         Channel ch = channel;
-        ch.eventLoop().execute(() -> {
-            for (Batch b : next) {
-                write(ch, b);
+        try {
+            ch.eventLoop().execute(() -> {
+                for (int i = 0; i < frames.length; i++) {
+                    write(ch, next.get(i), frames[i]);
+                }
+                ch.flush();
+            });
+        } catch (RuntimeException e) { // the loop is shut down: nothing will be written on ch
+            for (ByteBuf f : frames) {
+                f.release();
             }
-            ch.flush();
-        });
+            LOG.debug("cannot write to {}: {}", config.node(), e.toString());
+        }
     }
 
-    /** On {@code ch}'s event loop: writes a sealed batch (flushed by the caller). */
-    private void write(Channel ch, Batch b) {
-        ByteBuf frame = Unpooled.wrappedBuffer(b.frame);
+    /** On {@code ch}'s event loop: writes a sealed batch's frame (flushed by the caller; the write releases it). */
+    private void write(Channel ch, Batch b, ByteBuf frame) {
         if (config.ack().level() != AckMode.Level.NONE) {
             ch.write(frame, ch.voidPromise());
             return;
@@ -160,14 +199,15 @@ final class ProducerState {
         ch.write(frame).addListener(done -> {
             if (done.isSuccess()) {
                 synchronized (lock) {
-                    inFlight.written(b);
+                    if (!inFlight.written(b)) {
+                        return; // failed meanwhile (expired, closed): its callbacks ran there
+                    }
+                    left(List.of(b));
                     if (ch == channel) {
                         pump();
                     }
                 }
-                for (CompletableFuture<Long> f : b.futures) {
-                    f.complete(AckFrame.UNKNOWN_OFFSET);
-                }
+                b.completeAll(AckFrame.UNKNOWN_OFFSET);
             }
         });
     }
@@ -208,6 +248,7 @@ final class ProducerState {
             }
             try {
                 acked = inFlight.acked(a);
+                left(acked);
             } catch (IllegalStateException e) {
                 LOG.warn("node {}: {}; reconnecting", config.node(), e.getMessage());
                 ch.close();
@@ -230,6 +271,7 @@ final class ProducerState {
                 Batch b = inFlight.remove(e.firstSequence());
                 if (b != null) {
                     failed.add(b);
+                    left(failed);
                 }
                 pump();
             } else if (code != ErrorCode.SHUTTING_DOWN) {
@@ -239,7 +281,9 @@ final class ProducerState {
                 refused = ex;
                 failed.addAll(inFlight.drain());
                 failed.add(current);
-                current = new Batch();
+                current = new Batch(0);
+                left(failed);
+                budget.wakeAll();
             }
         }
         for (Batch b : failed) {
@@ -270,6 +314,7 @@ final class ProducerState {
                 return;
             }
             failed = inFlight.drain();
+            left(failed);
             ch = channel;
         }
         StreamException ex = new StreamException("not acknowledged within " + config.deliveryTimeout().toMillis()
@@ -290,7 +335,9 @@ final class ProducerState {
             closed = true;
             failed = inFlight.drain();
             failed.add(current);
-            current = new Batch();
+            current = new Batch(0);
+            left(failed);
+            budget.wakeAll();
             ch = channel;
         }
         StreamException ex = new StreamException("producer closed");
@@ -317,7 +364,8 @@ final class ProducerState {
         synchronized (lock) {
             Batch oldest = inFlight.oldest();
             return "connected=" + (channel != null) + ", ready=" + ready + ", closed=" + closed + ", nextSequence="
-                    + nextSequence + ", oldestUnacked=" + (oldest == null ? "none" : oldest.firstSequence);
+                    + nextSequence + ", oldestUnacked=" + (oldest == null ? "none" : oldest.firstSequence)
+                    + ", inFlight=" + budget.used() + "/" + budget.max();
         }
     }
 }

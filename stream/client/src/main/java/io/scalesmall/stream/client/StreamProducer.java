@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends messages to one stream on one node, asynchronously, in batches: {@link #send} returns at once with a future
- * of the message's offset. Messages are batched until {@link ProducerConfig#batchBytes} or
+ * Sends messages to one stream on one node, asynchronously, in batches: {@link #send(byte[])} returns at once with a
+ * future of the message's offset; {@link #send(byte[], SendCallback)} calls a callback instead, which costs less per
+ * message (no future, no boxed offset: the choice for high rates). Messages are batched until {@link ProducerConfig#batchBytes} or
  * {@link ProducerConfig#linger}, sent as DATA frames with consecutive sequence numbers, and completed when the node
  * acknowledges them as the {@link ProducerConfig#ack} mode asks.
  *
@@ -36,15 +36,18 @@ import org.slf4j.LoggerFactory;
  * offsets. At most as many batches as the node remembers per producer (INIT_OK says; 64) are unacknowledged at a
  * time, so every resend is recognised. A message the node refuses (too large, log full) fails with a
  * {@link StreamException} carrying the code and is never resent. A message not acknowledged within
- * {@link ProducerConfig#deliveryTimeout} fails (outcome unknown). With {@code ack=none} futures complete (offset -1)
+ * {@link ProducerConfig#deliveryTimeout} fails (outcome unknown). With {@code ack=none} messages complete (offset -1)
  * once the frame is written to the socket; nothing is resent after that.
  *
- * <p><b>Back-pressure.</b> At most {@link ProducerConfig#maxInFlight} messages are in flight; then {@code send}
- * blocks up to {@link ProducerConfig#maxBlock} or fails at once ({@link ProducerConfig#blockWhenFull}). A send
- * called on the client's own I/O thread (from a future's callback) never blocks: it fails instead of deadlocking.
+ * <p><b>Back-pressure.</b> At most {@link ProducerConfig#maxInFlight} messages are in flight (queued, sent, not yet
+ * completed); then {@code send} blocks up to {@link ProducerConfig#maxBlock} or fails at once
+ * ({@link ProducerConfig#blockWhenFull}). Room comes back a batch at a time, when the node acknowledges (or refuses)
+ * it, just before that batch's messages complete. A send called on the client's own I/O thread (from a callback)
+ * never blocks: it fails instead of deadlocking.
  *
- * <p><b>Threads.</b> Thread-safe; any number of threads may send. Futures complete on the client's I/O threads:
- * callbacks must not block. One sender thread's messages get increasing offsets, in the order it sent them.
+ * <p><b>Threads.</b> Thread-safe; any number of threads may send. Futures complete, and callbacks run, on the
+ * client's I/O threads (they must not block), except for a send refused before it was queued (too large, no room
+ * in flight, closed): that one completes on the sending thread, before {@code send} returns. One sender thread's messages get increasing offsets, in the order it sent them.
  */
 public final class StreamProducer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamProducer.class);
@@ -52,7 +55,6 @@ public final class StreamProducer implements AutoCloseable {
     static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
 
     private final ProducerConfig config;
-    private final Semaphore permits;
     /** The producer's loop: its connection and its timers. */
     private final EventLoop loop = ClientLoops.group().next();
     private final AtomicLong resentBatches = new AtomicLong();
@@ -64,7 +66,6 @@ public final class StreamProducer implements AutoCloseable {
 
     private StreamProducer(ProducerConfig config) {
         this.config = config;
-        this.permits = new Semaphore(config.maxInFlight());
         this.state = new ProducerState(config, loop, resentBatches);
         long every = Math.max(1, Math.min(1000, config.deliveryTimeout().toMillis() / 4));
         this.timeoutCheck = loop.scheduleAtFixedRate(state::expire, every, every, TimeUnit.MILLISECONDS);
@@ -78,59 +79,63 @@ public final class StreamProducer implements AutoCloseable {
     }
 
     /**
-     * Sends one message.
+     * Sends one message; its future completes once it is settled. Costs a future and a boxed offset per message:
+     * {@link #send(byte[], SendCallback)} is the cheaper form.
      *
-     * @param message 0..(node limit, 1 MiB by default) bytes; kept by the producer until sent: do not change it
+     * @param message 0..(node limit, 1 MiB by default) bytes; kept by the producer until its batch is sealed (at most
+     *                {@code linger} after the call): do not change it before
      * @return the message's offset once the node acknowledged it (-1 with {@code ack=none}, or when the node could
      *         not tell); fails with {@link StreamException} as the class comment says
+     * @throws NullPointerException if {@code message} is null
      */
     public CompletableFuture<Long> send(byte[] message) {
-        Objects.requireNonNull(message, "message");
-        CompletableFuture<Long> f = new CompletableFuture<>();
-        int limit = state.maxMessageBytes();
-        if (message.length > limit) {
-            f.completeExceptionally(new StreamException(ErrorCode.MESSAGE_TOO_LARGE, limit, "a message of "
-                    + message.length + " bytes exceeds the node's limit of " + limit));
-            return f;
-        }
-        if (!acquire()) {
-            f.completeExceptionally(new StreamException(config.maxInFlight() + " messages in flight"
-                    + (config.blockWhenFull() ? " for " + config.maxBlock().toMillis() + " ms" : "")));
-            return f;
-        }
-        f.whenComplete((v, t) -> permits.release());
-        state.add(message, f);
+        MessageFuture f = new MessageFuture();
+        send(message, f);
         return f;
     }
 
-    private boolean acquire() {
-        if (!config.blockWhenFull() || inClientLoop()) {
-            return permits.tryAcquire();
+    /**
+     * Sends one message and calls {@code callback} once it is settled: with its offset, or with why it failed (see
+     * {@link SendCallback} for the threads). Allocates nothing per message beyond the producer's batch arrays.
+     *
+     * @param message  as for {@link #send(byte[])}
+     * @param callback called exactly once
+     * @throws NullPointerException if an argument is null
+     */
+    public void send(byte[] message, SendCallback callback) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(callback, "callback");
+        int limit = state.maxMessageBytes();
+        StreamException refused;
+        if (message.length > limit) {
+            refused = new StreamException(ErrorCode.MESSAGE_TOO_LARGE, limit, "a message of " + message.length
+                    + " bytes exceeds the node's limit of " + limit);
+        } else {
+            refused = state.add(message, callback);
         }
-        try {
-            return permits.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        if (refused != null) {
+            Batch.call(callback, AckFrame.UNKNOWN_OFFSET, refused);
         }
     }
 
-    private static boolean inClientLoop() {
-        for (var e : ClientLoops.group()) {
-            if (e.inEventLoop()) {
-                return true;
+    /** A per-message future that is its own callback: one object per message. */
+    private static final class MessageFuture extends CompletableFuture<Long> implements SendCallback {
+        @Override
+        public void onComplete(long offset, Throwable error) {
+            if (error == null) {
+                complete(offset);
+            } else {
+                completeExceptionally(error);
             }
         }
-        return false;
     }
 
     /**
      * Sends the open batch now and returns a future that completes (normally) once every message sent before this
-     * call has completed, successfully or not.
+     * call has completed (its future completed, its callback ran), successfully or not.
      */
     public CompletableFuture<Void> flush() {
-        List<CompletableFuture<Long>> all = state.sealAndList();
-        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).handle((v, t) -> null);
+        return state.flush();
     }
 
     // ---- the connection ---------------------------------------------------------------------------
@@ -226,7 +231,7 @@ public final class StreamProducer implements AutoCloseable {
     @Override
     public String toString() {
         return "StreamProducer{node=" + config.node() + ", stream=" + config.stream() + ", ack=" + config.ack() + ", "
-                + state.describe() + ", inFlightPermitsFree=" + permits.availablePermits() + ", resent="
+                + state.describe() + ", resent="
                 + resentBatches + ", reconnects=" + reconnects + "}";
     }
 

@@ -15,10 +15,16 @@
  * }</pre>
  * {@link io.scalesmall.stream.client.StreamProducer#send} never waits for the network: messages are batched (up to
  * {@code batchBytes} or {@code linger}), each future completes with the message's offset once the node acknowledged
- * it as the {@link io.scalesmall.stream.protocol.AckMode} asks ({@code none}, {@code memory=N}, {@code disk=N}). At
- * most {@code maxInFlight} messages are pending; then {@code send} blocks (up to {@code maxBlock}) or fails at once,
- * as configured. A lost connection is re-opened and unacknowledged batches are resent unchanged; the node stores
- * each message once (producer id + sequence numbers). A refused message fails with
+ * it as the {@link io.scalesmall.stream.protocol.AckMode} asks ({@code none}, {@code memory=N}, {@code disk=N}).
+ * Completion is per message, in one of two forms: a {@code CompletableFuture<Long>} ({@code send(message)}), or,
+ * cheaper at high rates (no future, no boxed offset), a {@link io.scalesmall.stream.client.SendCallback}:
+ * <pre>{@code
+ * producer.send(bytes, (offset, error) -> { if (error != null) log(error); });   // on an I/O thread: do not block
+ * }</pre>
+ * At most {@code maxInFlight} messages are pending; then {@code send} blocks (up to {@code maxBlock}) or fails at
+ * once, as configured; room comes back a batch at a time as the node acknowledges. A lost connection is re-opened
+ * and unacknowledged batches are resent unchanged; the node stores each message once (producer id + sequence
+ * numbers). A refused message fails with
  * {@link io.scalesmall.stream.client.StreamException} and its {@link io.scalesmall.stream.protocol.ErrorCode}
  * ({@code LOG_FULL}, {@code MESSAGE_TOO_LARGE}, ...); one not acknowledged within {@code deliveryTimeout} fails with
  * an unknown outcome.

@@ -49,8 +49,19 @@ class ProducerStateTest {
 
     private CompletableFuture<Long> send(String m) {
         CompletableFuture<Long> f = new CompletableFuture<>();
-        assertThat(state.add(m.getBytes(StandardCharsets.UTF_8), f)).isTrue();
+        assertThat(state.add(m.getBytes(StandardCharsets.UTF_8), into(f))).isNull();
         return f;
+    }
+
+    /** A callback completing {@code f}. */
+    static SendCallback into(CompletableFuture<Long> f) {
+        return (offset, error) -> {
+            if (error == null) {
+                f.complete(offset);
+            } else {
+                f.completeExceptionally(error);
+            }
+        };
     }
 
     /** The sequences of the DATA frames written so far, in the order they left. */
@@ -104,7 +115,7 @@ class ProducerStateTest {
             s.connected(client);
             s.initOk(client, new InitOkFrame(1 << 20, 1 << 20, 2));
             CompletableFuture<Long> a = new CompletableFuture<>();
-            s.add(utf8("a"), a);
+            s.add(utf8("a"), into(a));
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
             CountDownLatch hold = new CountDownLatch(1);
             client.eventLoop().execute(() -> {
@@ -115,8 +126,8 @@ class ProducerStateTest {
                 }
                 s.ack(client, ack(0, 40)); // on the loop, ahead of the queued write of "b"
             });
-            s.add(utf8("b"), new CompletableFuture<>()); // on the wire: its write queued behind the ack
-            s.add(utf8("c"), new CompletableFuture<>()); // waits: two batches in flight
+            s.add(utf8("b"), into(new CompletableFuture<>())); // on the wire: its write queued behind the ack
+            s.add(utf8("c"), into(new CompletableFuture<>())); // waits: two batches in flight
             hold.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 3);
             assertThat(received).as("frames leave in sequence order").containsExactly(0L, 1L, 2L);
