@@ -204,6 +204,16 @@ public final class GroupNode {
         }
     }
 
+    /**
+     * Ends the join announcement of {@code group} now: for a node bootstrapped from a snapshot every member already
+     * holds (the simulator's formed clusters), where announcing its record to each member it learns of would send
+     * N messages per node, N^2 in all, and keep a set of N told members per node.
+     */
+    public void endJoinAnnouncement(String group) {
+        announceUntil.remove(group);
+        announcedTo.remove(group);
+    }
+
     /** Leaves {@code group}: all of this node's items become tombstones; broadcast to the remaining members. */
     public void leave(long nowNanos, String group) {
         GroupState before = state(group);

@@ -97,6 +97,7 @@ public final class SimCluster {
         GroupState union = GroupState.empty(GROUP);
         for (NetId id : fresh) {
             node(id).join(net.nowNanos(), GROUP, List.of());
+            node(id).endJoinAnnouncement(GROUP);
             union = union.merge(node(id).state(GROUP));
         }
         for (NetId id : ids) {

@@ -27,11 +27,16 @@ import org.slf4j.LoggerFactory;
 final class MemberTable {
     private static final Logger LOG = LoggerFactory.getLogger(MemberTable.class);
 
-    private static final class Entry {
+    private static final class Entry extends ActiveIndex.Slotted {
+        final NetId id;
         MemberState state = MemberState.ALIVE;
         long incarnation;
         /** Non-null exactly while SUSPECT. */
         Suspicion suspicion;
+
+        Entry(NetId id) {
+            this.id = id;
+        }
     }
 
     private final NetId self;
@@ -44,7 +49,7 @@ final class MemberTable {
     /** The members SUSPECT now (those with a suspicion), so expiry looks at them only, not at every member. */
     private final Set<NetId> suspects = new HashSet<>();
     /** The members ALIVE or SUSPECT now, for drawing a few at random. */
-    private final ActiveIndex activeIndex = new ActiveIndex();
+    private final ActiveIndex<Entry> activeIndex = new ActiveIndex<>();
     /** This node's incarnation: only ever rises. */
     private long incarnation;
     private boolean leaving;
@@ -92,12 +97,20 @@ final class MemberTable {
 
     /** @return up to {@code k} distinct random active members (ALIVE or SUSPECT); see {@link ActiveIndex} */
     List<NetId> randomActive(int k, Random random) {
-        return activeIndex.draw(k, id -> true, random);
+        return ids(activeIndex.draw(k, e -> true, random));
     }
 
     /** @return up to {@code k} distinct random ALIVE members other than {@code exclude}; see {@link ActiveIndex} */
     List<NetId> randomAlive(int k, NetId exclude, Random random) {
-        return activeIndex.draw(k, id -> !id.equals(exclude) && members.get(id).state == MemberState.ALIVE, random);
+        return ids(activeIndex.draw(k, e -> e.state == MemberState.ALIVE && !e.id.equals(exclude), random));
+    }
+
+    private static List<NetId> ids(List<Entry> entries) {
+        List<NetId> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            out.add(e.id);
+        }
+        return out;
     }
 
     /** @return true if {@code id} was new; a known member is treated as an {@link Alive} at {@code inc} */
@@ -109,19 +122,21 @@ final class MemberTable {
             apply(nowNanos, new Alive(id, inc));
             return false;
         }
-        Entry e = new Entry();
+        Entry e = new Entry(id);
         e.incarnation = inc;
         members.put(id, e);
         active++;
-        activeIndex.add(id);
+        activeIndex.add(e);
         notify(nowNanos, id, null, MemberState.ALIVE, inc);
         return true;
     }
 
     boolean remove(NetId id) {
         suspects.remove(id);
-        activeIndex.remove(id);
         Entry e = members.remove(id);
+        if (e != null) {
+            activeIndex.remove(e);
+        }
         if (e != null && e.state.isActive()) {
             active--;
         }
@@ -234,9 +249,9 @@ final class MemberTable {
         }
         e.state = to;
         if (to.isActive()) {
-            activeIndex.add(id);
+            activeIndex.add(e);
         } else {
-            activeIndex.remove(id);
+            activeIndex.remove(e);
         }
         e.incarnation = inc;
         e.suspicion = null;

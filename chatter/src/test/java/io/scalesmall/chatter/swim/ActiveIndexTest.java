@@ -2,7 +2,6 @@ package io.scalesmall.chatter.swim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scalesmall.topology.NetId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,18 +13,31 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class ActiveIndexTest {
-    static NetId id(int i) {
-        return NetId.of(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 29999);
+    static final class Element extends ActiveIndex.Slotted {
+        final int id;
+
+        Element(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public String toString() {
+            return "e" + id;
+        }
     }
 
     @Test
-    void drawsDistinctEligibleMembersAgainstAModelUnderRandomAddsAndRemoves() {
+    void drawsDistinctEligibleElementsAgainstAModelUnderRandomAddsAndRemoves() {
         long seed = 20261122L;
         Random r = new Random(seed);
-        ActiveIndex index = new ActiveIndex();
-        Set<NetId> model = new HashSet<>();
+        ActiveIndex<Element> index = new ActiveIndex<>();
+        List<Element> universe = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            universe.add(new Element(i));
+        }
+        Set<Element> model = new HashSet<>();
         for (int step = 0; step < 20_000; step++) {
-            NetId m = id(r.nextInt(300));
+            Element m = universe.get(r.nextInt(universe.size()));
             if (r.nextBoolean()) {
                 index.add(m);
                 model.add(m);
@@ -34,11 +46,11 @@ class ActiveIndexTest {
                 model.remove(m);
             }
             assertThat(index.size()).as("seed %d step %d", seed, step).isEqualTo(model.size());
-            // Eligible: all but m, or (often) only a few members, which forces the fallback scan.
+            // Eligible: all but m, or (often) only a few elements, which forces the fallback scan.
             int mod = 1 + r.nextInt(10);
-            Predicate<NetId> eligible = r.nextBoolean() ? id -> !id.equals(m) : id -> id.hashCode() % mod == 0;
+            Predicate<Element> eligible = r.nextBoolean() ? e -> e != m : e -> e.id % mod == 0;
             int k = r.nextInt(6);
-            List<NetId> drawn = index.draw(k, eligible, r);
+            List<Element> drawn = index.draw(k, eligible, r);
             long available = model.stream().filter(eligible).count();
             assertThat(drawn).as("seed %d step %d", seed, step).hasSize((int) Math.min(k, available))
                     .doesNotHaveDuplicates().allMatch(model::contains).allMatch(eligible);
@@ -46,23 +58,23 @@ class ActiveIndexTest {
     }
 
     @Test
-    void drawsEveryMemberAboutEquallyOften() {
+    void drawsEveryElementAboutEquallyOften() {
         long seed = 7;
         Random r = new Random(seed);
-        ActiveIndex index = new ActiveIndex();
-        List<NetId> all = new ArrayList<>();
+        ActiveIndex<Element> index = new ActiveIndex<>();
+        List<Element> all = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            all.add(id(i));
-            index.add(id(i));
+            all.add(new Element(i));
+            index.add(all.get(i));
         }
-        Map<NetId, Integer> counts = new HashMap<>();
+        Map<Element, Integer> counts = new HashMap<>();
         for (int i = 0; i < 30_000; i++) {
-            for (NetId m : index.draw(3, id -> !id.equals(all.get(0)), r)) {
+            for (Element m : index.draw(3, e -> e != all.get(0), r)) {
                 counts.merge(m, 1, Integer::sum);
             }
         }
         assertThat(counts).as("seed %d", seed).doesNotContainKey(all.get(0)).hasSize(99);
-        // 90,000 draws over 99 members: about 909 each; a fair draw stays well within +-20 %.
+        // 90,000 draws over 99 elements: about 909 each; a fair draw stays well within +-20 %.
         assertThat(counts.values()).as("seed %d", seed).allMatch(c -> c > 727 && c < 1091);
     }
 }
