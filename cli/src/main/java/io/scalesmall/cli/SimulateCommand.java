@@ -19,8 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Runs N nodes of the real protocol on a simulated network (manual clock, seeded) and prints "
                 + "convergence and crash-detection times, false deaths, traffic and open connections per node.",
-            "Large N needs heap: about 1 KB per member per node for the failure detector's table, so "
-                + "N = 10,000 wants JAVA_OPTS=-Xmx20g."})
+            "Large N needs heap: about 150 bytes per member per node (mostly the failure detector's table), so "
+                + "N = 10,000 wants SCALESMALL_JAVA_OPTS=-Xmx16g."})
 final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
