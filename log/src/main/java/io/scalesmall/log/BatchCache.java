@@ -7,18 +7,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The file log's memory budget: the most recently appended batch records, kept in the heap so that consumers
+ * The file log's memory budget: the most recently appended batch records, kept in memory so that consumers
  * reading recent data -- the common case, a consumer following producers -- never touch the disk.
  *
- * <p><b>Layout: a ring of large chunks.</b> Records are copied one after another into chunks of
+ * <p><b>Layout: a ring of direct (off-heap) chunks.</b> Records are copied one after another into chunks of
  * {@value #CHUNK_BYTES} bytes (one chunk of the whole budget when that is smaller), allocated as they are needed,
  * at most {@code budget / chunk} of them. When the last chunk is full, the oldest one is emptied and reused: the
- * cache forgets the oldest records first, a chunk at a time. Large chunks matter for latency: G1 (the default
- * collector) puts arrays of half a region or more straight into the old generation, so the cached bytes are never
- * copied by young collections -- a cache of many small arrays made every young pause copy the recent data (pauses of
- * 100 ms and more in the bench). Reads of older data go to the disk and do not enter the cache, so a consumer
+ * cache forgets the oldest records first, a chunk at a time. Off-heap because of the collector: a cache of many small
+ * arrays made every young collection copy the recent data (pauses of 100 ms and more in the bench), and chunks of
+ * half a G1 region or more (8 MiB, tried next) are humongous objects, whose allocations started a concurrent marking
+ * cycle every ~200 ms in the bench. Direct chunks are neither copied nor marked; they count against
+ * {@code -XX:MaxDirectMemorySize} (by default the heap's maximum), and when that refuses a chunk the cache stops
+ * growing and reuses the chunks it has. Reads of older data go to the disk and do not enter the cache, so a consumer
  * catching up from far behind never evicts what followers are reading. A record larger than a chunk is not cached.
- * The index costs about 100 bytes per cached batch beyond the budget.
+ * The index costs about 100 bytes of heap per cached batch beyond the budget.
  *
  * <p><b>Reading while a chunk is reused</b> is a sequence lock: each chunk has a generation, raised (with a store
  * fence) before its bytes are overwritten; a reader checks it before and -- after it decoded what it needs --
@@ -29,22 +31,23 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class BatchCache {
     /**
-     * The chunk size: 8 MiB, at least half a G1 region for heaps up to 32 GiB (G1 sizes regions heap / 2048, at most
-     * 16 MiB there), so each chunk is a humongous object, allocated outside the young generation.
+     * The chunk size: 1 MiB. Allocating one zeroes it (about 0.1 ms) on the appender's thread; small enough for that
+     * not to show in ack latencies, large enough that a cache of gigabytes is a few thousand chunks.
      */
-    static final int CHUNK_BYTES = 8 << 20;
+    static final int CHUNK_BYTES = 1 << 20;
 
     /** A record's place: {@code chunk.bytes[offset, offset + length)}, valid while the chunk is at {@code generation}. */
     record Slot(Chunk chunk, int offset, int length, long generation) {
-        /** The record's bytes, positioned at 0 with the record's length as limit. Callers only read it. */
+        /** The record's bytes (a direct buffer), positioned at 0 with the record's length as limit. Read only. */
         ByteBuffer buffer() {
-            return ByteBuffer.wrap(chunk.bytes, offset, length).slice();
+            return chunk.bytes.slice(offset, length);
         }
     }
 
     /** One chunk of the ring. Written by the appender only. */
     static final class Chunk {
-        final byte[] bytes;
+        /** Direct; only absolute puts and slices, so its position never moves. */
+        final ByteBuffer bytes;
         /** Raised before the chunk is reused; readers compare. */
         volatile long generation;
         /** The next free byte. */
@@ -54,13 +57,15 @@ final class BatchCache {
         int keyCount;
 
         Chunk(int size) {
-            bytes = new byte[size];
+            bytes = ByteBuffer.allocateDirect(size);
         }
     }
 
     private final long budgetBytes;
     private final int chunkBytes;
     private final Chunk[] ring;
+    /** Chunks the ring may hold: ring.length, less once direct memory refused one. Appender only. */
+    private int maxChunks;
     /** Chunks allocated so far, ring[0, allocated). Appender only. */
     private int allocated;
     /** The chunk taking records, an index into ring; -1 before the first. Appender only. */
@@ -78,6 +83,7 @@ final class BatchCache {
         this.budgetBytes = budgetBytes;
         this.chunkBytes = (int) Math.min(CHUNK_BYTES, budgetBytes);
         this.ring = new Chunk[chunkBytes == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 8, budgetBytes / chunkBytes)];
+        this.maxChunks = ring.length;
     }
 
     /** Segment numbers and positions are below 2^31 and 2^32: one long names a batch. */
@@ -95,10 +101,13 @@ final class BatchCache {
             return;
         }
         Chunk c = current < 0 ? null : ring[current];
-        if (c == null || c.used + length > c.bytes.length) {
+        if (c == null || c.used + length > c.bytes.capacity()) {
             c = nextChunk();
+            if (c == null) {
+                return;
+            }
         }
-        System.arraycopy(bytes, 0, c.bytes, c.used, length);
+        c.bytes.put(c.used, bytes, 0, length);
         long k = key(segment, position);
         if (c.keyCount == c.keys.length) {
             c.keys = Arrays.copyOf(c.keys, c.keyCount * 2);
@@ -108,13 +117,29 @@ final class BatchCache {
         c.used += length;
     }
 
-    /** Moves to the next chunk: a new one while the budget allows, else the oldest, emptied. */
+    /**
+     * Moves to the next chunk: a new one while the budget (and direct memory) allows, else the oldest, emptied; null
+     * if there is none at all.
+     */
     private Chunk nextChunk() {
-        current = (current + 1) % ring.length;
-        if (current == allocated) {
-            ring[allocated++] = new Chunk(chunkBytes);
-            return ring[current];
+        int next = current + 1 == maxChunks ? 0 : current + 1;
+        if (next == allocated) {
+            try {
+                ring[allocated] = new Chunk(chunkBytes);
+            } catch (OutOfMemoryError directMemoryFull) {
+                maxChunks = allocated;
+                if (allocated == 0) {
+                    return null;
+                }
+                next = 0;
+            }
+            if (next == allocated) {
+                allocated++;
+                current = next;
+                return ring[current];
+            }
         }
+        current = next;
         Chunk c = ring[current];
         for (int i = 0; i < c.keyCount; i++) {
             slots.remove(c.keys[i]);

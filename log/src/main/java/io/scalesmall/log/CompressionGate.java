@@ -2,7 +2,9 @@ package io.scalesmall.log;
 
 /**
  * Whether a batch body is worth an LZ4 attempt: after {@value #MISSES_TO_BACK_OFF} attempts in a row that did not
- * make a body smaller (random, encrypted or already compressed payloads), only every {@value #PROBE_EVERY}th
+ * make a body worth storing compressed ({@link BatchRecord#worthCompressing}: at least an eighth smaller; random,
+ * encrypted or already compressed payloads, and random text, which LZ4 shrinks by a few percent), only every
+ * {@value #PROBE_EVERY}th
  * batch is tried, until one attempt succeeds again. LZ4 gives up fast on such data, but on a small-message node
  * that attempt is still about a tenth of an append's CPU. One gate per log; bodies it lets pass uncompressed are
  * stored raw, which the format allows for any body.
@@ -43,7 +45,7 @@ final class CompressionGate {
         return n % PROBE_EVERY == 0;
     }
 
-    /** Records an attempt's outcome. */
+    /** Records an attempt's outcome: {@code shrank} = the compressed body was kept. */
     void record(boolean shrank) {
         if (shrank) {
             misses = 0;

@@ -31,14 +31,17 @@ package io.scalesmall.log;
  *                         {@value #DEFAULT_PRODUCER_EXPIRY_MILLIS} (7 days, as Kafka's
  *                         {@code transactional.id.expiration.ms}, and the default retention: a retry is detected as
  *                         long as the data it repeats is kept).
- * @param cacheBytes       the memory budget: the most recently appended batches stay in the heap, in chunks of 8 MiB
+ * @param cacheBytes       the memory budget: the most recently appended batches stay in memory, in direct
+ *                         (off-heap) chunks of 1 MiB
  *                         (one chunk of the whole budget when it is smaller) up to this many bytes, so that consumers
  *                         reading recent data never touch the disk; the oldest chunk is reused first. Chunks are
  *                         allocated as data arrives. 0 switches the cache off. Default {@link #AUTO_CACHE_BYTES}:
- *                         greedy, half of what the JVM may use ({@link Runtime#maxMemory()} / 2) when the log is
- *                         opened -- the node's other memory (connections, indexes, producer state) is small beside
- *                         its messages, and the rest leaves the collector room to work. Give a smaller share (or 0)
- *                         when several logs or other large users share the JVM.
+ *                         greedy, half of the heap's maximum ({@link Runtime#maxMemory()} / 2) when the log is
+ *                         opened, held off-heap -- the node's other memory (connections, indexes, producer state) is
+ *                         small beside its messages. Direct memory is limited by {@code -XX:MaxDirectMemorySize}
+ *                         (default: the heap's maximum, so the default budget fits beside Netty's buffers); when it
+ *                         refuses a chunk the cache stops growing. Give a smaller share (or 0) when several logs or
+ *                         other large users share the JVM.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
         long maxDiskBytes, long producerExpiryMillis, long cacheBytes) {

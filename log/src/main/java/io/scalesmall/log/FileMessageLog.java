@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order
  * ({@link BatchRecord}: CRC32C, LZ4 body, producer fields). Appends go to the last segment; before a batch would take
- * it past {@link FileLogConfig#segmentBytes()} it is fsynced and a new one started. A file {@code lock} keeps other
+ * it past {@link FileLogConfig#segmentBytes()} a new one is started (named {@code .seg.new} until the one left is
+ * fsynced, by a background thread: {@link RollSyncer}). A file {@code lock} keeps other
  * logs out of the directory while this one is open. Per stream, an in-memory index ({@link StreamIndex}).
  *
  * <p><b>Recovery</b> (on open) checks every batch and rebuilds the indexes and the producer state. A bad batch in the
@@ -41,7 +42,8 @@ import java.util.function.LongSupplier;
  * {@link LogReader}, {@link #cacheStats()}); older batches are read from their segment and CRC-checked again.
  *
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
- * fdatasync.
+ * fdatasync. Appends never fsync: the fsync of a segment the log rolls away from runs on the log's sync thread
+ * ({@link RollSyncer}), and a flush waits for it (or does it) before it returns.
  *
  * <p><b>Full or failing disks.</b> A write that fails is cut back off the segment before the append throws, so
  * nothing of the batch is visible, now or after a restart; ENOSPC (a write or a new segment file) throws
@@ -56,6 +58,7 @@ import java.util.function.LongSupplier;
  * positional reads.
  */
 public final class FileMessageLog implements MessageLog {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileMessageLog.class);
     /** The lock file's name. */
     static final String LOCK_FILE = DirectoryLock.FILE;
 
@@ -77,6 +80,8 @@ public final class FileMessageLog implements MessageLog {
     private final CompressionGate compression = new CompressionGate();
     private final LogReader reader;
     private final SegmentAppender appender;
+    /** Fsyncs rolled segments off the appenders' threads; null until the log is open. */
+    private final RollSyncer syncer;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -94,8 +99,14 @@ public final class FileMessageLog implements MessageLog {
         try {
             this.recovery = LogRecovery.run(dir, streams, segments, producers, commit, opener);
             producers.expire(clockMillis.getAsLong());
-            this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
-                    opener);
+            this.syncer = new RollSyncer(commit, "scalesmall-log-sync " + dir.getFileName());
+            try {
+                this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
+                        opener, syncer::wake);
+            } catch (IOException | RuntimeException e) {
+                syncer.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             closeFiles();
             throw e;
@@ -296,6 +307,12 @@ public final class FileMessageLog implements MessageLog {
                 return;
             }
             closed = true;
+            syncer.close();
+            try {
+                commit.syncRolls(); // finish what the sync thread had queued; recovery would do it otherwise
+            } catch (IOException e) {
+                LOG.warn("closing {}: the fsync of a rolled segment failed: {}", dir, e.toString());
+            }
             cache.clear();
             closeFiles();
         } finally {

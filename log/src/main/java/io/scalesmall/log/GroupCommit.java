@@ -2,6 +2,8 @@ package io.scalesmall.log;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,8 +13,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * it fsyncs once for everything appended so far, and every flusher that queued behind it finds its own mark already
  * durable and returns without a second fsync. So N concurrent flushers cost one or two fsyncs, not N.
  *
- * <p>Segment rolls fsync the closed segment ({@link #syncRolled}), so a flush only ever needs to fsync the active
- * segment: everything before it is already durable.
+ * <p><b>Rolls.</b> The appender never fsyncs: when it leaves a segment it starts the next one under its pending name
+ * ({@link Segment#PENDING_SUFFIX}) and queues the roll here ({@link #rolled}). Whoever next holds the sync lock --
+ * the log's {@link RollSyncer} thread, woken at once, or a flusher -- completes queued rolls in order
+ * ({@link #syncRolls}): fsync the segment left, rename its successor to the plain name, fsync the directory. A
+ * flush completes every roll queued before it read the active segment, then fsyncs that one: so the durable mark
+ * never passes a byte whose segment, or any earlier one, is not durable, and a roll's fsync runs on the syncer or
+ * flusher thread, never on an appender's.
  *
  * <p><b>A failed fsync is final.</b> After an fsync fails, the kernel may have dropped the dirty pages it could not
  * write and marked them clean, so a later fsync can succeed without making them durable (PostgreSQL's "fsyncgate",
@@ -31,6 +38,8 @@ final class GroupCommit {
     private final Fsync fsync;
     /** Held while an fsync runs; flushers queue on it. */
     private final ReentrantLock syncLock = new ReentrantLock();
+    /** Rolls whose fsync is still to do, oldest first. */
+    private final ConcurrentLinkedQueue<Roll> rolls = new ConcurrentLinkedQueue<>();
     /** Appended bytes known durable; only grows. */
     private final AtomicLong durable = new AtomicLong();
     /** The first fsync failure; null while none failed. */
@@ -49,6 +58,13 @@ final class GroupCommit {
         FileChannel activeChannel();
     }
 
+    /**
+     * A segment the appender left: {@code left} is complete, {@code next} was created under its pending name, and
+     * {@code appendedBytes} were appended, all to {@code left} or earlier segments, when it was left.
+     */
+    record Roll(Path dir, Segment left, Segment next, long appendedBytes) {
+    }
+
     /** Returns once everything the log had appended on entry is durable. */
     void flush(Log log) throws IOException {
         long target = log.appendedBytes();
@@ -60,10 +76,11 @@ final class GroupCommit {
             if (durable.get() >= target) {
                 return; // the fsync we queued behind covered us
             }
-            // Read the mark before the channel: every byte counted is then in this segment or an earlier one,
-            // and earlier ones were synced when they rolled.
+            // Read the mark, then the channel, then the rolls: every byte counted is in that segment or an earlier
+            // one, and the appender queued every roll up to it before it made it active.
             long covering = log.appendedBytes();
             FileChannel active = log.activeChannel();
+            completeRolls();
             force(active);
             durable.accumulateAndGet(covering, Math::max);
         } finally {
@@ -71,10 +88,48 @@ final class GroupCommit {
         }
     }
 
-    /** Called by the appender before it leaves a segment: fsyncs it, so flushes need only the active one. */
-    void syncRolled(FileChannel closing, long appendedBytes) throws IOException {
-        force(closing);
-        durable.accumulateAndGet(appendedBytes, Math::max);
+    /**
+     * Called by the appender (under the log's lock) when it leaves a segment: queues its fsync, does none. The
+     * caller then makes {@code roll.next()} active and wakes the {@link RollSyncer}.
+     */
+    void rolled(Roll roll) {
+        rolls.add(roll);
+    }
+
+    /** Whether rolls wait for their fsync. */
+    boolean rollsPending() {
+        return !rolls.isEmpty();
+    }
+
+    /** Completes the queued rolls (the {@link RollSyncer}'s work); see the class comment. */
+    void syncRolls() throws IOException {
+        syncLock.lock();
+        try {
+            completeRolls();
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Under the sync lock: fsync each left segment, then confirm its successor, oldest first. */
+    private void completeRolls() throws IOException {
+        for (Roll r; (r = rolls.peek()) != null; ) {
+            force(r.left().channel);
+            try {
+                r.next().confirm();
+            } catch (IOException e) {
+                failed = failed == null ? e : failed; // as final as a failed fsync: recovery sorts it out
+                throw e;
+            }
+            Segment.syncDirectory(r.dir());
+            durable.accumulateAndGet(r.appendedBytes(), Math::max);
+            rolls.poll();
+        }
+    }
+
+    /** Fsyncs a segment outside the group commit (recovery, on the opening thread). */
+    void syncSegment(FileChannel channel) throws IOException {
+        force(channel);
     }
 
     private void force(FileChannel channel) throws IOException {

@@ -3,6 +3,7 @@ package io.scalesmall.log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -11,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds a {@link FileMessageLog}'s state from its directory: opens every segment in number order, checks every
- * batch ({@link SegmentScanner}), indexes the valid ones, truncates a torn tail of the last segment (WARN, then
- * fsync), and refuses -- {@link LogCorruptedException} naming file and byte position -- damage anywhere else or a
+ * batch ({@link SegmentScanner}), indexes the valid ones, truncates a torn tail of the last segment, or of a segment
+ * followed only by pending ones ({@link Segment#PENDING_SUFFIX}; WARN, then fsync; the pending ones are deleted),
+ * confirms pending segments that follow a whole one (fsync of that one, rename), and refuses -- {@link LogCorruptedException} naming file and byte position -- damage anywhere else or a
  * stream whose batches do not continue each other's offsets. Then applies the {@link EndCheckpoint}: a stream
  * it names that no segment holds a batch of any more resumes at the checkpointed end (offsets are never reused).
  * Producer state (idempotent appends) is replayed from the batches' producer fields ({@link ProducerTable}).
@@ -33,19 +35,34 @@ final class LogRecovery {
             ProducerTable producers, GroupCommit commit, ChannelOpener opener) throws IOException {
         TreeMap<Integer, Path> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {
-            list.forEach(p -> {
-                int n = Segment.parseNumber(p.getFileName().toString());
-                if (n >= 0) {
-                    files.put(n, p);
+            for (Path p : (Iterable<Path>) list::iterator) {
+                String name = p.getFileName().toString();
+                int n = Math.max(Segment.parseNumber(name), Segment.parsePendingNumber(name));
+                if (n >= 0 && files.put(n, p) != null) {
+                    throw new LogCorruptedException(p, 0, "segment " + n + " exists under both its plain and its "
+                            + "pending name");
                 }
-            });
+            }
         }
         long batches = 0;
         long truncated = 0;
+        Segment previous = null;
+        boolean renamed = false;
         for (var e : files.entrySet()) {
-            Segment seg = Segment.open(e.getValue(), e.getKey(), opener);
+            Path file = e.getValue();
+            if (isPending(file)) {
+                // Its predecessor was left before its fsync was confirmed, and scanned whole: make it durable now.
+                if (previous != null) {
+                    commit.syncSegment(previous.channel);
+                }
+                Path plain = file.resolveSibling(Segment.fileName(e.getKey()));
+                Files.move(file, plain, StandardCopyOption.ATOMIC_MOVE);
+                file = plain;
+                renamed = true;
+            }
+            Segment seg = Segment.open(file, e.getKey(), opener);
             segments.put(seg.number, seg);
-            boolean last = e.getKey().equals(files.lastKey());
+            previous = seg;
             SegmentScanner.Result r = SegmentScanner.scan(seg, (stream, base, count, millis, producerId, firstSeq,
                     position, length) -> {
                 StreamIndex idx = streams.computeIfAbsent(stream, k -> new StreamIndex());
@@ -61,18 +78,50 @@ final class LogRecovery {
             });
             batches += r.batches();
             if (r.problem() != null) {
-                if (!last) {
+                Map.Entry<Integer, Path> next = files.higherEntry(e.getKey());
+                if (next != null && !isPending(next.getValue())) {
                     throw new LogCorruptedException(seg.path, r.validBytes(), r.problem() + " (not the last segment)");
                 }
                 truncated = seg.channel.size() - r.validBytes();
                 LOG.warn("{}: truncating a torn tail of {} bytes at byte {}: {}", seg.path, truncated, r.validBytes(),
                         r.problem());
                 seg.truncate(r.validBytes());
-                commit.syncRolled(seg.channel, 0);
+                commit.syncSegment(seg.channel);
+                truncated += dropLater(files, e.getKey(), seg);
+                renamed = true;
+                break;
             }
         }
+        if (renamed) {
+            Segment.syncDirectory(dir);
+        }
         applyCheckpoint(dir, streams);
-        return new RecoveryReport(files.size(), batches, streams.size(), truncated);
+        return new RecoveryReport(segments.size(), batches, streams.size(), truncated);
+    }
+
+    private static boolean isPending(Path file) {
+        return Segment.parsePendingNumber(file.getFileName().toString()) >= 0;
+    }
+
+    /**
+     * Deletes the segments after {@code torn}, which holds a torn tail: they are all pending (checked by the caller
+     * for the first; renames happen in order), so none of their bytes was ever acknowledged as durable -- a flush
+     * confirms a segment only after its predecessor's fsync, which would have left no tear. Returns their bytes.
+     */
+    private static long dropLater(TreeMap<Integer, Path> files, int torn, Segment tornSegment) throws IOException {
+        long bytes = 0;
+        for (Path p : files.tailMap(torn, false).values()) {
+            if (!isPending(p)) {
+                throw new LogCorruptedException(p, 0, "a segment confirmed durable follows " + tornSegment.path
+                        + ", which has a torn tail");
+            }
+            long size = Files.size(p);
+            LOG.warn("{}: deleting {} bytes never acknowledged as durable: the segment before it has a torn tail", p,
+                    size);
+            Files.delete(p);
+            bytes += size;
+        }
+        return bytes;
     }
 
     /**

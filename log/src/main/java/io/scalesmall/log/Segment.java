@@ -19,10 +19,17 @@ final class Segment {
     private static final Logger LOG = LoggerFactory.getLogger(FileMessageLog.class);
     /** The file name suffix. */
     static final String SUFFIX = ".seg";
+    /**
+     * The suffix of a segment started while its predecessor's fsync was still pending (a roll): renamed to
+     * {@link #SUFFIX} once the predecessor is durable ({@link GroupCommit}), so recovery can tell a torn tail left by a
+     * crash before that fsync from damage to a segment the log had synced (docs/log-format.md, Recovery).
+     */
+    static final String PENDING_SUFFIX = ".seg.new";
 
     /** Position in the log's sequence of segments, from 0; the file name is this, zero-padded to 10 digits. */
     final int number;
-    final Path path;
+    /** The file; changes once, from the pending name to the plain one ({@link #confirm}). */
+    volatile Path path;
     final FileChannel channel;
     /** Bytes of whole, valid batches; the next batch goes here. Written by the appender only. */
     private volatile long size;
@@ -40,9 +47,22 @@ final class Segment {
         return String.format("%010d%s", number, SUFFIX);
     }
 
-    /** The segment number of a file name, or -1 if it is not a segment's. */
+    static String pendingFileName(int number) {
+        return String.format("%010d%s", number, PENDING_SUFFIX);
+    }
+
+    /** The segment number of a file name (plain, not pending), or -1 if it is not a segment's. */
     static int parseNumber(String fileName) {
-        if (!fileName.endsWith(SUFFIX) || fileName.length() != 10 + SUFFIX.length()) {
+        return parse(fileName, SUFFIX);
+    }
+
+    /** The segment number of a pending segment's file name, or -1 if it is not one. */
+    static int parsePendingNumber(String fileName) {
+        return parse(fileName, PENDING_SUFFIX);
+    }
+
+    private static int parse(String fileName, String suffix) {
+        if (!fileName.endsWith(suffix) || fileName.length() != 10 + suffix.length()) {
             return -1;
         }
         try {
@@ -57,12 +77,41 @@ final class Segment {
      * any other existing file is an error ({@link java.nio.file.FileAlreadyExistsException}).
      */
     static Segment create(Path dir, int number, ChannelOpener opener) throws IOException {
-        Path p = dir.resolve(fileName(number));
-        if (Files.exists(p) && Files.size(p) == 0) {
-            Files.delete(p);
+        return create(dir, number, opener, false);
+    }
+
+    /**
+     * As {@link #create(Path, int, ChannelOpener)}; {@code pending} names the file with {@link #PENDING_SUFFIX}
+     * (its predecessor is not yet durable). Creating a file is a metadata change, no fsync.
+     */
+    static Segment create(Path dir, int number, ChannelOpener opener, boolean pending) throws IOException {
+        for (Path q : new Path[] {dir.resolve(fileName(number)), dir.resolve(pendingFileName(number))}) {
+            if (Files.exists(q) && Files.size(q) == 0) {
+                Files.delete(q);
+            }
         }
+        Path p = dir.resolve(pending ? pendingFileName(number) : fileName(number));
         return new Segment(number, p, opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), 0);
+    }
+
+    /**
+     * Renames a pending segment to its plain name (its predecessor is durable now); the caller fsyncs the directory.
+     * Does nothing if it has the plain name already.
+     */
+    void confirm() throws IOException {
+        Path p = path;
+        if (!p.getFileName().toString().endsWith(PENDING_SUFFIX)) {
+            return;
+        }
+        Path plain = p.resolveSibling(fileName(number));
+        Files.move(p, plain, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        path = plain;
+    }
+
+    /** Whether the file still has its pending name. */
+    boolean pending() {
+        return path.getFileName().toString().endsWith(PENDING_SUFFIX);
     }
 
     /** Opens an existing segment; its size is the file's until recovery says otherwise. */

@@ -34,6 +34,8 @@ final class SegmentAppender {
     private final BatchCache cache;
     private final MakeRoom makeRoom;
     private final ChannelOpener opener;
+    /** Woken when a roll was queued. */
+    private final Runnable wakeSyncer;
     /** The segment taking appends. */
     private volatile Segment active;
     /** Bytes appended since open (the group-commit mark). */
@@ -48,8 +50,8 @@ final class SegmentAppender {
      * empty directory.
      */
     SegmentAppender(Path dir, FileLogConfig config, GroupCommit commit, Map<String, StreamIndex> streams,
-            Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom, ChannelOpener opener)
-            throws IOException {
+            Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom, ChannelOpener opener,
+            Runnable wakeSyncer) throws IOException {
         this.dir = dir;
         this.config = config;
         this.commit = commit;
@@ -58,8 +60,11 @@ final class SegmentAppender {
         this.cache = cache;
         this.makeRoom = makeRoom;
         this.opener = opener;
+        this.wakeSyncer = wakeSyncer;
         if (segments.isEmpty()) {
-            newSegment(0);
+            active = Segment.create(dir, 0, opener);
+            segments.put(0, active);
+            Segment.syncDirectory(dir);
         } else {
             active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
         }
@@ -105,7 +110,7 @@ final class SegmentAppender {
 
     /**
      * Writes a sealed record at the end of the active segment, first rolling to a new segment if it would take the
-     * active one past the segment size (fsyncing the one it leaves). Returns the record's place; the caller indexes
+     * active one past the segment size (the fsync of the one it leaves is queued, not done: {@link GroupCommit}). Returns the record's place; the caller indexes
      * it. On failure the segment is cut back to where the record started, and nothing of it is visible.
      *
      * @param rec the record, {@code rec.array()[0, rec.remaining())}; cached by reference (not changed afterwards)
@@ -114,8 +119,7 @@ final class SegmentAppender {
         int length = rec.remaining();
         Segment seg = active;
         if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
-            commit.syncRolled(seg.channel, appendedBytes);
-            seg = newSegment(seg.number + 1);
+            seg = roll(seg);
         }
         long position = seg.size();
         try {
@@ -157,12 +161,17 @@ final class SegmentAppender {
     record Placed(int segment, long position, int length) {
     }
 
-    private Segment newSegment(int number) throws IOException {
-        Segment seg = Segment.create(dir, number, opener);
-        segments.put(number, seg);
-        Segment.syncDirectory(dir);
-        active = seg;
-        return seg;
+    /**
+     * Leaves {@code left} for a new segment created under its pending name (no fsync here: the roll is queued for
+     * the {@link RollSyncer}, and the file's name says until then that {@code left} may not be durable).
+     */
+    private Segment roll(Segment left) throws IOException {
+        Segment next = Segment.create(dir, left.number + 1, opener, true);
+        segments.put(next.number, next);
+        commit.rolled(new GroupCommit.Roll(dir, left, next, appendedBytes)); // before next becomes active
+        active = next;
+        wakeSyncer.run();
+        return next;
     }
 
     /** Recounts {@link #diskBytes()} from the segments held (after retention dropped some). */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ class FileMessageLogDurabilityTest {
     static final class CountingFsync implements GroupCommit.Fsync {
         final AtomicInteger calls = new AtomicInteger();
         final List<FileChannel> channels = new CopyOnWriteArrayList<>();
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
         final CountDownLatch entered = new CountDownLatch(1);
         volatile CountDownLatch hold;
 
@@ -35,6 +37,7 @@ class FileMessageLogDurabilityTest {
         public void force(FileChannel channel) throws IOException {
             calls.incrementAndGet();
             channels.add(channel);
+            threads.add(Thread.currentThread());
             entered.countDown();
             CountDownLatch h = hold;
             if (h != null) {
@@ -152,6 +155,8 @@ class FileMessageLogDurabilityTest {
             }
             // 100 batches of 37 + 4 + 4 + 52 = 97 (even) or 96 (odd) bytes: 10 per 1 KiB segment
             assertThat(log.segmentCount()).isEqualTo(10);
+            // the sync thread fsyncs each segment left, then gives its successor the plain name
+            await().atMost(Duration.ofSeconds(30)).until(() -> !log.groupCommit().rollsPending());
             assertThat(fsync.calls).as("one fsync per segment left").hasValue(9);
             assertThat(fsync.channels).doesNotHaveDuplicates();
             assertThat(dir.resolve(Segment.fileName(9))).exists();
@@ -170,6 +175,62 @@ class FileMessageLogDurabilityTest {
             assertThat(odd.get(29)).isEqualTo(model.get(99));
             assertThat(log.append("odd", CodecBytes.of("more"))).isEqualTo(50);
             assertThat(log.segmentCount()).as("the last segment still had room").isEqualTo(10);
+        }
+    }
+
+    /**
+     * The fsync of a segment the log rolls away from runs on the log's sync thread: while it hangs (a slow disk),
+     * appends -- what a memory ack waits for -- go on into the new segment, and a flush -- what a disk ack waits
+     * for -- waits for it, then covers the new segment too.
+     */
+    @Test
+    void aRollsFsyncDelaysFlushesButNotAppends() throws Exception {
+        CountingFsync fsync = new CountingFsync();
+        fsync.hold = new CountDownLatch(1);
+        FileLogConfig config = FileLogConfig.DEFAULT.withSegmentBytes(1024).withCompressMinBytes(Integer.MAX_VALUE);
+        try (FileMessageLog log = FileMessageLog.open(dir, config, () -> 0L, fsync)) {
+            byte[] m = CodecBytes.of("-".repeat(52));
+            for (int i = 0; i < 11; i++) { // 37 + 1 + 4 + 52 = 94 bytes each: the 11th rolls to segment 1
+                log.append("s", m);
+            }
+            assertThat(log.segmentCount()).isEqualTo(2);
+            assertThat(fsync.entered.await(30, TimeUnit.SECONDS)).as("the sync thread is in the roll's fsync").isTrue();
+            Thread syncThread = fsync.threads.get(0);
+            assertThat(syncThread).isNotSameAs(Thread.currentThread());
+            assertThat(syncThread.getName()).startsWith("scalesmall-log-sync");
+            assertThat(dir.resolve(Segment.pendingFileName(1))).exists();
+            assertThat(dir.resolve(Segment.fileName(1))).doesNotExist();
+
+            // Appends while the fsync hangs: each returns (this thread never waits for the hold), and three more
+            // rolls queue behind the first (segments 2, 3, 4 start pending too).
+            for (int i = 0; i < 30; i++) {
+                assertThat(log.append("s", m)).isEqualTo(11 + i);
+            }
+            assertThat(log.read("s", 40, 1, 1 << 20).messages()).hasSize(1);
+
+            CompletableFuture<Void> flushed = CompletableFuture.runAsync(() -> {
+                try {
+                    log.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.groupCommit().waiting() == 1);
+            assertThat(flushed).as("a flush waits for the roll's fsync").isNotDone();
+            assertThat(log.groupCommit().durableBytes()).isZero();
+
+            fsync.hold.countDown();
+            flushed.get(30, TimeUnit.SECONDS);
+            assertThat(log.segmentCount()).isEqualTo(5);
+            assertThat(log.groupCommit().durableBytes()).isEqualTo(41L * (37 + 1 + 4 + 52));
+            // every segment fsynced once: the four left (in order, before their successors were confirmed) and the
+            // active one
+            assertThat(fsync.calls).hasValue(5);
+            assertThat(fsync.channels).doesNotHaveDuplicates();
+            for (int n = 1; n <= 4; n++) {
+                assertThat(dir.resolve(Segment.pendingFileName(n))).doesNotExist();
+                assertThat(dir.resolve(Segment.fileName(n))).exists();
+            }
         }
     }
 

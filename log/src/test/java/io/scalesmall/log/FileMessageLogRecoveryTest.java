@@ -71,6 +71,7 @@ class FileMessageLogRecoveryTest {
             } else {
                 base = log.append(stream, msgs);
             }
+            log.groupCommit().syncRolls(); // a roll's fsync and rename, done by the sync thread, done now
             Path seg = dir.resolve(Segment.fileName(log.segmentCount() - 1));
             long end = Files.size(seg);
             long start = segsBefore == log.segmentCount() && !out.isEmpty() ? out.get(out.size() - 1).end : 0;
@@ -250,6 +251,72 @@ class FileMessageLogRecoveryTest {
         truncate(first, Files.size(first) - 1);
         assertThatThrownBy(() -> FileMessageLog.open(dir, SMALL)).isInstanceOf(LogCorruptedException.class)
                 .hasMessageContaining(first.toString()).hasMessageContaining("not the last segment");
+    }
+
+    /**
+     * A crash after a roll, before the fsync of the segment left: the new segment still has its pending name. If the
+     * segment left is whole, recovery fsyncs it and confirms the new one; nothing is lost.
+     */
+    @Test
+    void aPendingSegmentAfterAWholeOneIsConfirmed() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            batches = fill(log, dir, new SplittableRandom(7), 60);
+        }
+        int last = (int) Files.list(dir).filter(p -> p.toString().endsWith(Segment.SUFFIX)).count() - 1;
+        Files.move(dir.resolve(Segment.fileName(last)), dir.resolve(Segment.pendingFileName(last)));
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            assertHolds(log, batches);
+            assertThat(log.recovery().truncatedBytes()).isZero();
+        }
+        assertThat(dir.resolve(Segment.fileName(last))).exists();
+        assertThat(dir.resolve(Segment.pendingFileName(last))).doesNotExist();
+    }
+
+    /**
+     * A crash after a roll, before the fsync of the segment left, which lost part of its tail: nothing from the tear
+     * on was acknowledged as durable (a flush confirms the new segment first), so the tear is truncated and the
+     * pending segments after it are deleted, each with a WARN line.
+     */
+    @Test
+    void aTornSegmentFollowedOnlyByPendingOnesIsTruncatedAndThoseDeleted() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            batches = fill(log, dir, new SplittableRandom(8), 60);
+        }
+        int last = (int) Files.list(dir).filter(p -> p.toString().endsWith(Segment.SUFFIX)).count() - 1;
+        assertThat(last).isGreaterThanOrEqualTo(3);
+        int torn = last - 2;
+        for (int n = torn + 1; n <= last; n++) {
+            Files.move(dir.resolve(Segment.fileName(n)), dir.resolve(Segment.pendingFileName(n)));
+        }
+        Path tornFile = dir.resolve(Segment.fileName(torn));
+        List<Appended> kept = new ArrayList<>();
+        Appended cut = null;
+        for (Appended a : batches) {
+            int n = Segment.parseNumber(a.segment.getFileName().toString());
+            if (n < torn) {
+                kept.add(a);
+            } else if (n == torn && cut == null && a.end == Files.size(tornFile)) {
+                cut = a; // the segment's last batch: torn in its middle
+            } else if (n == torn) {
+                kept.add(a);
+            }
+        }
+        assertThat(cut).isNotNull();
+        truncate(tornFile, (cut.start + cut.end) / 2);
+        try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
+            assertHolds(log, kept);
+            assertThat(log.segmentCount()).isEqualTo(torn + 1);
+        }
+        for (int n = torn + 1; n <= last; n++) {
+            assertThat(dir.resolve(Segment.pendingFileName(n))).doesNotExist();
+            assertThat(dir.resolve(Segment.fileName(n))).doesNotExist();
+        }
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(tornFile.toString()).contains("torn tail"))
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(Segment.pendingFileName(last))
+                        .contains("never acknowledged as durable"));
     }
 
     @Test

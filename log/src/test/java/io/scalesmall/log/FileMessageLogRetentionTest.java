@@ -270,7 +270,8 @@ class FileMessageLogRetentionTest {
     private long sizeOfSegmentFiles() throws IOException {
         long sum = 0;
         try (var files = Files.list(dir)) {
-            for (Path p : files.filter(p -> Segment.parseNumber(p.getFileName().toString()) >= 0).toList()) {
+            for (Path p : files.filter(p -> Segment.parseNumber(p.getFileName().toString()) >= 0
+                    || Segment.parsePendingNumber(p.getFileName().toString()) >= 0).toList()) {
                 sum += Files.size(p);
             }
         }
