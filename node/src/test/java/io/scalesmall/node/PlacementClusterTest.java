@@ -10,6 +10,10 @@ import io.scalesmall.topology.GroupState;
 import io.scalesmall.topology.Item;
 import io.scalesmall.topology.NetId;
 import io.scalesmall.topology.StreamKeys;
+import io.scalesmall.wire.FrameConfig;
+import io.scalesmall.wire.Keyring;
+import io.scalesmall.wire.Wire;
+import io.scalesmall.wire.WireMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,9 +79,17 @@ class PlacementClusterTest {
                 c.start(1, 3, Ring.DEFAULT_SLICES, FileLogConfig.UNLIMITED);
             }
             awaitChains(c, 5);
+            GroupState state = c.nodes.get(0).groups().state(PlacementCluster.GROUP);
+            GroupState one = state;
+            for (NetId m : c.ids.subList(1, c.ids.size())) {
+                one = one.without(m);
+            }
+            Wire wire = new Wire(FrameConfig.of("x", Keyring.of(new byte[32])));
             System.out.printf("5 nodes, R=3, S=4096: settled %d ms after the first start; items per member %s; "
-                    + "topology items %d%n", (System.nanoTime() - t0) / 1_000_000, itemsPerMember(c),
-                    c.nodes.get(0).groups().state(PlacementCluster.GROUP).itemCount());
+                    + "topology items %d; frame of the whole state %d bytes, of one member's items %d bytes%n",
+                    (System.nanoTime() - t0) / 1_000_000, itemsPerMember(c), state.itemCount(),
+                    wire.encode(new WireMessage.GroupStateMessage(state)).length,
+                    wire.encode(new WireMessage.GroupDeltaMessage(one)).length);
         }
     }
 
