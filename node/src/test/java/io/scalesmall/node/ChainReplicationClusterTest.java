@@ -38,7 +38,7 @@ class ChainReplicationClusterTest {
             for (int i = 0; i < 5; i++) {
                 c.start(1, 3, Ring.DEFAULT_SLICES, FileLogConfig.UNLIMITED);
             }
-            PlacementClusterTest.awaitChains(c, 5);
+            PlacementClusterTest.awaitChains(c, 5, 3);
             List<ChainResolver.Member> chain = PlacementCluster.chain(c.nodes.get(0), STREAM);
             assertThat(chain).hasSize(3);
             List<Node> members = new ArrayList<>();
@@ -58,7 +58,7 @@ class ChainReplicationClusterTest {
 
             Node head = members.get(0);
             c.stop(head);
-            PlacementClusterTest.awaitChains(c, 4);
+            PlacementClusterTest.awaitChains(c, 4, 3);
             List<ChainResolver.Member> after = PlacementCluster.chain(c.nodes.get(0), STREAM);
             Set<ChainResolver.Member> distinct = new HashSet<>(after);
             assertThat(distinct).hasSize(3);

@@ -78,7 +78,7 @@ class PlacementClusterTest {
             for (int i = 0; i < 5; i++) {
                 c.start(1, 3, Ring.DEFAULT_SLICES, FileLogConfig.UNLIMITED);
             }
-            awaitChains(c, 5);
+            awaitChains(c, 5, 3);
             GroupState state = c.nodes.get(0).groups().state(PlacementCluster.GROUP);
             GroupState one = state;
             for (NetId m : c.ids.subList(1, c.ids.size())) {
@@ -93,10 +93,10 @@ class PlacementClusterTest {
         }
     }
 
-    /** Waits until every node routes a sample of keys to 3 members (or all) in chain order, as its ring says. */
-    static void awaitChains(PlacementCluster c, int members) {
+    /** Waits until every node routes a sample of keys to R members (or all) in chain order, as its ring says. */
+    static void awaitChains(PlacementCluster c, int members, int replicas) {
         long[] keys = new Random(6).longs(500, 0, Item.MAX_KEY + 1).toArray();
-        int r = Math.min(3, members);
+        int r = Math.min(replicas, members);
         await().atMost(WAIT).untilAsserted(() -> {
             for (Node n : c.nodes) {
                 PlacementDriver.Snapshot s = n.placement(PlacementCluster.GROUP).snapshot();
