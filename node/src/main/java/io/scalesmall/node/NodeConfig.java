@@ -82,7 +82,7 @@ public record NodeConfig(InetAddress bind, int port, InetSocketAddress multicast
         if (data.port() != 0 && data.port() == port) {
             throw new IllegalArgumentException("data-port: " + port + " is the gossip port; choose another");
         }
-        if (http != null && data.port() == http.getPort()) {
+        if (http != null && data.port() != 0 && data.port() == http.getPort()) {
             throw new IllegalArgumentException("data-port: " + data.port() + " is the admin HTTP port; choose another");
         }
         if (placement == null) {

@@ -37,8 +37,10 @@ final class PlacementCluster implements AutoCloseable {
         int port = LoopbackClusterTest.freePort();
         Path d = dir.resolve("n" + nodes.size());
         List<NetId> seeds = ids.isEmpty() ? List.of() : List.of(ids.get(0));
+        // the first node serves the admin endpoint on a free port (loopback)
+        InetSocketAddress http = nodes.isEmpty() ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0) : null;
         NodeConfig base = new NodeConfig(InetAddress.getLoopbackAddress(), port, null, 0, seeds, List.of(GROUP), null,
-                "placement-test", d, null);
+                "placement-test", d, http);
         DataConfig data = new DataConfig(0, d.resolve("log"), maxDiskBytes, FileLogConfig.UNLIMITED, null, 8 << 20);
         PlacementConfig p = PlacementConfig.defaults().withWeight(weight).withReplicas(replicas).withSlices(slices)
                 .withTimings(SETTLE, TICK);

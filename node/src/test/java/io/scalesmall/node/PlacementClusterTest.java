@@ -1,7 +1,11 @@
 package io.scalesmall.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.scalesmall.log.FileLogConfig;
 import io.scalesmall.placement.Ring;
@@ -14,6 +18,10 @@ import io.scalesmall.wire.FrameConfig;
 import io.scalesmall.wire.Keyring;
 import io.scalesmall.wire.Wire;
 import io.scalesmall.wire.WireMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +68,38 @@ class PlacementClusterTest {
                 assertThat(total).as("R = 1: every key claimed exactly once").isEqualTo(Item.MAX_KEY + 1);
                 assertThat(digests(c)).hasSize(1);
             });
+            JsonNode ring = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + c.nodes.get(0).admin().address().getPort() + "/v1/groups/"
+                            + PlacementCluster.GROUP + "/ring")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(ring.get("replicas").asInt()).isEqualTo(1);
+            assertThat(ring.get("slices").asInt()).isEqualTo(16384);
+            assertThat(ring.get("settled").asBoolean()).isTrue();
+            assertThat(ring.get("members")).hasSize(3);
+            for (JsonNode m : ring.get("members")) {
+                double want = m.get("weight_share").asDouble();
+                assertThat(want).isEqualTo(m.get("weight").asInt() / 7.0);
+                assertThat(Math.abs(m.get("head_share").asDouble() - want) / want).isLessThanOrEqualTo(0.10);
+                assertThat(m.get("share").asDouble()).isEqualTo(m.get("head_share").asDouble(), within(1e-9));
+            }
+            long next = 0;
+            for (JsonNode a : ring.get("arcs")) {
+                assertThat(a.get("start").asLong()).isEqualTo(next);
+                assertThat(a.get("chain")).hasSize(1);
+                next = a.get("end").asLong() + 1;
+            }
+            assertThat(next).isEqualTo(Item.MAX_KEY + 1);
+            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + c.nodes.get(0).admin().address().getPort() + "/v1/groups/other/ring")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + c.nodes.get(0).admin().address().getPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("scalesmall_placement_claims{group=\"d\"} "
+                    + c.nodes.get(0).placement(PlacementCluster.GROUP).snapshot().claims() + ".0")
+                    .contains("scalesmall_placement_weight{group=\"d\"} 1.0")
+                    .contains("scalesmall_placement_tight{group=\"d\"} 0.0")
+                    .contains("scalesmall_placement_head_share{group=\"d\"}")
+                    .contains("scalesmall_placement_writes_total{group=\"d\"}");
             long writes = writes(c);
             long digest = c.nodes.get(0).groups().state(PlacementCluster.GROUP).digest();
             await().during(Duration.ofMillis(1500)).atMost(WAIT)
