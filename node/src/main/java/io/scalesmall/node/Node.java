@@ -186,6 +186,22 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Stops as a crash would, for tests of failure detection: the transports close first, so no leave reaches the
+     * peers (they must detect the death), then placement, the data path and the core stop. Package-private.
+     */
+    void halt() {
+        drivers.values().forEach(PlacementDriver::close);
+        groups.streams().close();
+        groups.packets().close();
+        DataPath.close(data, log);
+        groups.close();
+        if (admin != null) {
+            admin.close();
+        }
+        metrics.close();
+    }
+
+    /**
      * Leaves every group, then stops the admin endpoint and the transports, then the data path (its last appends
      * flushed to disk, the log closed). Idempotent.
      */

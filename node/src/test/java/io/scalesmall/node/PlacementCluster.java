@@ -82,6 +82,14 @@ final class PlacementCluster implements AutoCloseable {
         return out;
     }
 
+    /** Crashes one node (no leave: the others must detect it) and forgets it. */
+    void crash(Node n) {
+        int i = nodes.indexOf(n);
+        nodes.remove(i);
+        ids.remove(i);
+        n.halt();
+    }
+
     /** Stops one node (it leaves the group) and forgets it. */
     void stop(Node n) {
         int i = nodes.indexOf(n);
