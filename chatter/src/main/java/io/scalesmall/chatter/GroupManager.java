@@ -183,6 +183,48 @@ public final class GroupManager implements AutoCloseable {
         });
     }
 
+    /**
+     * Joins {@code group} announcing a capacity weight: the priority of this node's GET item (issue 6; 0 = takes no
+     * new data). {@link #join(String, Collection)} announces weight 0.
+     *
+     * @throws IllegalArgumentException if {@code weight} is negative
+     */
+    public void join(String group, Collection<NetId> seeds, int weight) {
+        List<NetId> copy = List.copyOf(seeds);
+        call(() -> {
+            node.join(System.nanoTime(), group, copy, weight);
+            return null;
+        });
+    }
+
+    /**
+     * Re-writes this node's GET item in {@code group} with priority {@code weight} (a no-op if it already has it).
+     *
+     * @throws IllegalArgumentException if {@code weight} is negative
+     * @throws IllegalStateException    if this node has not joined {@code group}
+     */
+    public void setWeight(String group, int weight) {
+        call(() -> {
+            node.setWeight(System.nanoTime(), group, weight);
+            return null;
+        });
+    }
+
+    /**
+     * Writes several of this node's own items as one write (one clock, one broadcast): ADD items to add or replace,
+     * RMV items to tombstone the item with that key. Cheaper than one {@link #addItem} per item when a node
+     * publishes many claims at once.
+     *
+     * @throws IllegalArgumentException if {@code items} is empty, holds another member's item or a key twice
+     */
+    public void write(String group, Collection<Item> items) {
+        List<Item> copy = List.copyOf(items);
+        call(() -> {
+            node.write(System.nanoTime(), group, copy);
+            return null;
+        });
+    }
+
     /** Leaves {@code group}: this node's items there become tombstones. */
     public void leave(String group) {
         call(() -> {

@@ -191,14 +191,26 @@ public final class GroupNode {
      * {@code seedPeers}, and asks the seeds for their state.
      */
     public void join(long nowNanos, String group, Collection<NetId> seedPeers) {
+        join(nowNanos, group, seedPeers, 0);
+    }
+
+    /**
+     * As {@link #join(long, String, Collection)}, announcing a capacity weight: the GET item's priority (issue 6;
+     * placement reads it as the member's weight, 0 = takes no new data).
+     *
+     * @param weight {@code >= 0}
+     * @throws IllegalArgumentException if {@code weight} is negative
+     */
+    public void join(long nowNanos, String group, Collection<NetId> seedPeers, int weight) {
         GroupState.checkGroupName(group);
+        Item joinItem = joinItem(weight);
         Set<NetId> s = seeds.computeIfAbsent(group, g -> new LinkedHashSet<>());
         s.addAll(seedPeers);
         s.remove(self);
         membership.seeds(nowNanos, s);
         announceUntil.put(group, nowNanos + config.joinAnnounceWindow().toNanos());
         announcedTo.put(group, new HashSet<>());
-        commit(nowNanos, writer.join(state(group)));
+        commit(nowNanos, writer.write(state(group), List.of(joinItem)));
         for (NetId seed : s) {
             dissemination.send(nowNanos, seed, digestOf(state(group)));
         }
@@ -212,6 +224,42 @@ public final class GroupNode {
     public void endJoinAnnouncement(String group) {
         announceUntil.remove(group);
         announcedTo.remove(group);
+    }
+
+    /**
+     * Re-writes this node's GET item in {@code group} with priority {@code weight}, if it differs (issue 6: a
+     * tightening node announces weight 0).
+     *
+     * @throws IllegalArgumentException if {@code weight} is negative
+     * @throws IllegalStateException    if this node has not joined {@code group}
+     */
+    public void setWeight(long nowNanos, String group, int weight) {
+        Item joinItem = joinItem(weight);
+        TimedItem held = state(group).itemsOf(self).get(joinItem);
+        if (held == null || held.op() != Op.GET) {
+            throw new IllegalStateException("setWeight: " + self + " has not joined group " + group);
+        }
+        if (held.item().priority() != weight) {
+            commit(nowNanos, writer.write(state(group), List.of(joinItem)));
+        }
+    }
+
+    private Item joinItem(int weight) {
+        if (weight < 0) {
+            throw new IllegalArgumentException("weight: " + weight + " is negative");
+        }
+        return new Item(self, Op.GET, 0, Item.MAX_KEY, 0, weight);
+    }
+
+    /**
+     * Writes several of this node's own items in {@code group} as one write (one clock, one broadcast delta):
+     * ADD items to add or replace, RMV items (any port and priority) to tombstone the item with that key.
+     *
+     * @throws IllegalArgumentException as {@link LocalMember#write}: empty, another member's item, a key twice
+     */
+    public void write(long nowNanos, String group, Collection<Item> items) {
+        GroupState.checkGroupName(group);
+        commit(nowNanos, writer.write(state(group), items));
     }
 
     /** Leaves {@code group}: all of this node's items become tombstones; broadcast to the remaining members. */

@@ -77,6 +77,21 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--log-memory", paramLabel = "SIZE|auto|off", description = "Memory budget: recent messages cached for consumers (default auto: half the heap).")
     String logMemory;
 
+    @Option(names = "--placement", paramLabel = "on|off", description = "Place data in the groups joined at start (default on).")
+    String placement;
+
+    @Option(names = "--weight", paramLabel = "N|auto", description = "Capacity weight: the node's share of the key space is weight / sum of weights; 0 takes no new data (default auto: one unit per GiB the log could hold).")
+    String weight;
+
+    @Option(names = "--replicas", paramLabel = "R", description = "Copies of every key's data, the chain length (default 3; the same on every node of a group).")
+    String replicas;
+
+    @Option(names = "--slices", paramLabel = "S", description = "Key-space slices of the ring, a power of two (default 4096; the same on every node of a group).")
+    String slices;
+
+    @Option(names = "--data-group", paramLabel = "NAME", description = "The group whose ring chooses the chains of the streams on --data-port (default: the first --group).")
+    String dataGroup;
+
     @Override
     public Integer call() throws IOException {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -96,6 +111,11 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("log-retention", logRetention);
         flags.put("log-retention-bytes", logRetentionBytes);
         flags.put("log-memory", logMemory);
+        flags.put("placement", placement);
+        flags.put("weight", weight);
+        flags.put("replicas", replicas);
+        flags.put("slices", slices);
+        flags.put("data-group", dataGroup);
         Path file = config;
         if (file == null && System.getenv("SCALESMALL_CONFIG") != null) {
             file = Path.of(System.getenv("SCALESMALL_CONFIG"));

@@ -2,7 +2,10 @@ package io.scalesmall.node;
 
 import io.scalesmall.log.FileMessageLog;
 import io.scalesmall.log.LogCorruptedException;
+import io.scalesmall.log.MessageLog;
 import io.scalesmall.log.RecoveryReport;
+import io.scalesmall.stream.server.ChainResolver;
+import io.scalesmall.stream.server.ChainTimings;
 import io.scalesmall.stream.server.StreamServer;
 import io.scalesmall.stream.server.StreamServerConfig;
 import java.io.IOException;
@@ -39,18 +42,23 @@ final class DataPath {
         return log;
     }
 
-    /** Starts the stream server on {@code bind:data-port}. @throws IOException naming the port when it is taken */
-    static StreamServer serve(NodeConfig c, FileMessageLog log) throws IOException {
+    /**
+     * Starts the stream server on {@code bind:data-port}, as a member of the chains {@code resolver} names
+     * ({@link ChainResolver#single()} when the node has no data group).
+     *
+     * @throws IOException naming the port when it is taken
+     */
+    static StreamServer serve(NodeConfig c, MessageLog log, ChainResolver resolver) throws IOException {
         StreamServerConfig sc = StreamServerConfig.defaults(c.bind(), c.data().port());
         try {
-            return StreamServer.start(log, sc);
+            return StreamServer.start(log, sc, resolver, ChainTimings.defaults());
         } catch (IOException e) {
             throw new IOException("data-port " + c.data().port() + ": " + e.getMessage(), e);
         }
     }
 
     /** Stops serving, flushes and closes the log; either may be null. Never throws (logs instead). */
-    static void close(StreamServer data, FileMessageLog log) {
+    static void close(StreamServer data, MessageLog log) {
         if (data != null) {
             data.close();
         }

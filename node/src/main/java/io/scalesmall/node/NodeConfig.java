@@ -22,9 +22,18 @@ import java.util.List;
  * @param dataDir       where the node keeps its state (default ./scalesmall-data)
  * @param http          the admin HTTP endpoint, or null for none (default 127.0.0.1:29980)
  * @param data          the data path: stream protocol port and message log (default {@link DataConfig#defaults})
+ * @param placement     weight, replicas, slices and data group (default {@link PlacementConfig#defaults})
  */
 public record NodeConfig(InetAddress bind, int port, InetSocketAddress multicast, int multicastTtl, List<NetId> seeds,
-        List<String> groups, Path keyFile, String label, Path dataDir, InetSocketAddress http, DataConfig data) {
+        List<String> groups, Path keyFile, String label, Path dataDir, InetSocketAddress http, DataConfig data,
+        PlacementConfig placement) {
+
+    /** A config with {@link PlacementConfig#defaults()}. */
+    public NodeConfig(InetAddress bind, int port, InetSocketAddress multicast, int multicastTtl, List<NetId> seeds,
+            List<String> groups, Path keyFile, String label, Path dataDir, InetSocketAddress http, DataConfig data) {
+        this(bind, port, multicast, multicastTtl, seeds, groups, keyFile, label, dataDir, http, data,
+                PlacementConfig.defaults());
+    }
 
     /**
      * A config with the data path's defaults, except that it serves the stream protocol on any free port (so that
@@ -73,9 +82,35 @@ public record NodeConfig(InetAddress bind, int port, InetSocketAddress multicast
         if (data.port() != 0 && data.port() == port) {
             throw new IllegalArgumentException("data-port: " + port + " is the gossip port; choose another");
         }
-        if (http != null && data.port() == http.getPort()) {
+        if (http != null && data.port() != 0 && data.port() == http.getPort()) {
             throw new IllegalArgumentException("data-port: " + data.port() + " is the admin HTTP port; choose another");
         }
+        if (placement == null) {
+            throw new IllegalArgumentException("placement: missing");
+        }
+        if (placement.dataGroup() != null && !groups.contains(placement.dataGroup())) {
+            throw new IllegalArgumentException("data-group: " + placement.dataGroup() + " is not one of the groups "
+                    + groups + " (set group too)");
+        }
+    }
+
+    /** @return this config with other placement settings */
+    public NodeConfig withPlacement(PlacementConfig p) {
+        return new NodeConfig(bind, port, multicast, multicastTtl, seeds, groups, keyFile, label, dataDir, http, data, p);
+    }
+
+    /** @return this config with other data path settings */
+    public NodeConfig withData(DataConfig d) {
+        return new NodeConfig(bind, port, multicast, multicastTtl, seeds, groups, keyFile, label, dataDir, http, d,
+                placement);
+    }
+
+    /**
+     * @return the group whose ring chooses the chains of this node's streams: {@link PlacementConfig#dataGroup()},
+     *         else the first of {@link #groups}, else null (the node serves every stream alone)
+     */
+    public String dataGroup() {
+        return placement.dataGroup() != null ? placement.dataGroup() : groups.isEmpty() ? null : groups.get(0);
     }
 
     /** @return this node's id */

@@ -41,6 +41,7 @@ import java.util.Set;
  * http           ADDR:PORT|off   admin HTTP endpoint; default 127.0.0.1:29980
  * data-port, log-dir, log-max-disk, log-retention, log-retention-bytes, log-memory: the data path, see
  *                                {@link DataConfig}
+ * placement, weight, replicas, slices, data-group: placement, see {@link PlacementConfig}
  * </pre>
  *
  * Any unknown key, in the file or as a {@code SCALESMALL_*} variable, is an error. Thread-safe (stateless).
@@ -49,7 +50,7 @@ public final class NodeConfigLoader {
     /** The keys, in documentation order. */
     public static final List<String> KEYS = List.of("bind", "port", "multicast", "multicast-ttl", "seeds", "group",
             "key-file", "label", "data-dir", "http", "data-port", "log-dir", "log-max-disk", "log-retention",
-            "log-retention-bytes", "log-memory");
+            "log-retention-bytes", "log-memory", "placement", "weight", "replicas", "slices", "data-group");
     /** Environment variables with the prefix that are not config keys (used by the launcher and logging). */
     private static final Set<String> OTHER_ENV = Set.of("SCALESMALL_JAVA_OPTS", "SCALESMALL_LOG_LEVEL", "SCALESMALL_CONFIG");
 
@@ -140,7 +141,7 @@ public final class NodeConfigLoader {
         InetSocketAddress httpAddr = http.equalsIgnoreCase("off") ? null : socketAddress("http", http);
         try {
             return new NodeConfig(bind, port, multicast, ttl, seeds, groups, keyFile, label, dataDir, httpAddr,
-                    DataConfig.parse(v, dataDir));
+                    DataConfig.parse(v, dataDir), PlacementConfig.parse(v));
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();
             throw new IllegalArgumentException(m.startsWith("port:") || m.startsWith("address:") ? "port: " + port + " is not in 1..65535" : m, e);

@@ -34,9 +34,11 @@ class LoopbackClusterTest {
         }
     }
 
+    /** A node in group "g" with placement off: this test writes its own items and checks routes exactly. */
     static NodeConfig config(int port, List<NetId> seeds, Path dataDir) {
-        return new NodeConfig(InetAddress.getLoopbackAddress(), port, null, 0, seeds, List.of("g"), null, "loopback-test",
-                dataDir, null);
+        NodeConfig c = new NodeConfig(InetAddress.getLoopbackAddress(), port, null, 0, seeds, List.of("g"), null,
+                "loopback-test", dataDir, null);
+        return c.withPlacement(c.placement().withEnabled(false));
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/groups                     {"groups": [{"name", "member", "members": count of alive and suspect}]}
  * GET    /v1/groups/{g}/members         {"group", "members": [member], "down": [member]}
  * GET    /v1/groups/{g}/topology[?op=]  {"group", "digest", "items": [item]}   op: ADD, RMV or GET
+ * GET    /v1/groups/{g}/ring            the ring this node computed for the group (io.scalesmall.node.RingJson);
+ *                                       404 when the node does not place data in the group
  * POST   /v1/groups/{g}/join            body optional: {"seeds": ["ip:port", ...]}  → {"group", "member", "members"}
  * POST   /v1/groups/{g}/leave           → {"group", "member", "members"}
  * POST   /v1/groups/{g}/items           body {"start", "end", "port", "priority"?}  → the item written
@@ -79,6 +82,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private final AdminApi api;
+    /** Group -> its ring document, or null when the node does not place data in that group. */
+    private final Function<String, JsonNode> rings;
     private final PrometheusMeterRegistry registry;
     private final InetSocketAddress bind;
     private final String nodeId;
@@ -97,13 +102,30 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(GroupManager manager, PrometheusMeterRegistry registry, String version, Instant startedAt,
             InetSocketAddress bind) {
-        this(manager, registry, version, startedAt, bind, Clock.systemUTC());
+        this(manager, registry, version, startedAt, bind, Clock.systemUTC(), g -> null);
+    }
+
+    /**
+     * As the first constructor, also serving {@code GET /v1/groups/{g}/ring}.
+     *
+     * @param rings group -> its ring document, or null (404) when the node does not place data there; called on a
+     *              request thread, must be thread-safe
+     */
+    public AdminServer(GroupManager manager, PrometheusMeterRegistry registry, String version, Instant startedAt,
+            InetSocketAddress bind, Function<String, JsonNode> rings) {
+        this(manager, registry, version, startedAt, bind, Clock.systemUTC(), rings);
     }
 
     /** As the public constructor, reading uptime from {@code clock}. */
     AdminServer(GroupManager manager, PrometheusMeterRegistry registry, String version, Instant startedAt,
             InetSocketAddress bind, Clock clock) {
+        this(manager, registry, version, startedAt, bind, clock, g -> null);
+    }
+
+    private AdminServer(GroupManager manager, PrometheusMeterRegistry registry, String version, Instant startedAt,
+            InetSocketAddress bind, Clock clock, Function<String, JsonNode> rings) {
         Objects.requireNonNull(manager, "manager");
+        this.rings = Objects.requireNonNull(rings, "rings");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.bind = Objects.requireNonNull(bind, "bind");
         this.api = new AdminApi(manager, Objects.requireNonNull(version, "version"),
@@ -259,13 +281,20 @@ public final class AdminServer implements AutoCloseable {
         }
         String action = seg[4];
         switch (action) {
-            case "members", "topology" -> allow(method, path, "GET");
+            case "members", "topology", "ring" -> allow(method, path, "GET");
             case "join", "leave" -> allow(method, path, "POST");
             case "items" -> allow(method, path, "POST, DELETE");
             default -> throw new ApiException(404, "no such path: " + path);
         }
         String group = RequestParts.decode(seg[3], "group");
         GroupState.checkGroupName(group);
+        if (action.equals("ring")) {
+            JsonNode ring = rings.apply(group);
+            if (ring == null) {
+                throw new ApiException(404, "this node does not place data in group " + group);
+            }
+            return Response.json(200, ring);
+        }
         return Response.json(200, switch (action) {
             case "members" -> api.members(group);
             case "topology" -> api.topology(group, RequestParts.opParameter(ex.getRequestURI().getRawQuery()));
