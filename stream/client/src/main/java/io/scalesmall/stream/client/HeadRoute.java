@@ -59,6 +59,8 @@ final class HeadRoute {
     private boolean leaving;
     /** Since the last session (or start): */
     private long headDownSince = -1;
+    /** The last head was given up on (counted once in {@link #failovers}). */
+    private boolean failedOver;
     private int headFailures;
     private int candidatesTried;
     private int passes;
@@ -107,6 +109,7 @@ final class HeadRoute {
         planned = null;
         leaving = false;
         headDownSince = -1;
+        failedOver = false;
         headFailures = 0;
         candidatesTried = 0;
         passes = 0;
@@ -167,7 +170,8 @@ final class HeadRoute {
                 return new Next(target, backoff(headFailures++));
             }
         }
-        if (same(target, lastHead)) {
+        if (same(target, lastHead) && !failedOver) {
+            failedOver = true;
             failovers++;
         }
         leaving = false;
