@@ -39,9 +39,11 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--node", paramLabel = "HOST:PORT[,HOST:PORT...]", split = ",", defaultValue = NodeAddress.DEFAULT,
-            converter = NodeAddress.class, description = {"Data ports of nodes of the cluster, comma-separated or repeated"
-                + " (default ${DEFAULT-VALUE}).", "Any node holding the stream will do; when one fails, the next one is read from."})
+    @Option(names = "--node", paramLabel = "HOST:PORT[,HOST:PORT...]", split = ",",
+            defaultValue = NodeAddress.DEFAULT, converter = NodeAddress.class,
+            description = {"Data ports of nodes of the cluster, comma-separated or repeated (default ${DEFAULT-VALUE}).",
+                "Any node holding the stream will do; when"
+                    + " one fails, the next one is read from."})
     List<InetSocketAddress> nodes;
 
     @Option(names = "--stream", paramLabel = "S", required = true, description = "The stream.")

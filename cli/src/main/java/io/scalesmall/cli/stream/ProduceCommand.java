@@ -38,9 +38,11 @@ public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--node", paramLabel = "HOST:PORT[,HOST:PORT...]", split = ",", defaultValue = NodeAddress.DEFAULT,
-            converter = NodeAddress.class, description = {"Data ports of nodes of the cluster, comma-separated or repeated"
-                + " (default ${DEFAULT-VALUE}).", "Any of them will do: the producer is redirected to the head of the stream's chain, and fails over to the others when the head dies."})
+    @Option(names = "--node", paramLabel = "HOST:PORT[,HOST:PORT...]", split = ",",
+            defaultValue = NodeAddress.DEFAULT, converter = NodeAddress.class,
+            description = {"Data ports of nodes of the cluster, comma-separated or repeated (default ${DEFAULT-VALUE}).",
+                "Any of them will do: the producer is redirected to the head of the"
+                    + " stream's chain, and fails over to the others when the head dies."})
     List<InetSocketAddress> nodes;
 
     @Option(names = "--stream", paramLabel = "S", required = true, description = "The stream (1..255 UTF-8 bytes).")

@@ -92,7 +92,8 @@ class ClientFailoverTest {
     @Test
     void moreRedirectsThanAllowedIsALoopButFewerAreFollowed() throws Exception {
         cluster = new LoopbackChain(3).chainAt(0, 1).chainAt(1, 2).chainAt(2, 2); // 0 -> 1 -> 2 (head)
-        ProducerConfig one = config(cluster.addresses(0), "hops", AckMode.memory(1)).withFailover(Duration.ofMillis(200), 1);
+        ProducerConfig one = config(cluster.addresses(0), "hops", AckMode.memory(1))
+                .withFailover(Duration.ofMillis(200), 1);
         try (StreamProducer p = StreamProducer.create(one)) {
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                     () -> p.send(utf8("x")).get(30, TimeUnit.SECONDS));

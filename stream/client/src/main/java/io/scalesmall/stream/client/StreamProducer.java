@@ -30,8 +30,17 @@ import org.slf4j.LoggerFactory;
  * {@link ProducerConfig#linger}, sent as DATA frames with consecutive sequence numbers, and completed when the node
  * acknowledges them as the {@link ProducerConfig#ack} mode asks.
  *
+ * <p><b>The head.</b> The producer connects to the first of {@link ProducerConfig#nodes}; a node that is not the
+ * head of the stream's chain answers {@code NOT_HEAD} with the head's address, and the producer goes there at once.
+ * When the head's connection fails, the producer reconnects to it for up to {@link ProducerConfig#failoverTimeout},
+ * then tries the other nodes (the list, then the last head), whose redirects lead to the new head (failover). More
+ * than {@link ProducerConfig#maxRedirects} redirects in a row, or a redirect back to a node that already redirected,
+ * is a loop; loops going on for the failover timeout fail the producer ({@link StreamException}, code
+ * {@code NOT_HEAD}). The rules in full: {@code HeadRoute}; the guarantees: the package documentation.
+ *
  * <p><b>Failures.</b> When the connection drops the producer reconnects (backoff from
- * {@link ProducerConfig#reconnectBackoff}, doubling to 2 s) and resends every unacknowledged batch, byte for byte;
+ * {@link ProducerConfig#reconnectBackoff}, doubling to 2 s; to another node as above) and resends every
+ * unacknowledged batch, byte for byte;
  * with a producer id the node stores each message once (idempotent append) and acks the resend with the original
  * offsets. At most as many batches as the node remembers per producer (INIT_OK says; 64) are unacknowledged at a
  * time, so every resend is recognised. A message the node refuses (too large, log full) fails with a
@@ -243,7 +252,7 @@ public final class StreamProducer implements AutoCloseable {
         redirects.incrementAndGet();
         InetSocketAddress head;
         try {
-            head = HeadRoute.parseHostPort(e.text());
+            head = HostPort.parse(e.text());
         } catch (IllegalArgumentException x) {
             LOG.warn("node {} answered NOT_HEAD with {}; trying another node", route.target(), x.getMessage());
             route.leaving();

@@ -70,7 +70,8 @@ class HeadRouteTest {
         assertThat(r.redirected(C, 0)).isNull();
         r.closed(0);
         String giveUp = r.redirected(H, 0);
-        assertThat(giveUp).contains("more than 1 redirects").contains("127.0.0.1:1001 -> 127.0.0.1:1003 -> 127.0.0.1:1004");
+        assertThat(giveUp).contains("more than 1 redirects")
+                .contains("127.0.0.1:1001 -> 127.0.0.1:1003 -> 127.0.0.1:1004");
     }
 
     @Test
@@ -112,7 +113,8 @@ class HeadRouteTest {
         assertThat(r.closed(t + 1102 * MS)).isEqualTo(new HeadRoute.Next(C, 0));
         r.sessionOpened();
         assertThat(r.candidates()).containsExactly(A, B, C);
-        assertThat(r.closed(t + 5000 * MS)).as("the new head gets its own grace").isEqualTo(new HeadRoute.Next(C, 50 * MS));
+        assertThat(r.closed(t + 5000 * MS)).as("the new head gets its own grace")
+                .isEqualTo(new HeadRoute.Next(C, 50 * MS));
     }
 
     @Test
@@ -155,22 +157,22 @@ class HeadRouteTest {
 
     @Test
     void parsesTheTextOfNotHead() {
-        assertThat(HeadRoute.parseHostPort("10.1.2.3:29998")).isEqualTo(new InetSocketAddress("10.1.2.3", 29998));
-        assertThat(HeadRoute.parseHostPort("10.1.2.3:29998").isUnresolved()).isFalse();
-        InetSocketAddress v6 = HeadRoute.parseHostPort("[::1]:7");
+        assertThat(HostPort.parse("10.1.2.3:29998")).isEqualTo(new InetSocketAddress("10.1.2.3", 29998));
+        assertThat(HostPort.parse("10.1.2.3:29998").isUnresolved()).isFalse();
+        InetSocketAddress v6 = HostPort.parse("[::1]:7");
         assertThat(v6.getHostString()).isEqualTo("::1");
         assertThat(v6.getPort()).isEqualTo(7);
-        InetSocketAddress named = HeadRoute.parseHostPort("node-3.example:1");
+        InetSocketAddress named = HostPort.parse("node-3.example:1");
         assertThat(named.isUnresolved()).as("never resolved here").isTrue();
-        assertThat(HeadRoute.hostPort(HeadRoute.parseHostPort("127.0.0.1:80"))).isEqualTo("127.0.0.1:80");
-        assertThat(HeadRoute.same(HeadRoute.parseHostPort("127.0.0.1:80"), new InetSocketAddress("127.0.0.1", 80)))
+        assertThat(HostPort.of(HostPort.parse("127.0.0.1:80"))).isEqualTo("127.0.0.1:80");
+        assertThat(HostPort.same(HostPort.parse("127.0.0.1:80"), new InetSocketAddress("127.0.0.1", 80)))
                 .isTrue();
         for (String bad : List.of("", ":", "h", "h:", ":1", "h:0", "h:65536", "h:-1", "h:+1", "h: 1", "::1:80",
                 "[]:80", "[::1:80", "a b:1", "h/x:1", "h:123456", "h:1x")) {
-            assertThatThrownBy(() -> HeadRoute.parseHostPort(bad)).as("'%s'", bad)
+            assertThatThrownBy(() -> HostPort.parse(bad)).as("'%s'", bad)
                     .isInstanceOf(IllegalArgumentException.class);
         }
-        assertThat(HeadRoute.parseHostPort("256.1.1.1:1").isUnresolved()).as("not an IPv4 address: a name").isTrue();
+        assertThat(HostPort.parse("256.1.1.1:1").isUnresolved()).as("not an IPv4 address: a name").isTrue();
     }
 
     /** Random and mutated texts: a clear IllegalArgumentException or an address with a port in range, nothing else. */
@@ -201,7 +203,7 @@ class HeadRouteTest {
             }
             String text = s.toString();
             try {
-                InetSocketAddress a = HeadRoute.parseHostPort(text);
+                InetSocketAddress a = HostPort.parse(text);
                 assertThat(a.getPort()).as("seed %d, '%s'", seed, text).isBetween(1, 65535);
                 assertThat(a.getHostString()).as("seed %d, '%s'", seed, text).isNotEmpty();
             } catch (IllegalArgumentException expected) {
