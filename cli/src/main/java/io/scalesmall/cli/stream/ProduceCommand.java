@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code scalesmall produce}: sends each line of a file or of standard input as one message (the line's bytes,
  * without its {@code \n} or {@code \r\n}) and prints a summary. Exit 0 when every message was acknowledged, 1 when
- * some failed (the first error is printed), 2 on bad arguments or an unreadable file.
+ * some failed (the first error is printed), 2 on bad arguments or an unreadable file. With several {@code --node}s
+ * the producer finds the head of the stream's chain among them and fails over when it dies (see
+ * {@link StreamProducer}); the summary names the node that acknowledged last.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Sends each line of FILE (or standard input) to a stream as one message; prints a summary.",
@@ -36,9 +38,12 @@ public final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--node", paramLabel = "HOST:PORT", defaultValue = NodeAddress.DEFAULT,
-            converter = NodeAddress.class, description = "The node's data port (default ${DEFAULT-VALUE}).")
-    InetSocketAddress node;
+    @Option(names = "--node", paramLabel = "HOST:PORT[,HOST:PORT...]", split = ",",
+            defaultValue = NodeAddress.DEFAULT, converter = NodeAddress.class,
+            description = {"Data ports of nodes of the cluster, comma-separated or repeated (default ${DEFAULT-VALUE}).",
+                "Any of them will do: the producer is redirected to the head of the"
+                    + " stream's chain, and fails over to the others when the head dies."})
+    List<InetSocketAddress> nodes;
 
     @Option(names = "--stream", paramLabel = "S", required = true, description = "The stream (1..255 UTF-8 bytes).")
     String stream;
@@ -56,7 +61,7 @@ public final class ProduceCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ProducerConfig config;
         try {
-            config = ProducerConfig.of(node, stream).withAck(AckMode.parse(ack));
+            config = ProducerConfig.of(nodes, stream).withAck(AckMode.parse(ack));
         } catch (IllegalArgumentException e) {
             err.println("scalesmall produce: " + e.getMessage());
             return 2;
@@ -64,6 +69,7 @@ public final class ProduceCommand implements Callable<Integer> {
         long start = System.nanoTime();
         List<CompletableFuture<Long>> futures = new ArrayList<>();
         long bytes = 0;
+        InetSocketAddress head;
         try (InputStream in = file == null || file.toString().equals("-") ? System.in : Files.newInputStream(file);
                 StreamProducer producer = StreamProducer.create(config)) {
             BufferedInputStream lines = new BufferedInputStream(in, 1 << 16);
@@ -72,6 +78,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 bytes += line.length;
             }
             producer.flush().join();
+            head = producer.node();
         } catch (IOException e) {
             err.println("scalesmall produce: cannot read " + (file == null ? "standard input" : file) + ": "
                     + e.getMessage());
@@ -97,7 +104,7 @@ public final class ProduceCommand implements Callable<Integer> {
         long ms = Math.max(1, Duration.ofNanos(System.nanoTime() - start).toMillis());
         int ok = futures.size() - failed;
         out.printf("produced %d of %d messages (%d bytes) to stream '%s' at %s, ack %s%s, in %d ms (%d msg/s)%n",
-                ok, futures.size(), bytes, stream, node.getHostString() + ":" + node.getPort(), config.ack(),
+                ok, futures.size(), bytes, stream, head.getHostString() + ":" + head.getPort(), config.ack(),
                 last >= 0 ? ", offsets " + first + ".." + last : "", ms, ok * 1000L / ms);
         if (failed > 0) {
             err.println("scalesmall produce: " + failed + " messages failed; first error: "

@@ -43,11 +43,16 @@ final class ClientChannel {
         return connect(ClientLoops.group(), node, listener);
     }
 
-    /** Connects on {@code loop} (a loop of the shared group, or the group itself). */
+    /** Connects on {@code loop} (a loop of the shared group, or the group itself), within 5 s. */
     static ChannelFuture connect(EventLoopGroup loop, InetSocketAddress node, Listener listener) {
+        return connect(loop, node, CONNECT_TIMEOUT_MILLIS, listener);
+    }
+
+    /** Connects on {@code loop}, giving up after {@code timeoutMillis} (&ge; 1) ms. */
+    static ChannelFuture connect(EventLoopGroup loop, InetSocketAddress node, int timeoutMillis, Listener listener) {
         return new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

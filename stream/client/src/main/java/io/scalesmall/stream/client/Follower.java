@@ -1,5 +1,6 @@
 package io.scalesmall.stream.client;
 
+import io.scalesmall.stream.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -7,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One {@link StreamConsumer#follow}: a chain of long-poll FETCHes, the next sent when the handler has seen the
- * previous reply's messages. Connection failures back off (100 ms doubling to 2 s) and retry from the same offset;
- * an error the node reports ends it. Thread-safe: the chain runs one step at a time; {@link #close} may come from
+ * previous reply's messages. Connection failures back off (100 ms doubling to 2 s) and retry from the same offset
+ * (the consumer has moved to its next node by then); an error the node reports ends it, unless the consumer has
+ * other nodes to ask and the error is one of a node, not of the request ({@link #elsewhere}). Thread-safe: the chain runs one step at a time; {@link #close} may come from
  * any thread.
  */
 final class Follower implements Subscription {
@@ -40,8 +42,11 @@ final class Follower implements Subscription {
                     if (t != null) {
                         Throwable c = t instanceof CompletionException ? t.getCause() : t;
                         if (c instanceof StreamException se && se.code() != null) {
-                            done.completeExceptionally(se);
-                            return;
+                            if (!elsewhere(se)) {
+                                done.completeExceptionally(se);
+                                return;
+                            }
+                            consumer.moveOn();
                         }
                         long delay = Math.min(2_000, 100L << Math.min(failures++, 5));
                         ClientLoops.group().schedule(this::next, delay, TimeUnit.MILLISECONDS);
@@ -64,6 +69,18 @@ final class Follower implements Subscription {
                     }
                     next();
                 });
+    }
+
+    /**
+     * @return whether another node may serve the FETCH the node refused: with several nodes, when it is shutting
+     *         down, or behind (OFFSET_OUT_OF_RANGE with the position at or above its first offset, so past its end)
+     */
+    private boolean elsewhere(StreamException se) {
+        if (consumer.nodes().size() < 2) {
+            return false;
+        }
+        return se.code() == ErrorCode.SHUTTING_DOWN
+                || se.code() == ErrorCode.OFFSET_OUT_OF_RANGE && position >= se.detail();
     }
 
     @Override

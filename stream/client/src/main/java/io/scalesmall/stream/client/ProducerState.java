@@ -47,6 +47,8 @@ final class ProducerState {
     private final Unfinished unfinished = new Unfinished();
     /** The connection, from connect until it closes; null between. */
     private Channel channel;
+    /** The address of the last connection, for messages. */
+    private String lastNode = "none";
     /** INIT_OK received on {@link #channel}: batches may be written. */
     private boolean ready;
     private boolean closed;
@@ -186,7 +188,7 @@ final class ProducerState {
             for (ByteBuf f : frames) {
                 f.release();
             }
-            LOG.debug("cannot write to {}: {}", config.node(), e.toString());
+            LOG.debug("cannot write to {}: {}", ch.remoteAddress(), e.toString());
         }
     }
 
@@ -220,6 +222,7 @@ final class ProducerState {
             }
             channel = ch;
             ready = false;
+            lastNode = String.valueOf(ch.remoteAddress());
             return true;
         }
     }
@@ -250,7 +253,7 @@ final class ProducerState {
                 acked = inFlight.acked(a);
                 left(acked);
             } catch (IllegalStateException e) {
-                LOG.warn("node {}: {}; reconnecting", config.node(), e.getMessage());
+                LOG.warn("node {}: {}; reconnecting", ch.remoteAddress(), e.getMessage());
                 ch.close();
                 return;
             }
@@ -271,23 +274,53 @@ final class ProducerState {
                 Batch b = inFlight.remove(e.firstSequence());
                 if (b != null) {
                     failed.add(b);
-                    left(failed);
+                    left(List.of(b));
                 }
                 pump();
             } else if (code != ErrorCode.SHUTTING_DOWN) {
                 // The node refused the session (INIT) or this client's frames: retrying cannot help.
-                LOG.warn("node {} refused producer on '{}': {}", config.node(), config.stream(), ex.getMessage());
-                closed = true;
-                refused = ex;
-                failed.addAll(inFlight.drain());
-                failed.add(current);
-                current = new Batch(0);
-                left(failed);
-                budget.wakeAll();
+                LOG.warn("node {} refused producer on '{}': {}", ch.remoteAddress(), config.stream(), ex.getMessage());
+                failed = refuseLocked(ex);
             }
         }
         for (Batch b : failed) {
             b.fail(ex);
+        }
+    }
+
+    /**
+     * Gives up for good (e.g. no head found): closes the producer; everything pending fails with {@code ex}, and so
+     * do later sends. The caller closes the connection.
+     */
+    void refuse(StreamException ex) {
+        List<Batch> failed;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            failed = refuseLocked(ex);
+        }
+        for (Batch b : failed) {
+            b.fail(ex);
+        }
+    }
+
+    /** Under lock: closes with {@code ex} as the reason; returns the batches to fail (outside the lock). */
+    private List<Batch> refuseLocked(StreamException ex) {
+        closed = true;
+        refused = ex;
+        List<Batch> failed = inFlight.drain();
+        failed.add(current);
+        current = new Batch(0);
+        left(failed);
+        budget.wakeAll();
+        return failed;
+    }
+
+    /** @return whether {@code ch} is the producer's connection now */
+    boolean isCurrent(Channel ch) {
+        synchronized (lock) {
+            return ch == channel;
         }
     }
 
@@ -318,7 +351,8 @@ final class ProducerState {
             ch = channel;
         }
         StreamException ex = new StreamException("not acknowledged within " + config.deliveryTimeout().toMillis()
-                + " ms (node " + config.node() + "); the outcome is unknown");
+                + " ms (" + (ch == null ? "no connection, last node " + lastNode : "node " + ch.remoteAddress())
+                + "); the outcome is unknown");
         for (Batch b : failed) {
             b.fail(ex);
         }

@@ -14,6 +14,7 @@ import io.scalesmall.stream.protocol.OffsetsFrame;
 import io.scalesmall.stream.protocol.OffsetsReplyFrame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +22,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Reads streams from one node: {@link #fetch} from an offset, {@link #offsets} of a stream, and {@link #follow} to
+ * Reads streams from a node: {@link #fetch} from an offset, {@link #offsets} of a stream, and {@link #follow} to
  * receive every message from an offset on as it arrives (long-poll FETCHes, one at a time, so a slow handler slows
  * only its own subscription's reads). Requests share one connection, opened on first use and again after it drops;
  * requests in flight when it drops fail with a {@link StreamException} (a follow retries them itself).
+ *
+ * <p><b>Several nodes.</b> Created with a list of nodes ({@link #create(List)}: the members of the stream's chain, or
+ * any nodes holding it), the consumer reads from one at a time, starting with the first: every member of a chain
+ * holds the same messages at the same offsets, and FETCH works at any of them. When a connection fails (cannot
+ * connect, or dropped) the next connection goes to the next node of the list, round robin; the requests that were in
+ * flight fail (code null) and a {@link #follow} resends its FETCH there, from the offset after the last message it
+ * delivered, so it delivers no message twice and skips none. A follow also moves on when a node is shutting down or
+ * is behind (it answers {@code OFFSET_OUT_OF_RANGE} for an offset past its end: a replica not yet caught up).
  *
  * <p>Thread-safe. Futures complete, and follow handlers run, on the client's I/O threads: they must not block for
  * long (a blocked handler delays every request of this consumer).
@@ -33,7 +42,7 @@ public final class StreamConsumer implements AutoCloseable {
     /** The longest a follow's FETCH waits at the end of the stream before it asks again, ms. */
     static final int FOLLOW_WAIT_MILLIS = 10_000;
 
-    private final InetSocketAddress node;
+    private final List<InetSocketAddress> nodes;
     private final AtomicInteger requestIds = new AtomicInteger();
     /** A request waiting for its reply, and the connection it went out on. */
     private record Pending(CompletableFuture<Frame> reply, CompletableFuture<Channel> connection) {
@@ -43,15 +52,40 @@ public final class StreamConsumer implements AutoCloseable {
     private final Object lock = new Object();
     /** The connection, or a connect in progress; null before the first request or after it dropped. */
     private CompletableFuture<Channel> connection;
+    /** The index in {@link #nodes} of the node connected to, or to connect to next. */
+    private int current;
+    private volatile InetSocketAddress node;
     private volatile boolean closed;
 
-    private StreamConsumer(InetSocketAddress node) {
-        this.node = node;
+    private StreamConsumer(List<InetSocketAddress> nodes) {
+        this.nodes = ProducerConfig.checkNodes(nodes);
+        this.node = this.nodes.get(0);
     }
 
     /** A consumer of the node at {@code node} (its data port); connects on first use. */
     public static StreamConsumer create(InetSocketAddress node) {
-        return new StreamConsumer(Objects.requireNonNull(node, "node"));
+        return new StreamConsumer(List.of(Objects.requireNonNull(node, "node")));
+    }
+
+    /**
+     * A consumer of whichever of {@code nodes} answers, first to last, moving to the next when a connection fails
+     * (see the class comment). Connects on first use.
+     *
+     * @param nodes data ports of nodes holding the streams to read, 1..64, no duplicates
+     * @throws IllegalArgumentException if the list is empty, too long or repeats an address
+     */
+    public static StreamConsumer create(List<InetSocketAddress> nodes) {
+        return new StreamConsumer(nodes);
+    }
+
+    /** @return the nodes given, in order */
+    public List<InetSocketAddress> nodes() {
+        return nodes;
+    }
+
+    /** @return the node read from now (or next) */
+    public InetSocketAddress node() {
+        return node;
     }
 
     /**
@@ -83,7 +117,10 @@ public final class StreamConsumer implements AutoCloseable {
 
     /**
      * Delivers every message of {@code stream} from {@code fromOffset} on, in order, as it arrives, until closed.
-     * Connection failures are retried (every 100 ms to 2 s); an error the node reports ends the subscription.
+     * Connection failures are retried (every 100 ms to 2 s; with several nodes, at the next node); an error the node
+     * reports ends the subscription, except, with several nodes, {@code SHUTTING_DOWN} and {@code OFFSET_OUT_OF_RANGE}
+     * past the node's end (that node is behind): the follow then moves to the next node and retries, so a follow from
+     * an offset beyond every node's end waits until one of them holds it.
      *
      * @param handler called with (offset, message) on an I/O thread, one message at a time
      */
@@ -118,11 +155,12 @@ public final class StreamConsumer implements AutoCloseable {
         connection.whenComplete((ch, t) -> {
             if (t != null) {
                 pending.remove(id);
-                reply.completeExceptionally(new StreamException("cannot reach " + node + ": " + t.getMessage(), t));
+                reply.completeExceptionally(new StreamException("cannot reach the node: " + t.getMessage(), t));
             } else {
                 ch.writeAndFlush(out).addListener(done -> {
                     if (!done.isSuccess() && pending.remove(id) != null) {
-                        reply.completeExceptionally(new StreamException("write to " + node + " failed", done.cause()));
+                        reply.completeExceptionally(new StreamException("write to " + ch.remoteAddress() + " failed",
+                                done.cause()));
                     }
                 });
             }
@@ -137,6 +175,7 @@ public final class StreamConsumer implements AutoCloseable {
             }
             CompletableFuture<Channel> c = new CompletableFuture<>();
             connection = c;
+            InetSocketAddress node = nodes.get(current);
             ChannelFuture cf = ClientChannel.connect(node, new ClientChannel.Listener() {
                 @Override
                 public void onActive(Channel ch) {
@@ -167,6 +206,8 @@ public final class StreamConsumer implements AutoCloseable {
         synchronized (lock) {
             if (connection == c) {
                 connection = null;
+                current = (current + 1) % nodes.size(); // the next request goes to the next node
+                node = nodes.get(current);
             }
         }
         c.completeExceptionally(cause);
@@ -225,5 +266,19 @@ public final class StreamConsumer implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * Leaves the node read from now (closes its connection: requests in flight there fail, code null), so that the
+     * next request goes to the next node. Does nothing with a single node.
+     */
+    void moveOn() {
+        CompletableFuture<Channel> c;
+        synchronized (lock) {
+            c = nodes.size() > 1 ? connection : null;
+        }
+        if (c != null) {
+            c.thenAccept(Channel::close);
+        }
     }
 }

@@ -13,12 +13,12 @@ import io.scalesmall.stream.protocol.Frame;
 import io.scalesmall.stream.protocol.FrameCodec;
 import io.scalesmall.stream.protocol.InitFrame;
 import io.scalesmall.stream.protocol.InitOkFrame;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +30,17 @@ import org.slf4j.LoggerFactory;
  * {@link ProducerConfig#linger}, sent as DATA frames with consecutive sequence numbers, and completed when the node
  * acknowledges them as the {@link ProducerConfig#ack} mode asks.
  *
+ * <p><b>The head.</b> The producer connects to the first of {@link ProducerConfig#nodes}; a node that is not the
+ * head of the stream's chain answers {@code NOT_HEAD} with the head's address, and the producer goes there at once.
+ * When the head's connection fails, the producer reconnects to it for up to {@link ProducerConfig#failoverTimeout},
+ * then tries the other nodes (the list, then the last head), whose redirects lead to the new head (failover). More
+ * than {@link ProducerConfig#maxRedirects} redirects in a row, or a redirect back to a node that already redirected,
+ * is a loop; loops going on for the failover timeout fail the producer ({@link StreamException}, code
+ * {@code NOT_HEAD}). The rules in full: {@code HeadRoute}; the guarantees: the package documentation.
+ *
  * <p><b>Failures.</b> When the connection drops the producer reconnects (backoff from
- * {@link ProducerConfig#reconnectBackoff}, doubling to 2 s) and resends every unacknowledged batch, byte for byte;
+ * {@link ProducerConfig#reconnectBackoff}, doubling to 2 s; to another node as above) and resends every
+ * unacknowledged batch, byte for byte;
  * with a producer id the node stores each message once (idempotent append) and acks the resend with the original
  * offsets. At most as many batches as the node remembers per producer (INIT_OK says; 64) are unacknowledged at a
  * time, so every resend is recognised. A message the node refuses (too large, log full) fails with a
@@ -59,22 +68,35 @@ public final class StreamProducer implements AutoCloseable {
     private final EventLoop loop = ClientLoops.group().next();
     private final AtomicLong resentBatches = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
-    /** Connection attempts failed since the last session opened (backoff). */
-    private final AtomicInteger failedAttempts = new AtomicInteger();
+    private final AtomicLong redirects = new AtomicLong();
+    /** Where it connects; used on {@link #loop} only. */
+    private final HeadRoute route;
+    /** {@link HeadRoute#target()}, for other threads (toString). */
+    private volatile InetSocketAddress target;
+    /** One connect attempt's limit: the failover timeout within 200 ms .. 5 s. */
+    private final int connectTimeoutMillis;
     private final ProducerState state;
     private final ScheduledFuture<?> timeoutCheck;
 
     private StreamProducer(ProducerConfig config) {
         this.config = config;
+        this.route = new HeadRoute(config.nodes(), config.maxRedirects(), config.failoverTimeout().toNanos(),
+                config.reconnectBackoff().toNanos());
+        this.target = route.target();
+        this.connectTimeoutMillis = (int) Math.max(200, Math.min(ClientChannel.CONNECT_TIMEOUT_MILLIS,
+                config.failoverTimeout().toMillis()));
         this.state = new ProducerState(config, loop, resentBatches);
         long every = Math.max(1, Math.min(1000, config.deliveryTimeout().toMillis() / 4));
         this.timeoutCheck = loop.scheduleAtFixedRate(state::expire, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Creates a producer and starts connecting; sends may begin at once (they wait for the connection). */
+    /**
+     * Creates a producer and starts connecting (to the first node of {@link ProducerConfig#nodes}); sends may begin
+     * at once (they wait for the connection).
+     */
     public static StreamProducer create(ProducerConfig config) {
         StreamProducer p = new StreamProducer(Objects.requireNonNull(config, "config"));
-        p.connect();
+        p.loop.execute(p::connect);
         return p;
     }
 
@@ -140,9 +162,15 @@ public final class StreamProducer implements AutoCloseable {
 
     // ---- the connection ---------------------------------------------------------------------------
 
+    /** On the loop (or at creation): opens a connection to the route's target. */
     private void connect() {
+        if (state.isClosed()) {
+            return;
+        }
+        InetSocketAddress node = route.target();
+        target = node;
         // The connection lives on the producer's own loop, with its timers: one thread for its I/O.
-        ChannelFuture cf = ClientChannel.connect(loop, config.node(), new ClientChannel.Listener() {
+        ChannelFuture cf = ClientChannel.connect(loop, node, connectTimeoutMillis, new ClientChannel.Listener() {
             @Override
             public void onActive(Channel ch) {
                 onConnected(ch);
@@ -155,27 +183,33 @@ public final class StreamProducer implements AutoCloseable {
 
             @Override
             public void onClosed(Channel ch, Throwable cause) {
-                LOG.debug("connection to {} closed{}", config.node(), cause == null ? "" : ": " + cause);
+                LOG.debug("connection to {} closed{}", node, cause == null ? "" : ": " + cause);
                 if (state.disconnected(ch)) {
-                    retry();
+                    reconnect();
                 }
             }
         });
         cf.addListener(done -> {
             if (!done.isSuccess()) {
-                LOG.debug("cannot connect to {}: {}", config.node(), done.cause().toString());
-                retry();
+                LOG.debug("cannot connect to {}: {}", node, done.cause().toString());
+                reconnect();
             }
         });
     }
 
-    private void retry() {
+    /** On the loop: the connection closed or could not open; asks the route where to go next. */
+    private void reconnect() {
         if (state.isClosed()) {
             return;
         }
-        long delay = Math.min(2_000, config.reconnectBackoff().toMillis() << Math.min(failedAttempts.getAndIncrement(), 16));
+        InetSocketAddress from = route.target();
+        HeadRoute.Next next = route.closed(System.nanoTime());
+        if (!next.address().equals(from)) {
+            LOG.debug("stream '{}': {} -> {} in {} ms", config.stream(), from, next.address(),
+                    next.delayNanos() / 1_000_000);
+        }
         reconnects.incrementAndGet();
-        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        loop.schedule(this::connect, next.delayNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void onConnected(Channel ch) {
@@ -193,16 +227,46 @@ public final class StreamProducer implements AutoCloseable {
     private void onFrame(Channel ch, Frame f) {
         if (f instanceof AckFrame a) {
             state.ack(ch, a);
+        } else if (f instanceof ErrorFrame e && e.count() == 0 && e.errorCode() == ErrorCode.NOT_HEAD) {
+            onNotHead(ch, e);
         } else if (f instanceof ErrorFrame e) {
+            if (e.count() == 0 && e.errorCode() == ErrorCode.SHUTTING_DOWN && state.isCurrent(ch)) {
+                route.leaving(); // do not wait for it: fail over as soon as it closes
+            }
             state.error(ch, e);
         } else if (f instanceof InitOkFrame ok) {
             if (state.initOk(ch, ok)) {
-                failedAttempts.set(0);
+                route.sessionOpened();
             }
         } else {
-            LOG.warn("node {} sent an unexpected {} frame; reconnecting", config.node(), f.type());
+            LOG.warn("node {} sent an unexpected {} frame; reconnecting", route.target(), f.type());
             ch.close();
         }
+    }
+
+    /** The node is not the head: follow the redirect (once the connection closed), or give up on a loop. */
+    private void onNotHead(Channel ch, ErrorFrame e) {
+        if (!state.isCurrent(ch)) {
+            return;
+        }
+        redirects.incrementAndGet();
+        InetSocketAddress head;
+        try {
+            head = HostPort.parse(e.text());
+        } catch (IllegalArgumentException x) {
+            LOG.warn("node {} answered NOT_HEAD with {}; trying another node", route.target(), x.getMessage());
+            route.leaving();
+            ch.close();
+            return;
+        }
+        String giveUp = route.redirected(head, System.nanoTime());
+        if (giveUp != null) {
+            LOG.warn("producer on '{}' gives up: {}", config.stream(), giveUp);
+            state.refuse(new StreamException(ErrorCode.NOT_HEAD, 0, giveUp + " (stream '" + config.stream() + "')"));
+        } else {
+            LOG.debug("stream '{}': {} is not the head, {} is", config.stream(), route.target(), head);
+        }
+        ch.close();
     }
 
     // ---- state ------------------------------------------------------------------------------------
@@ -215,6 +279,21 @@ public final class StreamProducer implements AutoCloseable {
     /** @return reconnect attempts made (tests, metrics) */
     public long reconnects() {
         return reconnects.get();
+    }
+
+    /** @return NOT_HEAD redirects received (tests, metrics) */
+    public long redirects() {
+        return redirects.get();
+    }
+
+    /** @return times the producer gave up on a failed head and went round the other nodes (tests, metrics) */
+    public long failovers() {
+        return route.failovers();
+    }
+
+    /** @return the node connected to now, or the next one tried: the head once a session is open */
+    public InetSocketAddress node() {
+        return target;
     }
 
     /** @return whether a session with the node is open now (connected and INIT acknowledged) */
@@ -230,9 +309,9 @@ public final class StreamProducer implements AutoCloseable {
     /** @return the producer's state in one line, for logs and test failures */
     @Override
     public String toString() {
-        return "StreamProducer{node=" + config.node() + ", stream=" + config.stream() + ", ack=" + config.ack() + ", "
+        return "StreamProducer{node=" + target + ", stream=" + config.stream() + ", ack=" + config.ack() + ", "
                 + state.describe() + ", resent="
-                + resentBatches + ", reconnects=" + reconnects + "}";
+                + resentBatches + ", reconnects=" + reconnects + ", redirects=" + redirects + "}";
     }
 
     /**
