@@ -1,6 +1,7 @@
 package io.scalesmall.cli;
 
 import io.scalesmall.cli.bench.BenchCommand;
+import io.scalesmall.cli.demo.DemoCommand;
 import io.scalesmall.cli.stream.ConsumeCommand;
 import io.scalesmall.cli.stream.ProduceCommand;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
             "scalesmall: a self-organising distributed small-message server.",
             "Nodes join named groups, advertise the key ranges they serve, and agree on the topology by gossip."},
         subcommands = {NodeCommand.class, KeygenCommand.class, InspectCommand.class, SimulateCommand.class,
-            ProduceCommand.class, ConsumeCommand.class, BenchCommand.class,
+            ProduceCommand.class, ConsumeCommand.class, BenchCommand.class, DemoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec

@@ -164,13 +164,16 @@ final class Session extends ChannelInboundHandlerAdapter {
             sendError(ErrorFrame.of(ErrorCode.NOT_HEAD, 0, 0, 0, head.getPort(), hostPort(head)));
             return;
         }
-        int copies = Math.max(i.redundancy(), i.ack().copies());
+        int needed = Math.max(i.redundancy(), i.ack().copies());
         int members = Math.max(1, chain.size());
-        if (copies > members) {
+        if (needed > members) {
             throw new ProtocolException(ErrorCode.REDUNDANCY_UNAVAILABLE, "the chain of stream '" + i.stream()
                     + "' has " + members + " member(s); redundancy " + i.redundancy() + " and ack " + i.ack()
-                    + " need " + copies);
+                    + " need " + needed);
         }
+        // The stream is kept on every member of its chain (R copies), whatever this session waits for: the ack
+        // level says when to answer, not how many copies exist.
+        int copies = members;
         init = i;
         if (copies > 1) {
             headChain = new HeadChain(shared.links(), shared.links().acquire(i.stream(), copies - 1, 1, List.of(),
