@@ -39,8 +39,6 @@ import java.util.function.LongSupplier;
  * {@link GroupManager} is the thread-safe face of it.
  */
 public final class GroupNode {
-    /** At most this many failure-detector updates ride on one gossip. */
-    static final int PIGGYBACK_PER_GOSSIP = 8;
     private final NetId self;
     private final ChatterConfig config;
     private final LocalMember writer;
@@ -52,11 +50,9 @@ public final class GroupNode {
     private final Membership membership;
     private final Map<String, GroupState> states = new TreeMap<>();
     private final Map<String, Set<NetId>> seeds = new TreeMap<>();
-    /** Per group joined recently: until when (ns) to announce our record to newly learned members. */
-    private final Map<String, Long> announceUntil = new TreeMap<>();
+    private final JoinAnnouncements announcements = new JoinAnnouncements();
     /** Per group, the members of the last state asked for a random peer (anti-entropy), as an array. */
     private final Map<String, MemberArray> memberArrays = new TreeMap<>();
-    private final Map<String, Set<NetId>> announcedTo = new TreeMap<>();
     private final Stats stats = new Stats();
     private long nextAntiEntropyNanos = Long.MIN_VALUE;
     private long nextCompactionNanos = Long.MIN_VALUE;
@@ -125,7 +121,7 @@ public final class GroupNode {
         this.writer = new LocalMember(self, incarnation, wallMillis);
         this.peers = new PeerTable(self, config.seenTtl().toNanos(), config.maxSeenIds());
         this.membership = new Membership(self, incarnation, config, outbox, random);
-        this.dissemination = new Dissemination(self, new Piggyback(outbox), peers, random, config.dedupeWindow(),
+        this.dissemination = new Dissemination(self, new PiggybackOutbox(outbox, membership), peers, random, config.dedupeWindow(),
                 stats.dissemination, Dissemination.firstSeqno(incarnation));
         this.events = new TopologyEvents();
         membership.addListener((now, c) -> {
@@ -135,38 +131,6 @@ public final class GroupNode {
                 }
             }
         });
-    }
-
-    /** Failure-detector updates ride on every gossip this node sends (SWIM's piggyback, onto Chatter's traffic). */
-    private final class Piggyback implements Outbox {
-        private final Outbox out;
-
-        Piggyback(Outbox out) {
-            this.out = out;
-        }
-
-        @Override
-        public void multicast(WireMessage message) {
-            out.multicast(withUpdates(message));
-        }
-
-        @Override
-        public void send(NetId to, WireMessage message) {
-            out.send(to, withUpdates(message));
-        }
-
-        @Override
-        public void sendPacket(NetId to, WireMessage message) {
-            out.sendPacket(to, message);
-        }
-
-        private WireMessage withUpdates(WireMessage m) {
-            if (m instanceof Gossip g) {
-                List<SwimMessage.Update> u = membership.piggyback(PIGGYBACK_PER_GOSSIP);
-                return u.isEmpty() ? g : g.withUpdates(u);
-            }
-            return m;
-        }
     }
 
     /** @return this node's id */
@@ -208,8 +172,7 @@ public final class GroupNode {
         s.addAll(seedPeers);
         s.remove(self);
         membership.seeds(nowNanos, s);
-        announceUntil.put(group, nowNanos + config.joinAnnounceWindow().toNanos());
-        announcedTo.put(group, new HashSet<>());
+        announcements.start(group, nowNanos + config.joinAnnounceWindow().toNanos());
         commit(nowNanos, writer.write(state(group), List.of(joinItem)));
         for (NetId seed : s) {
             dissemination.send(nowNanos, seed, digestOf(state(group)));
@@ -222,8 +185,7 @@ public final class GroupNode {
      * N messages per node, N^2 in all, and keep a set of N told members per node.
      */
     public void endJoinAnnouncement(String group) {
-        announceUntil.remove(group);
-        announcedTo.remove(group);
+        announcements.end(group);
     }
 
     /**
@@ -307,10 +269,7 @@ public final class GroupNode {
         to.addAll(seeds.getOrDefault(group, Set.of()));
         to.remove(self);
         to.removeIf(membership::isDown);
-        Set<NetId> told = announcedTo.get(group);
-        if (told != null) {
-            told.addAll(to);
-        }
+        announcements.told(group, to);
         dissemination.broadcast(nowNanos, new GroupDeltaMessage(w.delta()), to);
     }
 
@@ -508,26 +467,13 @@ public final class GroupNode {
 
     /** While a join is recent, tells members we just learned of about our own record. */
     private void announce(long nowNanos, String group) {
-        Long until = announceUntil.get(group);
-        if (until == null) {
-            return;
-        }
-        if (nowNanos - until > 0) {
-            announceUntil.remove(group);
-            announcedTo.remove(group);
+        if (!announcements.isOpen(group)) {
             return;
         }
         GroupState s = state(group);
-        if (!s.members().contains(self)) {
-            return;
-        }
-        Set<NetId> told = announcedTo.get(group);
-        List<NetId> fresh = new ArrayList<>();
-        for (NetId m : s.members()) {
-            if (!m.equals(self) && told.add(m)) {
-                fresh.add(m);
-            }
-        }
+        // Not a member (yet, or any more): nobody to tell, but an ended window is still dropped.
+        Collection<NetId> members = s.members().contains(self) ? s.members() : List.of();
+        List<NetId> fresh = announcements.fresh(nowNanos, group, self, members);
         if (!fresh.isEmpty()) {
             GroupState mine = GroupState.of(group,
                     WorldClock.empty().with(self, s.worldClock().get(self)),
