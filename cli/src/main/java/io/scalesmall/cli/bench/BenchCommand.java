@@ -69,10 +69,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--producers", defaultValue = "1", description = "Producers, each with its own connection, 1..1024 (default ${DEFAULT-VALUE}).")
     int producers;
 
-    @Option(names = "--streams", defaultValue = "1", description = "Streams, 1..producers; producer i writes stream i % streams (default ${DEFAULT-VALUE}).")
+    @Option(names = "--streams", defaultValue = "1", description = "Streams, 1..producers; producer i writes stream i %% streams (default ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--consumers", defaultValue = "1", description = "Consumers following the streams, 0..1024; consumer i follows stream i % streams (default ${DEFAULT-VALUE}).")
+    @Option(names = "--consumers", defaultValue = "1", description = "Consumers following the streams, 0..1024; consumer i follows stream i %% streams (default ${DEFAULT-VALUE}).")
     int consumers;
 
     @Option(names = "--rate", defaultValue = "0", description = "Messages/s over all producers; 0 = as fast as possible (default ${DEFAULT-VALUE}).")

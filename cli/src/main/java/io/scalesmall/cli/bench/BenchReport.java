@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
- * Prints a bench run's figures: the settings, the chain and what its nodes hold, messages/s and MB/s acknowledged (MB = 2^20 bytes of message payload,
+ * Prints a bench run's figures: the settings, the chain and what its nodes hold, messages/s and MB/s acknowledged
+ * (MB = 2^20 bytes of message payload,
  * as Kafka's ProducerPerformance counts), with a rate the rate asked, sent and acknowledged and how far sends fell
  * behind their schedule, ack latency percentiles in ms, and what the consumers received.
  */
