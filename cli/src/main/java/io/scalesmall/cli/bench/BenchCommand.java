@@ -20,10 +20,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scalesmall bench}: producers and consumers against a node's data port (or an in-process node), with a
- * progress bar; prints messages/s, MB/s and ack latency percentiles (HdrHistogram). Results go to standard output,
- * the progress bar to standard error. Exit code 0 when every message was acknowledged (and consumed), 1 when some
- * failed or the run timed out, 2 for bad options.
+ * {@code scalesmall bench}: producers and consumers against a running node or cluster ({@code --node}, a list; the
+ * producers follow redirects to each stream's head) or against {@code --chain N} nodes started in this process
+ * ({@link InProcessChain}: one replication chain, node 0 the head), with a progress bar; prints the chain length and
+ * ack level, messages/s, MB/s and ack latency percentiles (HdrHistogram), and what each in-process node's log holds.
+ * Results go to standard output, the progress bar to standard error. Exit code 0 when every message was acknowledged
+ * (and consumed), 1 when some failed or the run timed out, 2 for bad options.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
