@@ -1,5 +1,6 @@
 package io.scalesmall.cli.bench;
 
+import io.scalesmall.stream.client.ProducerConfig;
 import io.scalesmall.stream.protocol.AckMode;
 import io.scalesmall.stream.server.StreamServerConfig;
 import java.io.IOException;
@@ -8,7 +9,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,24 +20,43 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scalesmall bench}: producers and consumers against a node's data port (or an in-process node), with a
- * progress bar; prints messages/s, MB/s and ack latency percentiles (HdrHistogram). Results go to standard output,
- * the progress bar to standard error. Exit code 0 when every message was acknowledged (and consumed), 1 when some
- * failed or the run timed out, 2 for bad options.
+ * {@code scalesmall bench}: producers and consumers against a running node or cluster ({@code --node}, a list; the
+ * producers follow redirects to each stream's head) or against {@code --chain N} nodes started in this process
+ * ({@link InProcessChain}: one replication chain, node 0 the head), with a progress bar; prints the chain length and
+ * ack level, messages/s, MB/s and ack latency percentiles (HdrHistogram), and what each in-process node's log holds.
+ * Results go to standard output, the progress bar to standard error. Exit code 0 when every message was acknowledged
+ * (and consumed), 1 when some failed or the run timed out, 2 for bad options.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
-            "Measures a node: producers send messages and wait for acks, consumers follow the streams.",
-            "Without --node it starts a node in this process (a file log in a temp dir, on 127.0.0.1).",
-            "Prints messages/s, MB/s (payload, 2^20 bytes) and ack latency p50/p99/p99.9 (HdrHistogram).",
+            "Measures a node or a replication chain: producers send messages and wait for acks, consumers follow the"
+                + " streams.",
+            "Without --node it starts --chain N nodes in this process on 127.0.0.1 (default 1), each with its own"
+                + " log (a file log in a temp dir by default), joined into one chain: node 0 the head of every stream,"
+                + " then 1, 2, ...; producers and consumers connect to the head. With --node it measures a running"
+                + " cluster (producers follow redirects to each stream's head).",
+            "Prints the chain length and ack level, messages/s, MB/s (payload, 2^20 bytes) and ack latency"
+                + " p50/p99/p99.9 (HdrHistogram), and what each in-process node's log holds.",
             "With --rate, sends are scheduled and latency counts from the scheduled time (no coordinated omission)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--node", paramLabel = "HOST:PORT",
-            description = "The node's data port (default: start a node in this process).")
+    @Option(names = "--node", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Data ports of a running node or cluster, tried in order; a node that is not a stream's head"
+                    + " redirects producers to it (default: start --chain nodes in this process).")
     String node;
+
+    @Option(names = "--chain", defaultValue = "1", paramLabel = "N",
+            description = "In-process nodes in the replication chain, 1..5; each stream's chain is node 0 (head),"
+                    + " 1, 2, ... (default ${DEFAULT-VALUE}: one node, no replication). --ack memory=N or disk=N"
+                    + " with N up to the chain length waits for N copies.")
+    int chain;
+
+    @Option(names = "--log", defaultValue = "file", paramLabel = "file|memory",
+            description = "The in-process nodes' logs: file (default: what a node runs; disk acks wait for fsync)"
+                    + " or memory (network and CPU only: a disk ack waits for no fsync).")
+    String logKind;
 
     @Option(names = "--messages", defaultValue = "1000000", description = "Messages to send in all (default ${DEFAULT-VALUE}).")
     long messages;
@@ -48,10 +71,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--producers", defaultValue = "1", description = "Producers, each with its own connection, 1..1024 (default ${DEFAULT-VALUE}).")
     int producers;
 
-    @Option(names = "--streams", defaultValue = "1", description = "Streams, 1..producers; producer i writes stream i % streams (default ${DEFAULT-VALUE}).")
+    @Option(names = "--streams", defaultValue = "1", description = "Streams, 1..producers; producer i writes stream i %% streams (default ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--consumers", defaultValue = "1", description = "Consumers following the streams, 0..1024; consumer i follows stream i % streams (default ${DEFAULT-VALUE}).")
+    @Option(names = "--consumers", defaultValue = "1", description = "Consumers following the streams, 0..1024; consumer i follows stream i %% streams (default ${DEFAULT-VALUE}).")
     int consumers;
 
     @Option(names = "--rate", defaultValue = "0", description = "Messages/s over all producers; 0 = as fast as possible (default ${DEFAULT-VALUE}).")
@@ -70,7 +93,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Give up after this long (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--data-dir", description = "The in-process node's log directory (default: a temp dir, deleted after).")
+    @Option(names = "--data-dir", description = "The in-process file logs' directory, node i in node-i/ when"
+            + " --chain > 1 (default: a temp dir, deleted after).")
     Path dataDir;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
@@ -80,12 +104,15 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         AckMode ackMode;
-        InetSocketAddress address = null;
+        List<InetSocketAddress> addresses = null;
+        InProcessChain.LogKind kind;
         try {
             ackMode = AckMode.parse(ack);
             if (node != null) {
-                address = parseNode(node);
+                addresses = parseNodes(node);
             }
+            kind = parseLogKind(logKind);
+            check("--chain", chain, 1, InProcessChain.MAX_NODES);
             check("--messages", messages, 1, Long.MAX_VALUE);
             check("--size", size, 0, 1 << 20);
             check("--producers", producers, 1, 1024);
@@ -96,8 +123,16 @@ public final class BenchCommand implements Callable<Integer> {
             check("--linger-ms", lingerMs, 0, 10_000);
             check("--timeout", timeoutSeconds, 1, 3600);
             check("--warmup", warmup, 0, Long.MAX_VALUE);
-            if (dataDir != null && node != null) {
-                throw new IllegalArgumentException("--data-dir is for the in-process node; it makes no sense with --node");
+            if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE)) {
+                throw new IllegalArgumentException("--data-dir, --chain and --log are for in-process nodes; with --node"
+                        + " the cluster's own settings apply");
+            }
+            if (dataDir != null && kind == InProcessChain.LogKind.MEMORY) {
+                throw new IllegalArgumentException("--data-dir is for file logs; --log memory keeps nothing on disk");
+            }
+            if (node == null && ackMode.copies() > chain) {
+                throw new IllegalArgumentException("--ack " + ackMode + " waits for " + ackMode.copies()
+                        + " copies but --chain " + chain + " has " + chain + " node(s)");
             }
         } catch (IllegalArgumentException e) {
             err.println("bench: " + e.getMessage());
@@ -105,9 +140,9 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         String names = "bench-" + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
-        InProcessNode inProcess = address == null ? InProcessNode.start(dataDir) : null;
+        InProcessChain inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir) : null;
         try {
-            InetSocketAddress target = inProcess != null ? inProcess.address() : address;
+            List<InetSocketAddress> target = inProcess != null ? List.of(inProcess.head()) : addresses;
             BenchSettings s = new BenchSettings(target, messages, size, ackMode, producers, streams, consumers, rate,
                     batchBytes, Duration.ofMillis(lingerMs), Duration.ofSeconds(timeoutSeconds), names);
             if (warmup > 0) {
@@ -118,8 +153,8 @@ public final class BenchCommand implements Callable<Integer> {
                 err.flush();
             }
             BenchResult r = new BenchRun(s).run(noProgress ? null : err, System.console() != null);
-            String where = inProcess != null ? "in-process at " + target + ", file log in " + inProcess.dir()
-                    + " (" + inProcess.fsyncs() + " fsyncs)" : target.toString();
+            List<String> where = inProcess != null ? BenchReport.describe(inProcess, s)
+                    : BenchReport.describe(addresses, s);
             BenchReport.print(spec.commandLine().getOut(), s, r, where);
             return r.failed() == 0 && !r.timedOut() ? 0 : 1;
         } finally {
@@ -134,6 +169,36 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException(option + " must be in " + min + ".." + (max == Long.MAX_VALUE ? "" : max)
                     + ", got " + value);
         }
+    }
+
+    /** {@code file} or {@code memory}, case-insensitive. */
+    private static InProcessChain.LogKind parseLogKind(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "file" -> InProcessChain.LogKind.FILE;
+            case "memory" -> InProcessChain.LogKind.MEMORY;
+            default -> throw new IllegalArgumentException("--log '" + text + "' is not file or memory");
+        };
+    }
+
+    /**
+     * A comma-separated list of {@link #parseNode} addresses, 1..64 of them, none twice.
+     *
+     * @throws IllegalArgumentException naming the list or the address that is wrong
+     */
+    static List<InetSocketAddress> parseNodes(String text) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            InetSocketAddress a = parseNode(part.strip());
+            if (out.contains(a)) {
+                throw new IllegalArgumentException("--node '" + text + "' names " + part.strip() + " twice");
+            }
+            out.add(a);
+        }
+        if (out.size() > ProducerConfig.MAX_NODES) {
+            throw new IllegalArgumentException("--node takes at most " + ProducerConfig.MAX_NODES + " addresses, got "
+                    + out.size());
+        }
+        return out;
     }
 
     /**

@@ -1,11 +1,17 @@
 package io.scalesmall.cli.bench;
 
+import io.scalesmall.stream.protocol.AckMode;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
- * Prints a bench run's figures: the settings, messages/s and MB/s acknowledged (MB = 2^20 bytes of message payload,
+ * Prints a bench run's figures: the settings, the chain and what its nodes hold, messages/s and MB/s acknowledged
+ * (MB = 2^20 bytes of message payload,
  * as Kafka's ProducerPerformance counts), with a rate the rate asked, sent and acknowledged and how far sends fell
  * behind their schedule, ack latency percentiles in ms, and what the consumers received.
  */
@@ -13,12 +19,56 @@ final class BenchReport {
     private BenchReport() {
     }
 
-    static void print(PrintWriter out, BenchSettings s, BenchResult r, String nodeDescription) {
+    /**
+     * The lines that say what was measured when the bench started the nodes: the chain (length, log kind, head first)
+     * and the ack level, then what each node's log holds of the run's streams and its fsyncs, read when the run is
+     * over (a replica behind the ack level may still be catching up then).
+     */
+    static List<String> describe(InProcessChain c, BenchSettings s) {
+        List<String> lines = new ArrayList<>();
+        String logs = c.kind() == InProcessChain.LogKind.FILE ? "file log" + (c.size() > 1 ? "s" : "") + " in "
+                + c.dir() : "memory log" + (c.size() > 1 ? "s" : "") + " (a disk ack waits for no fsync)";
+        lines.add(String.format(Locale.ROOT, "chain: %d in-process node%s, %s; ack %s", c.size(),
+                c.size() > 1 ? "s" : "", logs, ackMeaning(s.ack())));
+        StringBuilder nodes = new StringBuilder();
+        for (int i = 0; i < c.size(); i++) {
+            long held = 0;
+            for (int k = 0; k < s.streams(); k++) {
+                held += c.held(i, s.stream(k));
+            }
+            nodes.append(i == 0 ? "node 0 (head) " : ", node " + i + " ").append(c.address(i))
+                    .append(String.format(Locale.ROOT, " holds %,d", held));
+            if (c.kind() == InProcessChain.LogKind.FILE) {
+                nodes.append(String.format(Locale.ROOT, " (%,d fsyncs)", c.fsyncs(i)));
+            }
+        }
+        lines.add("nodes: " + nodes + " of the run's messages");
+        return lines;
+    }
+
+    /** The lines for a cluster given by {@code --node}: its addresses; the chain is the cluster's own. */
+    static List<String> describe(List<InetSocketAddress> nodes, BenchSettings s) {
+        return List.of("chain: the cluster's own (its placement decides; producers follow redirects to each stream's"
+                + " head); ack " + ackMeaning(s.ack()), "nodes: " + nodes.stream().map(Object::toString)
+                        .collect(Collectors.joining(", ")) + " (given by --node)");
+    }
+
+    private static String ackMeaning(AckMode a) {
+        return a + switch (a.level()) {
+            case NONE -> " (no acknowledgement waited for)";
+            case MEMORY -> " (each send waits until " + a.copies() + " cop" + (a.copies() == 1 ? "y holds" : "ies hold")
+                    + " it in memory)";
+            case DISK -> " (each send waits until " + a.copies() + " cop" + (a.copies() == 1 ? "y has" : "ies have")
+                    + " it on disk)";
+        };
+    }
+
+    static void print(PrintWriter out, BenchSettings s, BenchResult r, List<String> nodeLines) {
         out.printf(Locale.ROOT, "scalesmall bench: %,d messages of %d bytes, ack %s, %d producer(s), %d stream(s),"
                 + " %d consumer(s)%s, batch %d bytes, linger %d ms%n", s.messages(), s.size(), s.ack(), s.producers(),
                 s.streams(), s.consumers(), s.rate() > 0 ? String.format(Locale.ROOT, ", rate %,d msgs/s", s.rate())
                         : "", s.batchBytes(), s.linger().toMillis());
-        out.println("node: " + nodeDescription);
+        nodeLines.forEach(out::println);
         double seconds = r.produceNanos() / 1e9;
         out.printf(Locale.ROOT, "produced: %,d acknowledged, %,d failed in %.3f s: %,.0f msgs/s, %.2f MB/s%n",
                 r.acked(), r.failed(), seconds, perSecond(r.acked(), seconds),

@@ -56,7 +56,7 @@ final class BenchRun {
         long deadline = System.nanoTime() + s.timeout().toNanos();
         List<StreamProducer> producers = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
-            producers.add(StreamProducer.create(ProducerConfig.of(s.node(), s.stream(p % s.streams()))
+            producers.add(StreamProducer.create(ProducerConfig.of(s.nodes(), s.stream(p % s.streams()))
                     .withAck(s.ack()).withBatchBytes(s.batchBytes()).withLinger(s.linger())
                     .withDeliveryTimeout(s.timeout())));
         }
@@ -69,7 +69,7 @@ final class BenchRun {
         List<Subscription> subscriptions = new ArrayList<>();
         List<LongAdder> received = new ArrayList<>();
         for (int c = 0; c < s.consumers(); c++) {
-            StreamConsumer consumer = StreamConsumer.create(s.node());
+            StreamConsumer consumer = StreamConsumer.create(s.nodes());
             LongAdder got = new LongAdder();
             consumerClients.add(consumer);
             received.add(got);

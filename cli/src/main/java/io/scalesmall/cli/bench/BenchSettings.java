@@ -3,11 +3,13 @@ package io.scalesmall.cli.bench;
 import io.scalesmall.stream.protocol.AckMode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One bench run, as the command line gave it.
  *
- * @param node        the node's data port
+ * @param nodes       the data ports producers and consumers start from (1..64, tried in order; a node that is not
+ *                    a stream's head redirects producers to it)
  * @param messages    messages to send in all, at least 1, split evenly over the producers
  * @param size        bytes per message, 0..1 MiB
  * @param ack         what each send waits for
@@ -22,8 +24,12 @@ import java.time.Duration;
  * @param timeout     the longest the run may take before it gives up on outstanding acks and messages
  * @param streamNames the prefix of the streams' names (a fresh one per run, so runs against one node do not mix)
  */
-record BenchSettings(InetSocketAddress node, long messages, int size, AckMode ack, int producers, int streams,
+record BenchSettings(List<InetSocketAddress> nodes, long messages, int size, AckMode ack, int producers, int streams,
         int consumers, long rate, int batchBytes, Duration linger, Duration timeout, String streamNames) {
+    BenchSettings {
+        nodes = List.copyOf(nodes);
+    }
+
     /** The name of stream {@code i}. */
     String stream(int i) {
         return streamNames + "-" + i;

@@ -28,7 +28,9 @@ class BenchCommandTest {
         assertThat(run("bench", "--messages", "2000", "--size", "50", "--no-progress")).as(err.toString()).isZero();
         assertThat(out.toString())
                 .contains("2,000 messages of 50 bytes, ack memory=1, 1 producer(s), 1 stream(s), 1 consumer(s)")
-                .contains("node: in-process at /127.0.0.1:")
+                .contains("chain: 1 in-process node, file log in ")
+                .contains("; ack memory=1 (each send waits until 1 copy holds it in memory)")
+                .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 2,000 \\([0-9,]+ fsyncs\\) of")
                 .contains("produced: 2,000 acknowledged, 0 failed in")
                 .contains("msgs/s").contains("MB/s")
                 .containsPattern("ack latency \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  p99\\.9 [0-9.]+ .*n=2,000\\)")
@@ -46,7 +48,8 @@ class BenchCommandTest {
                 .contains("rate 20,000 msgs/s").contains("n=3,001)")
                 .containsPattern("rate: 20,000 msgs/s asked, [0-9,]+ msgs/s sent, [0-9,]+ msgs/s acknowledged; sends"
                         + " behind schedule \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  max [0-9.]+")
-                .contains("consumed: 5,002 messages by 3 consumer(s)").containsPattern("\\([1-9][0-9]* fsyncs\\)");
+                .contains("consumed: 5,002 messages by 3 consumer(s)")
+                .containsPattern("holds 3,001 \\([1-9][0-9]* fsyncs\\)");
         try (var files = Files.list(data)) {
             assertThat(files.map(p -> p.getFileName().toString())).contains("0000000000.seg");
         }
@@ -57,9 +60,12 @@ class BenchCommandTest {
         try (MemoryMessageLog log = new MemoryMessageLog();
                 StreamServer server = StreamServer.start(log, StreamServerConfig.loopback())) {
             String node = "127.0.0.1:" + server.address().getPort();
-            assertThat(run("bench", "--node", node, "--messages", "500", "--ack", "none", "--consumers", "0",
+            // memory=1, not none: with no ack the run may end before the node has appended (the count below raced)
+            assertThat(run("bench", "--node", node, "--messages", "500", "--ack", "memory=1", "--consumers", "0",
                     "--no-progress")).as(err.toString()).isZero();
-            assertThat(out.toString()).contains("node: /127.0.0.1:" + server.address().getPort())
+            assertThat(out.toString())
+                    .contains("nodes: /127.0.0.1:" + server.address().getPort() + " (given by --node)")
+                    .contains("chain: the cluster's own")
                     .contains("500 acknowledged").doesNotContain("consumed:").doesNotContain("rate:");
             assertThat(log.streamCount()).isEqualTo(1);
         }
@@ -96,7 +102,80 @@ class BenchCommandTest {
         assertThat(run("bench", "--messages", "0")).isEqualTo(2);
         assertThat(run("bench", "--size", "2000000")).isEqualTo(2);
         assertThat(run("bench", "--node", "127.0.0.1:1", "--data-dir", "/tmp/x")).isEqualTo(2);
-        assertThat(err.toString()).contains("--data-dir is for the in-process node");
+        assertThat(err.toString()).contains("--data-dir, --chain and --log are for in-process nodes");
+        assertThat(run("bench", "--node", "127.0.0.1:1", "--chain", "3")).isEqualTo(2);
+        assertThat(run("bench", "--node", "127.0.0.1:1,127.0.0.1:1")).isEqualTo(2);
+        assertThat(err.toString()).contains("names 127.0.0.1:1 twice");
+        assertThat(run("bench", "--node", "127.0.0.1:1,")).isEqualTo(2);
+        assertThat(run("bench", "--chain", "6")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: --chain must be in 1..5, got 6");
+        assertThat(run("bench", "--chain", "0")).isEqualTo(2);
+        assertThat(run("bench", "--chain", "2", "--ack", "disk=3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--ack disk=3 waits for 3 copies but --chain 2 has 2 node(s)");
+        assertThat(run("bench", "--log", "tape")).isEqualTo(2);
+        assertThat(err.toString()).contains("--log 'tape' is not file or memory");
+        assertThat(run("bench", "--log", "memory", "--data-dir", "/tmp/x")).isEqualTo(2);
+        assertThat(err.toString()).contains("--data-dir is for file logs");
+    }
+
+    @Test
+    void aChainOfThreeFileLogsAcknowledgesDiskThreeAndEveryNodeHoldsEveryMessage(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("logs");
+        assertThat(run("bench", "--chain", "3", "--ack", "disk=3", "--messages", "3000", "--producers", "2",
+                "--streams", "2", "--consumers", "2", "--warmup", "500", "--data-dir", data.toString(),
+                "--no-progress")).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("chain: 3 in-process nodes, file logs in " + data
+                        + "; ack disk=3 (each send waits until 3 copies have it on disk)")
+                .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,000"
+                        + " \\([1-9][0-9,]* fsyncs\\),"
+                        + " node 1 /127\\.0\\.0\\.1:[0-9]+ holds 3,000 \\([1-9][0-9,]* fsyncs\\),"
+                        + " node 2 /127\\.0\\.0\\.1:[0-9]+ holds 3,000 \\([1-9][0-9,]* fsyncs\\) of the run's messages")
+                .contains("produced: 3,000 acknowledged, 0 failed")
+                .contains("consumed: 3,000 messages by 2 consumer(s)")
+                .doesNotContain("TIMED OUT").doesNotContain("failure");
+        for (int i = 0; i < 3; i++) {
+            try (var files = Files.list(data.resolve("node-" + i))) {
+                assertThat(files.map(p -> p.getFileName().toString())).contains("0000000000.seg");
+            }
+        }
+    }
+
+    @Test
+    void aChainOfMemoryLogsAcknowledgesMemoryTwo() {
+        assertThat(run("bench", "--chain", "2", "--log", "memory", "--ack", "memory=2", "--messages", "2000",
+                "--no-progress")).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("chain: 2 in-process nodes, memory logs (a disk ack waits for no fsync); ack memory=2"
+                        + " (each send waits until 2 copies hold it in memory)")
+                .containsPattern("node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 2,000, node 1 /127\\.0\\.0\\.1:[0-9]+"
+                        + " holds 2,000 of the run's messages")
+                .contains("produced: 2,000 acknowledged, 0 failed").contains("consumed: 2,000 messages")
+                .doesNotContain("fsyncs");
+    }
+
+    @Test
+    void producersGivenAReplicaFollowTheRedirectToTheHead() throws Exception {
+        try (InProcessChain chain = InProcessChain.start(3, InProcessChain.LogKind.MEMORY, null)) {
+            String tail = "127.0.0.1:" + chain.address(2).getPort();
+            String head = "127.0.0.1:" + chain.address(0).getPort();
+            assertThat(run("bench", "--node", tail + "," + head, "--messages", "900", "--producers", "3",
+                    "--streams", "3", "--ack", "memory=3", "--consumers", "0", "--no-progress"))
+                    .as(err.toString()).isZero();
+            assertThat(out.toString()).contains("900 acknowledged, 0 failed")
+                    .contains("nodes: /" + tail + ", /" + head + " (given by --node)");
+            assertThat(out.toString()).contains("ack memory=3");
+            for (int i = 0; i < 3; i++) { // the head took every producer and replicated each stream to both others
+                assertThat(((MemoryMessageLog) chain.log(i)).streamCount()).as("node " + i).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    void nodeListsParse() {
+        assertThat(BenchCommand.parseNodes("127.0.0.1:1, 127.0.0.1:2,[::1]:3")).extracting(a -> a.getPort())
+                .containsExactly(1, 2, 3);
+        assertThat(BenchCommand.parseNodes("127.0.0.1")).hasSize(1);
     }
 
     @Test
@@ -111,5 +190,14 @@ class BenchCommandTest {
     void helpListsBench() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("bench");
+    }
+
+    @Test
+    void benchHelpDescribesTheChainAndTheLogsWithoutFormatWarnings() {
+        assertThat(run("bench", "--help")).isZero();
+        assertThat(out.toString()).contains("--chain=N").contains("node 0 (head), 1, 2")
+                .contains("--log=file|memory").contains("--node=HOST:PORT[,HOST:PORT...]")
+                .contains("consumer").contains("i follows stream i % streams");
+        assertThat(err.toString()).doesNotContain("WARN");
     }
 }
