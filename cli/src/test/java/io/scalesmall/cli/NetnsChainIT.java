@@ -53,8 +53,9 @@ class NetnsChainIT {
     private static final int R = 3;
     private static final int DATA_PORT = 29998;
     private static final int STREAMS = 8;
-    private static final int MESSAGES = 3_000;
-    /** Messages per second per stream: sending takes {@value #MESSAGES} / RATE = 15 s when nothing stalls. */
+    private static final int MESSAGES = 4_000;
+    /** Messages per second per stream: sending takes {@value #MESSAGES} / RATE = 20 s when nothing stalls,
+     * long enough that both kills land mid-stream. */
     private static final int RATE = 200;
     private static final String TEST = "NetnsChainIT";
 
@@ -89,10 +90,16 @@ class NetnsChainIT {
             for (int h : hosts(1, NODES)) {
                 nodes.add(cluster.startNode(h, cluster.net().prefix() + "-chain", "chain", List.of("--data-port",
                         Integer.toString(DATA_PORT), "--placement", "on", "--replicas", Integer.toString(R),
-                        "--weight", "1")));
+                        "--weight", "1"), Map.of("SCALESMALL_LOG_LEVEL", "INFO")));
             }
             JsonNode ring = awaitRing(hosts(1, NODES), Duration.ofSeconds(60));
             int victim1 = busiestHead(ring, streams, Set.of());
+            Map<String, List<Integer>> killedHeads = new TreeMap<>();
+            heads(ring, streams).forEach((s, c) -> {
+                if (c.get(0) == victim1) {
+                    killedHeads.put(s, List.of(victim1));
+                }
+            });
             System.out.printf("%s: rings settled and identical on nodes 1..%d at %d ms; heads %s; killing node %d first%n",
                     TEST, NODES, ms(t0), heads(ring, streams), victim1);
 
@@ -115,6 +122,11 @@ class NetnsChainIT {
                     .until(() -> alive(p) && countAcks(acks) >= atKill1 + total / 5);
             int atKill2 = countAcks(acks);
             assertThat(atKill2).as("the producers are still sending at the second kill (mid-stream)").isLessThan(total);
+            heads(ring, streams).forEach((s, c) -> {
+                if (c.get(0) == victim2) {
+                    killedHeads.merge(s, List.of(victim2), (a, b) -> List.of(a.get(0), b.get(0)));
+                }
+            });
             kill9(nodes.get(victim2 - 1));
             System.out.printf("%s: rings settled without node %d; heads %s; kill -9 of node %d at %d ms, %d completed%n",
                     TEST, victim1, heads(ring, streams), victim2, ms(t0), atKill2);
@@ -124,9 +136,15 @@ class NetnsChainIT {
             assertThat(records).as("the producer program's last record (exit %d)", producer.exitValue()).endsWith("DONE");
             records.stream().filter(l -> l.startsWith("S ")).forEach(l -> System.out.println(TEST + ": producer " + l));
             Map<String, Map<Integer, Long>> acked = acked(records, streams);
+            List<Integer> survivors = without(survivors1, victim2);
+            killedHeads.forEach((s, killed) -> {
+                String summary = records.stream().filter(l -> l.startsWith("S " + s + " ")).findFirst().orElse("none");
+                assertThat(summary).as("producer of %s, whose head %s was killed: reconnected and ended on a survivor",
+                        s, killed).doesNotContain("reconnects=0 ").containsPattern(" node=\\S*/10\\.213\\.\\d+\\.("
+                        + String.join("|", survivors.stream().map(String::valueOf).toList()) + "):");
+            });
             System.out.printf("%s: all %d completed at %d ms%n", TEST, total, ms(t0));
 
-            List<Integer> survivors = without(survivors1, victim2);
             ring = awaitRing(survivors, Duration.ofSeconds(30));
             JsonNode finalRing = ring;
             NetnsChainCheck check = new NetnsChainCheck(seed, streams, acked);

@@ -153,11 +153,15 @@ final class NetnsNodes implements AutoCloseable {
      * appended to {@code WORK/RUN-nHOST.log}.
      */
     NodeProc startNode(int host, String label, String run) throws IOException {
-        return startNode(host, label, run, List.of());
+        return startNode(host, label, run, List.of(), Map.of());
     }
 
-    /** As {@link #startNode(int, String, String)}, with {@code extraFlags} appended to the node's command line. */
-    NodeProc startNode(int host, String label, String run, List<String> extraFlags) throws IOException {
+    /**
+     * As {@link #startNode(int, String, String)}, with {@code extraFlags} appended to the node's command line and
+     * {@code extraEnv} added to its environment (e.g. {@code SCALESMALL_LOG_LEVEL}).
+     */
+    NodeProc startNode(int host, String label, String run, List<String> extraFlags, Map<String, String> extraEnv)
+            throws IOException {
         String addr = net.address(host);
         Path log = work.resolve(run + "-n" + host + ".log");
         if (Files.exists(log)) { // a restart: keep the first life's output
@@ -167,7 +171,9 @@ final class NetnsNodes implements AutoCloseable {
                 "--http", addr + ":" + HTTP_PORT, "--data-dir", work.resolve(run + "-data/n" + host).toString(),
                 "--label", label));
         cmd.addAll(extraFlags);
-        Process p = net.spawn(host, cmd, env(), log);
+        Map<String, String> env = env();
+        env.putAll(extraEnv);
+        Process p = net.spawn(host, cmd, env, log);
         return new NodeProc(host, id(host), p, log);
     }
 
