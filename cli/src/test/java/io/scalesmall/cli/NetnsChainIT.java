@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.scalesmall.cli.NetnsNodes.NodeProc;
-import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,9 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,16 +89,16 @@ class NetnsChainIT {
                         Integer.toString(DATA_PORT), "--placement", "on", "--replicas", Integer.toString(R),
                         "--weight", "1"), Map.of("SCALESMALL_LOG_LEVEL", "INFO")));
             }
-            JsonNode ring = awaitRing(hosts(1, NODES), Duration.ofSeconds(60));
-            int victim1 = busiestHead(ring, streams, Set.of());
+            JsonNode ring = NetnsRing.await(cluster, hosts(1, NODES), R, Duration.ofSeconds(60));
+            int victim1 = NetnsRing.busiestHead(ring, streams, Set.of());
             Map<String, List<Integer>> killedHeads = new TreeMap<>();
-            heads(ring, streams).forEach((s, c) -> {
+            NetnsRing.heads(ring, streams).forEach((s, c) -> {
                 if (c.get(0) == victim1) {
                     killedHeads.put(s, List.of(victim1));
                 }
             });
             System.out.printf("%s: rings settled and identical on nodes 1..%d at %d ms; heads %s; killing node %d first%n",
-                    TEST, NODES, ms(t0), heads(ring, streams), victim1);
+                    TEST, NODES, ms(t0), NetnsRing.heads(ring, streams), victim1);
 
             producer = cluster.spawnProgram(CLIENT, NetnsStreamClient.class, List.of("produce", acks.toString(),
                     dataAddresses(hosts(1, NODES)), String.join(",", streams), Integer.toString(MESSAGES),
@@ -116,20 +113,20 @@ class NetnsChainIT {
                     total);
 
             List<Integer> survivors1 = without(hosts(1, NODES), victim1);
-            ring = awaitRing(survivors1, Duration.ofSeconds(30));
-            int victim2 = busiestHead(ring, streams, Set.of(victim1));
+            ring = NetnsRing.await(cluster, survivors1, R, Duration.ofSeconds(30));
+            int victim2 = NetnsRing.busiestHead(ring, streams, Set.of(victim1));
             poll("another fifth acknowledged after the first kill", Duration.ofSeconds(40))
                     .until(() -> alive(p) && countAcks(acks) >= atKill1 + total / 5);
             int atKill2 = countAcks(acks);
             assertThat(atKill2).as("the producers are still sending at the second kill (mid-stream)").isLessThan(total);
-            heads(ring, streams).forEach((s, c) -> {
+            NetnsRing.heads(ring, streams).forEach((s, c) -> {
                 if (c.get(0) == victim2) {
                     killedHeads.merge(s, List.of(victim2), (a, b) -> List.of(a.get(0), b.get(0)));
                 }
             });
             kill9(nodes.get(victim2 - 1));
             System.out.printf("%s: rings settled without node %d; heads %s; kill -9 of node %d at %d ms, %d completed%n",
-                    TEST, victim1, heads(ring, streams), victim2, ms(t0), atKill2);
+                    TEST, victim1, NetnsRing.heads(ring, streams), victim2, ms(t0), atKill2);
 
             assertThat(producer.waitFor(90, TimeUnit.SECONDS)).as("the producers finish within 90 s").isTrue();
             List<String> records = lines(acks);
@@ -145,7 +142,7 @@ class NetnsChainIT {
             });
             System.out.printf("%s: all %d completed at %d ms%n", TEST, total, ms(t0));
 
-            ring = awaitRing(survivors, Duration.ofSeconds(30));
+            ring = NetnsRing.await(cluster, survivors, R, Duration.ofSeconds(30));
             JsonNode finalRing = ring;
             NetnsChainCheck check = new NetnsChainCheck(seed, streams, acked);
             List<String> targets = readTargets(finalRing, streams);
@@ -164,7 +161,8 @@ class NetnsChainIT {
             assertThat(last[0].readable()).as("seed %d: acknowledged messages not readable from their chain, in order,"
                     + " exactly once, at the acknowledged offset (read %d times)", seed, reads[0]).isEmpty();
             assertThat(last[0].copies()).as("seed %d: R = %d copies restored: each member of each stream's chain %s"
-                    + " holds the whole stream (read %d times)", seed, R, heads(finalRing, streams), reads[0]).isEmpty();
+                    + " holds the whole stream (read %d times)", seed, R, NetnsRing.heads(finalRing, streams), reads[0])
+                    .isEmpty();
             System.out.printf("%s: every acknowledged message readable once, in order; %d full copies of each stream on"
                     + " nodes %s; %d reads; done at %d ms%n", TEST, R, survivors, reads[0], ms(t0));
         } catch (Throwable t) {
@@ -183,88 +181,6 @@ class NetnsChainIT {
         }
     }
 
-    // ---- the ring ----------------------------------------------------------------------------------------------
-
-    /**
-     * Waits until each of {@code hosts} shows a settled ring over exactly those hosts, every arc's chain of
-     * min(R, hosts) members, and all the same arcs.
-     *
-     * @return the ring (of the first host)
-     */
-    private static JsonNode awaitRing(List<Integer> hosts, Duration atMost) {
-        Set<String> expected = cluster.ids(hosts);
-        Map<Integer, String> last = new TreeMap<>();
-        JsonNode[] out = new JsonNode[1];
-        try {
-            poll("settled, identical rings over " + expected + " on nodes " + hosts, atMost).until(() -> {
-                last.clear();
-                JsonNode first = null;
-                for (int h : hosts) {
-                    JsonNode r = cluster.ring(h);
-                    if (r == null || !r.path("settled").asBoolean() || !NetnsNodes.ids(r.path("members")).equals(expected)
-                            || r.path("arcs").isEmpty() || !chainsOfSize(r, Math.min(R, hosts.size()))
-                            || first != null && !r.path("arcs").equals(first.path("arcs"))) {
-                        last.put(h, r == null ? "no answer" : "settled " + r.path("settled") + ", members "
-                                + NetnsNodes.ids(r.path("members")) + ", " + r.path("arcs").size() + " arcs");
-                    }
-                    first = first == null ? r : first;
-                }
-                out[0] = first;
-                return last.isEmpty();
-            });
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "; rings not there yet: " + last, e);
-        }
-        return out[0];
-    }
-
-    private static boolean chainsOfSize(JsonNode ring, int size) {
-        for (JsonNode arc : ring.path("arcs")) {
-            if (arc.path("chain").size() != size) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** @return the chain (node ids, head first) of {@code stream}'s key in {@code ring} */
-    static List<String> chain(JsonNode ring, String stream) {
-        long key = StreamKeys.keyOf(stream);
-        for (JsonNode arc : ring.path("arcs")) {
-            if (arc.path("start").asLong() <= key && key <= arc.path("end").asLong()) {
-                List<String> out = new ArrayList<>();
-                arc.path("chain").forEach(m -> out.add(m.asText()));
-                return out;
-            }
-        }
-        throw new AssertionError("no arc holds " + stream + "'s key " + key + ": " + ring.path("arcs"));
-    }
-
-    /** @return the host heading the most of {@code streams} (the lowest on a tie), not one of {@code dead} */
-    private static int busiestHead(JsonNode ring, List<String> streams, Set<Integer> dead) {
-        Map<Integer, Integer> count = new TreeMap<>();
-        for (String s : streams) {
-            count.merge(host(chain(ring, s).get(0)), 1, Integer::sum);
-        }
-        return count.entrySet().stream().filter(e -> !dead.contains(e.getKey()))
-                .max(Comparator.<Map.Entry<Integer, Integer>>comparingInt(Map.Entry::getValue)
-                        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
-                .orElseThrow().getKey();
-    }
-
-    /** @return per stream, its chain as host numbers, head first */
-    private static Map<String, List<Integer>> heads(JsonNode ring, List<String> streams) {
-        Map<String, List<Integer>> out = new LinkedHashMap<>();
-        streams.forEach(s -> out.put(s, chain(ring, s).stream().map(NetnsChainIT::host).toList()));
-        return out;
-    }
-
-    /** @return the host number of a node id {@code 10.213.X.H:PORT} */
-    static int host(String id) {
-        String ip = id.substring(0, id.lastIndexOf(':'));
-        return Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1));
-    }
-
     // ---- the client program ---------------------------------------------------------------------------------
 
     private static String dataAddresses(List<Integer> hosts) {
@@ -275,7 +191,7 @@ class NetnsChainIT {
     private static List<String> readTargets(JsonNode ring, List<String> streams) {
         List<String> out = new ArrayList<>();
         for (String s : streams) {
-            List<Integer> chain = chain(ring, s).stream().map(NetnsChainIT::host).toList();
+            List<Integer> chain = NetnsRing.chain(ring, s).stream().map(NetnsRing::host).toList();
             out.add(s + "@chain/" + s + "/" + dataAddresses(chain));
             chain.forEach(h -> out.add(s + "@n" + h + "/" + s + "/" + dataAddresses(List.of(h))));
         }

@@ -90,7 +90,8 @@ final class NetnsStreamClient {
         for (int i = 0; i < noise.length; i++) {
             noise[i] = (byte) rng.nextInt(256);
         }
-        return ("s" + stream + ":" + seq + ":" + Base64.getEncoder().encodeToString(noise)).getBytes(StandardCharsets.US_ASCII);
+        String text = "s" + stream + ":" + seq + ":" + Base64.getEncoder().encodeToString(noise);
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private void produce(List<InetSocketAddress> nodes, List<String> streams, int messages, int rate, long seed,
