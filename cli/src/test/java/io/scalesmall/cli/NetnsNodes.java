@@ -150,10 +150,13 @@ final class NetnsNodes implements AutoCloseable {
     /**
      * Starts {@code scalesmall node} on {@code host} in group {@value #GROUP} with cluster label {@code label},
      * its data in {@code WORK/RUN-data/nHOST} (the same directory on a restart with the same run) and its output
-     * appended to {@code WORK/RUN-nHOST.log}.
+     * appended to {@code WORK/RUN-nHOST.log}. Placement is off ({@code --placement off}): the node places no data
+     * and writes no claims, so the group's topology holds only what a test writes (with placement on, the node's
+     * placement driver tombstones any item of its own that is not one of its claims, such as one written through
+     * {@code add-item}). For a node that places data use {@link #startNode(int, String, String, List, Map)}.
      */
     NodeProc startNode(int host, String label, String run) throws IOException {
-        return startNode(host, label, run, List.of(), Map.of());
+        return startNode(host, label, run, List.of("--placement", "off"), Map.of());
     }
 
     /**
