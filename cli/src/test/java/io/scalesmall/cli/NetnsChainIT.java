@@ -158,6 +158,7 @@ class NetnsChainIT {
             } catch (ConditionTimeoutException e) {
                 System.out.println(TEST + ": still failing after " + reads[0] + " reads: " + e.getMessage());
             }
+            assertThat(last[0]).as("a read of the streams that finished").isNotNull();
             assertThat(last[0].readable()).as("seed %d: acknowledged messages not readable from their chain, in order,"
                     + " exactly once, at the acknowledged offset (read %d times)", seed, reads[0]).isEmpty();
             assertThat(last[0].copies()).as("seed %d: R = %d copies restored: each member of each stream's chain %s"
