@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.awaitility.core.ConditionFactory;
@@ -147,18 +150,73 @@ final class NetnsNodes implements AutoCloseable {
     /**
      * Starts {@code scalesmall node} on {@code host} in group {@value #GROUP} with cluster label {@code label},
      * its data in {@code WORK/RUN-data/nHOST} (the same directory on a restart with the same run) and its output
-     * appended to {@code WORK/RUN-nHOST.log}.
+     * appended to {@code WORK/RUN-nHOST.log}. Placement is off ({@code --placement off}): the node places no data
+     * and writes no claims, so the group's topology holds only what a test writes (with placement on, the node's
+     * placement driver tombstones any item of its own that is not one of its claims, such as one written through
+     * {@code add-item}). For a node that places data use {@link #startNode(int, String, String, List, Map)}.
      */
     NodeProc startNode(int host, String label, String run) throws IOException {
+        return startNode(host, label, run, List.of("--placement", "off"), Map.of());
+    }
+
+    /**
+     * As {@link #startNode(int, String, String)}, with {@code extraFlags} appended to the node's command line and
+     * {@code extraEnv} added to its environment (e.g. {@code SCALESMALL_LOG_LEVEL}).
+     */
+    NodeProc startNode(int host, String label, String run, List<String> extraFlags, Map<String, String> extraEnv)
+            throws IOException {
         String addr = net.address(host);
         Path log = work.resolve(run + "-n" + host + ".log");
         if (Files.exists(log)) { // a restart: keep the first life's output
             Files.move(log, work.resolve(run + "-n" + host + "-" + System.nanoTime() + ".log"));
         }
-        Process p = net.spawn(host, List.of(launcher.toString(), "node", "--bind", addr, "--group", GROUP,
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "node", "--bind", addr, "--group", GROUP,
                 "--http", addr + ":" + HTTP_PORT, "--data-dir", work.resolve(run + "-data/n" + host).toString(),
-                "--label", label), env(), log);
+                "--label", label));
+        cmd.addAll(extraFlags);
+        Map<String, String> env = env();
+        env.putAll(extraEnv);
+        Process p = net.spawn(host, cmd, env, log);
         return new NodeProc(host, id(host), p, log);
+    }
+
+    /**
+     * {@code kill -9}: SIGKILL to the node's JVM ({@link Process#destroyForcibly()} on Linux); waits up to 10 s for
+     * it to die and asserts it died of the signal (exit 137).
+     */
+    static void kill9(NodeProc node) throws InterruptedException {
+        node.process().destroyForcibly();
+        assertThat(node.process().waitFor(10, TimeUnit.SECONDS)).as("node %d dies of SIGKILL", node.host()).isTrue();
+        assertThat(node.process().exitValue()).as("node %d's exit after SIGKILL", node.host()).isEqualTo(137);
+    }
+
+    /** @return a path in the work directory (kept with the logs on a failure) */
+    Path workFile(String name) {
+        return work.resolve(name);
+    }
+
+    /**
+     * Starts {@code java -cp JAR:CLASSES MAIN ARGS} on {@code host}: a program of the test sources (a class with a
+     * {@code main}, using only what the packaged jar holds) run inside a namespace, where the test JVM cannot
+     * reach. Its class files (and its nested classes') are copied next to the jar copy first, so a rebuild of the
+     * test classes during the run does not change it. Output goes to {@code WORK/LOGNAME}.
+     */
+    Process spawnProgram(int host, Class<?> main, List<String> args, String logName) throws IOException {
+        Path classes = work.resolve("launch/classes");
+        Path source = Path.of(URI.create(main.getProtectionDomain().getCodeSource().getLocation().toString()));
+        String pkg = main.getPackageName().replace('.', '/');
+        Path into = classes.resolve(pkg);
+        Files.createDirectories(into);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(source.resolve(pkg), main.getSimpleName() + "*.class")) {
+            for (Path f : ds) {
+                Files.copy(f, into.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+                launcher.resolveSibling("cli/target/scalesmall.jar") + ":" + classes, main.getName()));
+        cmd.addAll(args);
+        return net.spawn(host, cmd, env(), work.resolve(logName));
     }
 
     /** SIGTERM to every node still running, SIGKILL after 15 s. */
@@ -241,6 +299,20 @@ final class NetnsNodes implements AutoCloseable {
             return null;
         }
         return s.substring(split + 4);
+    }
+
+    static String ringPath() {
+        return "/v1/groups/" + GROUP + "/ring";
+    }
+
+    /** @return host {@code h}'s {@code GET /v1/groups/it/ring} as JSON, or null if it does not answer */
+    JsonNode ring(int h) {
+        String body = http(h, ringPath());
+        try {
+            return body == null ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + h + ": not JSON: " + body, e);
+        }
     }
 
     /** @return host {@code h}'s {@code /metrics} text, or null */
