@@ -196,7 +196,8 @@ public final class PlacementDriver implements AutoCloseable {
                     ring.arcs().size());
         }
         boolean settled = ring != null && settling.nanosUntilDue(nowNanos) < 0;
-        List<Item> held = Claims.held(state.itemsOf(self));
+        // Placement owns this node's ADD items on its data port only: items an operator added on other ports stay.
+        List<Item> held = Claims.held(state.itemsOf(self)).stream().filter(it -> it.port() == dataPort).toList();
         if (settled) {
             List<Item> desired = Claims.desired(ring, self, dataPort, held, released());
             Claims.Diff diff = Claims.diff(held, desired);
