@@ -219,6 +219,7 @@ final class ChainLink {
             pump();
         }
         down = Watermarks.of(ack);
+        owner.reported(stream, key, down);
         notifyListeners();
     }
 
