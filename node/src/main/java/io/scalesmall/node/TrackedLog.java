@@ -38,6 +38,11 @@ final class TrackedLog implements MessageLog {
         return log;
     }
 
+    /** @return the names of the streams appended to through this wrapper since it opened (a snapshot) */
+    List<String> names() {
+        return List.copyOf(names);
+    }
+
     /**
      * @param start first key, inclusive, 0..2^32-1
      * @param end   last key, inclusive

@@ -2,10 +2,14 @@ package io.scalesmall.stream.server;
 
 import io.netty.channel.EventLoopGroup;
 import io.scalesmall.log.MessageLog;
+import io.scalesmall.stream.protocol.OffsetsFrame;
 import io.scalesmall.topology.StreamKeys;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +29,12 @@ final class Replication {
     private final ChainTimings timings;
     private final ServerStats stats;
     private final EventLoopGroup loops;
+    private final Executor executor;
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
 
     Replication(MessageLog log, ChainResolver resolver, ChainLinks links, Headship heads, ChainTimings timings,
-            ServerStats stats, EventLoopGroup loops) {
+            ServerStats stats, EventLoopGroup loops, Executor executor) {
+        this.executor = executor;
         this.log = log;
         this.resolver = resolver;
         this.links = links;
@@ -43,6 +49,9 @@ final class Replication {
      * first INIT), then keeps the stream's chain link until every other member holds, on disk, everything this node
      * held when the catch-up ended. Calls for a stream already under way share its future.
      *
+     * <p>If another node heads it and this node holds some of it, it asks the head for the stream's offsets, which
+     * makes the head do the above (a new head may not know the stream exists).
+     *
      * @return completes with true once the whole chain holds the stream, false if this node is not its head (or
      *         the chain has no other member: true), false after {@link ChainTimings#catchUpTimeout()} without the
      *         chain catching up (the link goes on shipping; call again to wait again); exceptionally if the
@@ -50,7 +59,13 @@ final class Replication {
      */
     CompletableFuture<Boolean> ensure(String stream) {
         List<ChainResolver.Member> chain = resolver.chain(stream, StreamKeys.keyOf(stream));
-        if (chain.isEmpty() || !chain.get(0).is(resolver.selfId())) {
+        if (chain.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        if (!chain.get(0).is(resolver.selfId())) {
+            if (log.endOffset(stream) > 0) {
+                tellHead(stream, chain.get(0));
+            }
             return CompletableFuture.completedFuture(false);
         }
         CompletableFuture<Boolean> mine = new CompletableFuture<>();
@@ -67,6 +82,26 @@ final class Replication {
         });
         mine.whenComplete((ok, failure) -> running.remove(stream, mine));
         return mine;
+    }
+
+    /**
+     * Asks the head for the stream's offsets (in the background, best effort): a head reading a stream it has not
+     * caught up on catches up and re-replicates it ({@link #readLimit}), so a holder draws a new head to its data.
+     */
+    private void tellHead(String stream, ChainResolver.Member head) {
+        try {
+            executor.execute(() -> {
+                long deadline = System.nanoTime() + timings.catchUpTimeout().toNanos();
+                try (PeerClient c = PeerClient.connect(head.address(), deadline)) {
+                    c.send(new OffsetsFrame(1, stream));
+                    c.receive(deadline);
+                } catch (IOException e) {
+                    LOG.debug("stream '{}': telling head {} failed: {}", stream, head, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // the server is closing
+        }
     }
 
     private void replicate(String stream, CompletableFuture<Boolean> done) {

@@ -99,7 +99,8 @@ public final class StreamServer implements AutoCloseable {
         catchUps.allowCoreThreadTimeOut(true);
         Headship heads = new Headship(new CatchUp(resolver, log, appender, timings, catchUps, stats)::start,
                 timings.fenceTime().toNanos(), System::nanoTime);
-        Replication replication = new Replication(log, resolver, links, heads, timings, stats, workers);
+        Replication replication = new Replication(log, resolver, links, heads, timings, stats, workers,
+                catchUps);
         Shared shared = new Shared(log, appender, committer, waiters, stats, config, links, heads, replication);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
@@ -172,7 +173,9 @@ public final class StreamServer implements AutoCloseable {
      * died, left or joined). If this node heads the stream's chain, it first catches up with the stream's other
      * holders (members of its route of any priority: {@link ChainResolver#holders}), as it does before the first
      * client INIT, then replicates down the chain until every other member holds, on disk, what this node held
-     * then. Elsewhere it does nothing. Concurrent calls for one stream share one run. Thread-safe; never blocks.
+     * then. If another node heads it and this node holds some of it, this node asks the head for the stream's
+     * offsets, which makes the head do the same (a new head may not know the stream exists). Concurrent calls for
+     * one stream share one run. Thread-safe; never blocks.
      *
      * @return completes with true once the chain holds the stream, false if this node is not the stream's head or
      *         the chain did not catch up within {@link ChainTimings#catchUpTimeout()} (the link keeps shipping;
