@@ -57,9 +57,12 @@ final class Headship {
     }
 
     /**
-     * Admits a client session at the head: completes with the generation to write in once this node caught up
-     * with the stream's other holders (at once when it already did); exceptionally with {@link NotHeadException}
-     * while fenced, or with the catch-up's failure.
+     * Admits a client session at a node whose view names it the head: completes with the generation to write in
+     * once this node caught up with the stream's other holders (at once when it already did), or exceptionally with
+     * the catch-up's failure. A fence does not stop it: the node's own view wins, and its catch-up pulls from (and
+     * fences) the node that fenced it, so no offset is given out twice; the fence ends when the catch-up succeeds.
+     * (Two nodes whose views both name themselves take the stream from each other until the views agree; each
+     * takes everything the other stored.)
      */
     CompletableFuture<Integer> admit(String stream) {
         State s = states.computeIfAbsent(stream, k -> new State());
@@ -67,10 +70,6 @@ final class Headship {
         int generation;
         CompletableFuture<Integer> result = new CompletableFuture<>();
         synchronized (s) {
-            if (fencedNow(s)) {
-                return CompletableFuture.failedFuture(new NotHeadException(s.fencedBy,
-                        "stream taken over by " + s.fencedBy));
-            }
             if (s.caughtUp != null) {
                 return s.caughtUp;
             }
@@ -87,6 +86,11 @@ final class Headship {
                 }
                 result.completeExceptionally(failure);
             } else {
+                synchronized (s) {
+                    if (s.generation == generation) {
+                        s.fencedBy = null; // this node pulled from (and fenced) every holder since: its turn
+                    }
+                }
                 result.complete(generation);
             }
         });
