@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * eligible member it looks again every {@link ChainTimings#retryInterval()}; sessions needing more copies than
  * remain simply get no ACK. A connected link keeps its member while the member stays in the chain.
  *
- * <p>Life: created by {@link ChainLinks#acquire}; once no session uses it and the member holds everything, it closes.
+ * <p>Life: created by {@link ChainLinks#acquire}; once no session uses it and every copy it was asked for (as far as
+ * the chain has members) holds everything, it closes.
  * Threads: the connection state lives on one event loop; {@link #retain}, {@link #release} and {@link #appended}
  * may be called from any thread.
  */
@@ -329,9 +330,13 @@ final class ChainLink {
         long now = System.nanoTime();
         failedUntil.values().removeIf(until -> until - now <= 0);
         boolean done;
+        int members = owner.resolver().chain(stream, key).size();
         synchronized (this) {
-            done = refs <= 0 && (current == null || ready && sentEnd >= log.endOffset(stream)
-                    && down.deliveredThrough(sentEnd) >= 1);
+            // unused, and every copy it was asked for (that the chain can give) holds what this node holds: not
+            // only the next member, or a tail still catching up would be left behind when the sessions end
+            int want = Math.max(1, Math.min(downCopies, members - 1));
+            done = refs <= 0 && (current == null && members <= 1 || ready && sentEnd >= log.endOffset(stream)
+                    && down.deliveredThrough(sentEnd) >= want);
             closed |= done;
         }
         if (done) {

@@ -47,7 +47,8 @@ final class Replication {
     /**
      * If this node heads the stream's chain: catches up with the stream's other holders (as before a client's
      * first INIT), then keeps the stream's chain link until every other member holds, on disk, everything this node
-     * held when the catch-up ended. Calls for a stream already under way share its future.
+     * holds (at the moment of the check: with producers writing, it may time out; the node's driver calls again).
+     * Calls for a stream already under way share its future.
      *
      * <p>If another node heads it and this node holds some of it, it asks the head for the stream's offsets, which
      * makes the head do the above (a new head may not know the stream exists).
@@ -116,7 +117,8 @@ final class Replication {
         Runnable[] listener = new Runnable[1];
         listener[0] = () -> {
             ChainLink l = link[0];
-            if (l != null && l.watermarks().processedThrough(target) >= down && done.complete(true)) {
+            if (l != null && l.watermarks().processedThrough(Math.max(target, log.endOffset(stream))) >= down
+                    && done.complete(true)) {
                 links.release(l, listener[0]);
                 stats.reReplications.increment();
                 LOG.debug("stream '{}': the chain of {} holds offsets 0..{}", stream, chain.size(), target);
