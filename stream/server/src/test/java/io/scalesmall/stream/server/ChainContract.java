@@ -148,7 +148,7 @@ abstract class ChainContract {
 
     @Test
     void aReplicaBehindCatchesUpBeforeItCounts() throws Exception {
-        cluster(2).chain(0, 1);
+        cluster(2).chain(0); // node 0 alone first (the head replicates every stream to its whole chain)
         String stream = "behind";
         List<String> sent = new ArrayList<>();
         try (StreamProducer one = producer(0, stream, AckMode.memory(1))) { // one copy: nothing replicated
@@ -159,6 +159,7 @@ abstract class ChainContract {
             one.flush().get(30, TimeUnit.SECONDS);
         }
         assertThat(cluster.end(1, stream)).isZero();
+        cluster.chain(0, 1); // node 1 joins the chain, 2,000 messages behind
         try (StreamProducer two = producer(0, stream, AckMode.disk(2))) {
             sent.add("new");
             CompletableFuture<Long> f = two.send(utf8("new"));
