@@ -237,6 +237,16 @@ public final class FileMessageLog implements MessageLog {
         return reader.read(stream, streams.get(stream), fromOffset, maxMessages, maxBytes, this::checkOpen);
     }
 
+    /** Batches as stored, with their producer fields (see {@link MessageLog#readBatches}). */
+    @Override
+    public List<StoredBatch> readBatches(String stream, long fromOffset, int maxMessages, int maxBytes)
+            throws IOException {
+        Limits.streamNameBytes(stream);
+        Limits.checkRead(fromOffset, maxMessages, maxBytes);
+        checkOpen();
+        return reader.readBatches(stream, streams.get(stream), fromOffset, maxMessages, maxBytes, this::checkOpen);
+    }
+
     @Override
     public long firstOffset(String stream) {
         Limits.streamNameBytes(stream);

@@ -37,12 +37,34 @@ final class LogReader {
      */
     ReadResult read(String stream, StreamIndex idx, long fromOffset, int maxMessages, int maxBytes,
             Runnable checkOpen) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        read(stream, idx, fromOffset, maxMessages, maxBytes, checkOpen, (offset, producer, sequence, got) ->
+                out.addAll(got));
+        return new ReadResult(fromOffset, out);
+    }
+
+    /** Receives what a read took from one batch; {@code producerId} 0 when the batch carries no producer fields. */
+    interface BatchSink {
+        void accept(long firstOffset, long producerId, long firstSequence, List<byte[]> messages);
+    }
+
+    /** As {@link #read(String, StreamIndex, long, int, int, Runnable)}, batch by batch, with producer fields. */
+    List<StoredBatch> readBatches(String stream, StreamIndex idx, long fromOffset, int maxMessages, int maxBytes,
+            Runnable checkOpen) throws IOException {
+        List<StoredBatch> out = new ArrayList<>();
+        read(stream, idx, fromOffset, maxMessages, maxBytes, checkOpen, (offset, producer, sequence, got) ->
+                out.add(new StoredBatch(offset, producer, sequence, got)));
+        return out;
+    }
+
+    private void read(String stream, StreamIndex idx, long fromOffset, int maxMessages, int maxBytes,
+            Runnable checkOpen, BatchSink sink) throws IOException {
         StreamIndex.View v = idx == null ? StreamIndex.View.EMPTY : idx.view();
         if (fromOffset < v.first() || fromOffset > v.end()) {
             throw new OffsetOutOfRangeException(stream, fromOffset, v.first(), v.end());
         }
         try {
-            return read(v, fromOffset, maxMessages, maxBytes);
+            read(v, fromOffset, maxMessages, maxBytes, sink);
         } catch (ClosedChannelException e) {
             checkOpen.run();
             StreamIndex.View now = idx.view(); // retention dropped a segment this read used
@@ -61,41 +83,47 @@ final class LogReader {
      * @throws ClosedChannelException if retention dropped a segment the snapshot still names
      * @throws LogCorruptedException  if a record read from disk fails its CRC or does not decode
      */
-    private ReadResult read(StreamIndex.View v, long fromOffset, int maxMessages, int maxBytes) throws IOException {
-        List<byte[]> out = new ArrayList<>();
+    private void read(StreamIndex.View v, long fromOffset, int maxMessages, int maxBytes, BatchSink sink)
+            throws IOException {
+        int taken = 0;
         long next = fromOffset;
         long bytes = 0;
-        for (int i = next < v.end() ? v.find(next) : v.count(); i < v.count() && out.size() < maxMessages; i++) {
+        long[] producer = new long[2];
+        for (int i = next < v.end() ? v.find(next) : v.count(); i < v.count() && taken < maxMessages; i++) {
             int skip = (int) (next - v.bases()[i]);
-            int max = maxMessages - out.size();
+            int max = maxMessages - taken;
             long bytesLeft = maxBytes - bytes;
-            List<byte[]> got = fromCache(v, i, skip, max, bytesLeft, out.isEmpty());
+            List<byte[]> got = fromCache(v, i, skip, max, bytesLeft, taken == 0, producer);
             if (got == null) {
                 ByteBuffer rec = fromDisk(v, i);
                 try {
-                    got = BatchRecord.decode(rec, 0, skip, max, bytesLeft, out.isEmpty());
+                    got = BatchRecord.decode(rec, 0, skip, max, bytesLeft, taken == 0);
                 } catch (IllegalArgumentException e) {
                     throw new LogCorruptedException(segmentOf(v, i).path, v.positions()[i], e.getMessage());
                 }
+                producer[0] = BatchRecord.producerId(rec, 0);
+                producer[1] = BatchRecord.firstSequence(rec, 0);
             }
             for (byte[] m : got) {
                 bytes += m.length;
             }
-            out.addAll(got);
+            if (!got.isEmpty()) {
+                sink.accept(next, producer[0], producer[0] == 0 ? 0 : producer[1] + skip, got);
+            }
+            taken += got.size();
             next += got.size();
             if (got.size() < v.countOf(i) - skip) {
                 break; // a limit stopped us inside this batch
             }
         }
-        return new ReadResult(fromOffset, out);
     }
 
     /**
-     * Entry {@code i}'s messages decoded from the cache, or null if it is not cached or its chunk was reused while
-     * they were decoded (then the caller reads the disk).
+     * Entry {@code i}'s messages decoded from the cache (its producer id and first sequence into {@code producer}),
+     * or null if it is not cached or its chunk was reused while they were decoded (then the caller reads the disk).
      */
-    private List<byte[]> fromCache(StreamIndex.View v, int i, int skip, int max, long maxBytes, boolean alwaysOne)
-            throws LogCorruptedException {
+    private List<byte[]> fromCache(StreamIndex.View v, int i, int skip, int max, long maxBytes, boolean alwaysOne,
+            long[] producer) throws LogCorruptedException {
         BatchCache.Slot slot = cache.get(v.segments()[i], v.positions()[i]);
         if (slot == null) {
             return null;
@@ -103,6 +131,8 @@ final class LogReader {
         List<byte[]> got;
         try {
             got = BatchRecord.decode(slot.buffer(), 0, skip, max, maxBytes, alwaysOne);
+            producer[0] = BatchRecord.producerId(slot.buffer(), 0);
+            producer[1] = BatchRecord.firstSequence(slot.buffer(), 0);
         } catch (RuntimeException e) { // garbage read from a chunk being reused, or a bug
             if (BatchCache.stillValid(slot)) {
                 throw new LogCorruptedException(Path.of("(cache)"), v.positions()[i], "cached batch of segment "

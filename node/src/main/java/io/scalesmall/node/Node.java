@@ -48,9 +48,12 @@ public final class Node implements AutoCloseable {
     private final Map<String, PlacementDriver> drivers;
     /** The data group's chains, or null when the node serves every stream alone. */
     private final TopologyChainResolver resolver;
+    /** Restores R copies of held streams when their chains change; null when the node serves alone. */
+    private final ReReplicator reReplicator;
 
     private Node(GroupManager groups, NodeMetrics metrics, AdminServer admin, TrackedLog log, StreamServer data,
-            Map<String, PlacementDriver> drivers, TopologyChainResolver resolver) {
+            Map<String, PlacementDriver> drivers, TopologyChainResolver resolver, ReReplicator reReplicator) {
+        this.reReplicator = reReplicator;
         this.groups = groups;
         this.metrics = metrics;
         this.admin = admin;
@@ -103,6 +106,7 @@ public final class Node implements AutoCloseable {
         String dataGroup = pc.enabled() ? c.dataGroup() : null;
         TopologyChainResolver resolver = dataGroup == null ? null
                 : new TopologyChainResolver(c.id(), dataGroup, pc.replicas());
+        ReReplicator reReplicator = null;
         try {
             log = new TrackedLog(DataPath.openLog(c));
             data = DataPath.serve(c, log, resolver == null ? ChainResolver.single() : resolver);
@@ -131,7 +135,14 @@ public final class Node implements AutoCloseable {
                 groups.join(g, c.seeds(), d != null ? d.initialWeight() : Math.max(0, pc.weight()));
             }
             drivers.values().forEach(PlacementDriver::start);
+            if (resolver != null) {
+                reReplicator = new ReReplicator(log, data, resolver, String.valueOf(c.id().port()));
+                reReplicator.start(pc.tick());
+            }
         } catch (IOException | RuntimeException e) {
+            if (reReplicator != null) {
+                reReplicator.close();
+            }
             drivers.values().forEach(PlacementDriver::close);
             if (admin != null) {
                 admin.close();
@@ -147,7 +158,7 @@ public final class Node implements AutoCloseable {
                 incarnation, c.multicast() == null ? "off" : c.multicast(),
                 c.http() == null ? "off" : admin.address(), data.address().getPort(), c.groups(),
                 dataGroup == null ? "none (serves alone)" : dataGroup);
-        return new Node(groups, metrics, admin, log, data, Map.copyOf(drivers), resolver);
+        return new Node(groups, metrics, admin, log, data, Map.copyOf(drivers), resolver, reReplicator);
     }
 
     /** @return the node's group membership API */
@@ -190,6 +201,9 @@ public final class Node implements AutoCloseable {
      * peers (they must detect the death), then placement, the data path and the core stop. Package-private.
      */
     void halt() {
+        if (reReplicator != null) {
+            reReplicator.close();
+        }
         drivers.values().forEach(PlacementDriver::close);
         groups.streams().close();
         groups.packets().close();
@@ -207,6 +221,9 @@ public final class Node implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (reReplicator != null) {
+            reReplicator.close();
+        }
         drivers.values().forEach(PlacementDriver::close);
         groups.close();
         if (admin != null) {

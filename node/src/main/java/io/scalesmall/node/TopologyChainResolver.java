@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stream's chain from the data group's topology: the route of its key ({@code GroupState.route}: ADD items
@@ -40,6 +41,8 @@ public final class TopologyChainResolver implements ChainResolver {
     private final byte[] selfId;
     private final int replicas;
     private volatile View view;
+    /** Raised whenever {@link #update} changes the topology or the members held down. */
+    private final AtomicLong version = new AtomicLong();
 
     /**
      * @param self     this node's id
@@ -80,7 +83,17 @@ public final class TopologyChainResolver implements ChainResolver {
                 down.add(m);
             }
         });
-        view = new View(state, Set.copyOf(down));
+        View before = view;
+        Set<NetId> d = Set.copyOf(down);
+        if (before.state().digest() != state.digest() || !before.down().equals(d)) {
+            version.incrementAndGet();
+        }
+        view = new View(state, d);
+    }
+
+    /** @return a number that changes whenever the chains may have (the topology or the members held down did) */
+    public long version() {
+        return version.get();
     }
 
     @Override
@@ -98,6 +111,24 @@ public final class TopologyChainResolver implements ChainResolver {
                 break;
             }
             if (it.priority() <= 0 || v.down().contains(it.member()) || !seen.add(it.member())) {
+                continue;
+            }
+            out.add(new Member(idOf(it.member()), new InetSocketAddress(it.member().address(), it.port())));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Every live member with an ADD item containing the key, whatever its priority (claims and priority-0
+     * location items: where the stream's older data may be), except this node, each once.
+     */
+    @Override
+    public List<Member> holders(String stream, long key) {
+        View v = view;
+        List<Member> out = new ArrayList<>();
+        Set<NetId> seen = new HashSet<>();
+        for (Item it : v.state().route(key)) {
+            if (it.member().equals(self) || v.down().contains(it.member()) || !seen.add(it.member())) {
                 continue;
             }
             out.add(new Member(idOf(it.member()), new InetSocketAddress(it.member().address(), it.port())));

@@ -4,6 +4,7 @@ import io.scalesmall.log.AppendResult;
 import io.scalesmall.log.FileMessageLog;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.log.ReadResult;
+import io.scalesmall.log.StoredBatch;
 import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
 import java.util.Arrays;
@@ -35,6 +36,11 @@ final class TrackedLog implements MessageLog {
     /** @return the wrapped log (disk use, recovery report) */
     FileMessageLog file() {
         return log;
+    }
+
+    /** @return the names of the streams appended to through this wrapper since it opened (a snapshot) */
+    List<String> names() {
+        return List.copyOf(names);
     }
 
     /**
@@ -103,6 +109,12 @@ final class TrackedLog implements MessageLog {
     @Override
     public ReadResult read(String stream, long fromOffset, int maxMessages, int maxBytes) throws IOException {
         return log.read(stream, fromOffset, maxMessages, maxBytes);
+    }
+
+    @Override
+    public List<StoredBatch> readBatches(String stream, long fromOffset, int maxMessages, int maxBytes)
+            throws IOException {
+        return log.readBatches(stream, fromOffset, maxMessages, maxBytes);
     }
 
     @Override

@@ -49,7 +49,14 @@ public enum ErrorCode {
      * receiver cannot store it at the head's offsets. {@code detail} holds the receiver's end offset; the upstream
      * resends from there. Fatal.
      */
-    OFFSET_GAP(15, true);
+    OFFSET_GAP(15, true),
+    /**
+     * A client INIT reached the head of the stream's chain while it could not yet learn, within its catch-up time,
+     * how far the stream's other holders hold it (a holder did not answer): the INIT is refused so that no offset
+     * collides with data a holder has. Retriable: the client tries again later (the connection stays open without a
+     * session). Not fatal.
+     */
+    CATCHING_UP(16, false);
 
     /** The code on the wire, 1..65535. */
     public final int id;

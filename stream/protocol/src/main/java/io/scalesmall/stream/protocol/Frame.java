@@ -6,7 +6,7 @@ package io.scalesmall.stream.protocol;
  * {@code equals} compares such arrays by identity, as records do.
  */
 public sealed interface Frame permits InitFrame, InitOkFrame, DataFrame, AckFrame, FetchFrame, MessagesFrame,
-        OffsetsFrame, OffsetsReplyFrame, ErrorFrame, ReplicateFrame, ChainAckFrame {
+        OffsetsFrame, OffsetsReplyFrame, ErrorFrame, ReplicateFrame, ChainAckFrame, PullFrame {
     /** @return this frame's type */
     FrameType type();
 }

@@ -64,6 +64,13 @@ public final class FrameCodec {
             replicate(out, f.firstOffset(), f.producerId(), f.firstSequence(), f.messages());
         } else if (frame instanceof ChainAckFrame f) {
             chainAck(out, f);
+        } else if (frame instanceof PullFrame f) {
+            int at = begin(out, FrameType.PULL);
+            out.writeInt(f.requestId()).writeLong(f.fromOffset()).writeInt(f.maxMessages()).writeInt(f.maxBytes());
+            streamName(out, f.stream());
+            byte[] head = f.head().getBytes(StandardCharsets.UTF_8);
+            out.writeByte(head.length).writeBytes(head);
+            end(out, at);
         } else {
             error(out, (ErrorFrame) frame);
         }

@@ -175,6 +175,26 @@ public final class FrameDecoder {
                 }
                 return new ChainAckFrame(delivered, processed);
             }
+            case PULL: {
+                need(in, 20);
+                int requestId = in.readInt();
+                long from = in.readLong();
+                int maxMessages = in.readInt();
+                int maxBytes = in.readInt();
+                String stream = streamName(in, requestId);
+                need(in, 1);
+                int n = in.readUnsignedByte();
+                if (n == 0) {
+                    throw malformed("PULL: empty head address");
+                }
+                String head;
+                try {
+                    head = strictUtf8(bytes(in, n));
+                } catch (CharacterCodingException e) {
+                    throw malformed("PULL: head address is not UTF-8");
+                }
+                return new PullFrame(requestId, stream, from, maxMessages, maxBytes, head);
+            }
             default:
                 throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type " + type);
         }
@@ -211,11 +231,15 @@ public final class FrameDecoder {
             throw new ProtocolException(ErrorCode.BAD_STREAM_NAME, requestId, "empty stream name");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+            return strictUtf8(b);
         } catch (CharacterCodingException e) {
             throw new ProtocolException(ErrorCode.BAD_STREAM_NAME, requestId, "stream name is not UTF-8");
         }
+    }
+
+    private static String strictUtf8(byte[] b) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
     }
 
     private static byte[] bytes(ByteBuf in, long n) throws ProtocolException {

@@ -32,7 +32,12 @@ public enum FrameType {
      * Downstream node → upstream node (chain replication): how far the stream is held in memory and on disk by the
      * sender and every node after it, as end-offset watermarks per copy count.
      */
-    CHAIN_ACK(11, false);
+    CHAIN_ACK(11, false),
+    /**
+     * Node → node: a node taking over as head asks another holder of a stream for its offsets and the messages it
+     * lacks (answered by REPLICATE frames and an OFFSETS_REPLY); the holder stops writing the stream as a head.
+     */
+    PULL(12, true);
 
     /** The type id on the wire, 1..255. */
     public final int id;

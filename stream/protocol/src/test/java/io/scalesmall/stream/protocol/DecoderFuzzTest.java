@@ -81,7 +81,7 @@ class DecoderFuzzTest {
 
     private Frame randomFrame() {
         long seq = rng.nextInt(3) == 0 ? rng.nextLong() & Long.MAX_VALUE : rng.nextInt(1000);
-        switch (rng.nextInt(11)) {
+        switch (rng.nextInt(12)) {
             case 0: {
                 AckMode[] modes = {AckMode.NONE, AckMode.memory(1 + rng.nextInt(3)), AckMode.disk(1 + rng.nextInt(255))};
                 List<byte[]> ex = new ArrayList<>();
@@ -136,6 +136,9 @@ class DecoderFuzzTest {
                 }
                 return new ChainAckFrame(d, p);
             }
+            case 11:
+                return new PullFrame(rng.nextInt(), randomName(), seq, rng.nextInt(3) == 0 ? 0 : 1 + rng.nextInt(5000),
+                        1 + rng.nextInt(1 << 20), "127.0.0." + rng.nextInt(256) + ":" + rng.nextInt(65536));
             default:
                 return new ErrorFrame(1 + rng.nextInt(20), rng.nextInt(), seq, rng.nextInt(100), rng.nextLong(),
                         "error " + rng.nextInt());
@@ -152,7 +155,7 @@ class DecoderFuzzTest {
                 byte[] body = randomBytes(200);
                 byte[] b = new byte[6 + body.length];
                 b[0] = 1;
-                b[1] = (byte) (1 + rng.nextInt(12));
+                b[1] = (byte) (1 + rng.nextInt(13));
                 b[2] = (byte) (body.length >>> 24);
                 b[3] = (byte) (body.length >>> 16);
                 b[4] = (byte) (body.length >>> 8);

@@ -143,10 +143,22 @@ class GoldenBytesTest {
     }
 
     @Test
+    void pull() throws ProtocolException {
+        PullFrame f = new PullFrame(7, "s", 10, 100, 65536, "127.0.0.1:9");
+        pin(f, "01 0c 00000022  00000007 000000000000000a 00000064 00010000  01 73  0b 3132372e302e302e313a39");
+        assertThat(Hex.decode(Hex.encode(f))).isEqualTo(f);
+        // an empty head address, and one that is not UTF-8, are malformed
+        assertThatThrownBy(() -> Hex.decode(Hex.bytes("01 0c 00000017 00000007 000000000000000a 00000064 00010000 01 73 00")))
+                .isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> Hex.decode(Hex.bytes("01 0c 00000018 00000007 000000000000000a 00000064 00010000 01 73 01 ff")))
+                .isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
     void typeAndErrorIdsAreStable() {
-        assertThat(FrameType.values()).extracting(t -> t.id).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        assertThat(FrameType.values()).extracting(t -> t.id).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
         assertThat(ErrorCode.values()).extracting(c -> c.id)
-                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
         assertThat(AckMode.Level.values()).extracting(l -> l.id).containsExactly(0, 1, 2);
     }
 }

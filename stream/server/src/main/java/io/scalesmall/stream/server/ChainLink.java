@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.scalesmall.log.MessageLog;
-import io.scalesmall.log.ReadResult;
+import io.scalesmall.log.StoredBatch;
 import io.scalesmall.stream.protocol.AckMode;
 import io.scalesmall.stream.protocol.ChainAckFrame;
 import io.scalesmall.stream.protocol.ErrorCode;
@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * A node's link to the next member of one stream's chain (chain replication after the author's sketch: INIT goes
  * down with the redundancy decremented, the hop incremented and this node added to the exclude list). It ships the
  * stream from this node's log: from the end offset the member reports in its first CHAIN_ACK (so a member that is
- * behind catches up first: it counts as a copy only of what it holds) up to this log's end, then each batch as it
- * is stored, with the offsets this log gave it (REPLICATE). It keeps the member's latest watermarks
+ * behind catches up first: it counts as a copy only of what it holds) up to this log's end, batch by batch as stored
+ * with their producer ids and sequences ({@link MessageLog#readBatches}), then each batch as it is stored, with the
+ * offsets this log gave it (REPLICATE). It keeps the member's latest watermarks
  * ({@link #watermarks()}) for the sessions that wait for copies.
  *
  * <p>Failover: when the connection fails (closed, refused, an ERROR), the member is left out for
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * eligible member it looks again every {@link ChainTimings#retryInterval()}; sessions needing more copies than
  * remain simply get no ACK. A connected link keeps its member while the member stays in the chain.
  *
- * <p>Life: created by {@link ChainLinks#acquire}; once no session uses it and the member holds everything, it closes.
+ * <p>Life: created by {@link ChainLinks#acquire}; once no session uses it and every copy it was asked for (as far as
+ * the chain has members) holds everything, it closes.
  * Threads: the connection state lives on one event loop; {@link #retain}, {@link #release} and {@link #appended}
  * may be called from any thread.
  */
@@ -170,15 +172,17 @@ final class ChainLink {
                 - FrameCodec.PER_MESSAGE_BYTES * READ_MESSAGES - 64);
         try {
             while (ch.isWritable() && sentEnd < log.endOffset(stream)) {
-                ReadResult r = log.read(stream, sentEnd, READ_MESSAGES, maxBytes);
-                if (r.size() == 0) {
+                List<StoredBatch> read = log.readBatches(stream, sentEnd, READ_MESSAGES, maxBytes);
+                if (read.isEmpty()) {
                     break;
                 }
-                ByteBuf out = ch.alloc().buffer((int) FrameCodec.replicateFrameBytes(r.messages()));
-                FrameCodec.replicate(out, sentEnd, 0, 0, r.messages());
-                ch.write(out, ch.voidPromise());
-                sentEnd += r.size();
-                owner.stats().messagesReplicated.add(r.size());
+                for (StoredBatch b : read) { // as stored: the producer fields keep the member's idempotence state
+                    ByteBuf out = ch.alloc().buffer((int) FrameCodec.replicateFrameBytes(b.messages()));
+                    FrameCodec.replicate(out, b.firstOffset(), b.producerId(), b.firstSequence(), b.messages());
+                    ch.write(out, ch.voidPromise());
+                    sentEnd = b.endOffset();
+                    owner.stats().messagesReplicated.add(b.messages().size());
+                }
             }
         } catch (Exception e) { // the log failed, closed, or no longer holds what the member lacks (retention)
             LOG.warn("stream '{}': cannot ship offset {} to {}: {}", stream, sentEnd, current.member(), e.toString());
@@ -216,6 +220,7 @@ final class ChainLink {
             pump();
         }
         down = Watermarks.of(ack);
+        owner.reported(stream, key, down);
         notifyListeners();
     }
 
@@ -325,9 +330,13 @@ final class ChainLink {
         long now = System.nanoTime();
         failedUntil.values().removeIf(until -> until - now <= 0);
         boolean done;
+        int members = owner.resolver().chain(stream, key).size();
         synchronized (this) {
-            done = refs <= 0 && (current == null || ready && sentEnd >= log.endOffset(stream)
-                    && down.deliveredThrough(sentEnd) >= 1);
+            // unused, and every copy it was asked for (that the chain can give) holds what this node holds: not
+            // only the next member, or a tail still catching up would be left behind when the sessions end
+            int want = Math.max(1, Math.min(downCopies, members - 1));
+            done = refs <= 0 && (current == null && members <= 1 || ready && sentEnd >= log.endOffset(stream)
+                    && down.deliveredThrough(sentEnd) >= want);
             closed |= done;
         }
         if (done) {

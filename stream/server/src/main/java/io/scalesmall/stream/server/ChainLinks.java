@@ -20,8 +20,13 @@ final class ChainLinks implements LogAppender.Forwarder {
     private final ChainTimings timings;
     private final ServerStats stats;
     private final EventLoopGroup loops;
+    private final FetchWaiters waiters;
+    /** Per stream headed here: the end below which every chain member held it when last reported; only rises. */
+    private final ConcurrentHashMap<String, Long> committed = new ConcurrentHashMap<>();
 
-    ChainLinks(MessageLog log, ChainResolver resolver, ChainTimings timings, ServerStats stats, EventLoopGroup loops) {
+    ChainLinks(MessageLog log, ChainResolver resolver, ChainTimings timings, ServerStats stats, EventLoopGroup loops,
+            FetchWaiters waiters) {
+        this.waiters = waiters;
         this.log = log;
         this.resolver = resolver;
         this.timings = timings;
@@ -62,6 +67,37 @@ final class ChainLinks implements LogAppender.Forwarder {
         if (l != null) {
             l.appended(firstOffset, producerId, firstSequence, messages);
         }
+    }
+
+    /**
+     * A link's member reported (CHAIN_ACK): if this node heads the stream's chain, raises the stream's committed
+     * end to what every member holds in memory ({@code chain size - 1} copies after this node), and wakes the
+     * stream's parked FETCHes when it rose.
+     */
+    void reported(String stream, long key, Watermarks down) {
+        List<ChainResolver.Member> chain = resolver.chain(stream, key);
+        if (chain.size() <= 1 || !chain.get(0).is(resolver.selfId())) {
+            return;
+        }
+        long all = Math.min(down.deliveredEnd(chain.size() - 1), log.endOffset(stream));
+        Long before = committed.get(stream);
+        if (before == null || all > before) {
+            long now = committed.merge(stream, all, Math::max);
+            if (before == null || now > before) {
+                waiters.appended(stream);
+            }
+        }
+    }
+
+    /** @return the end below which every member of the stream's chain held it when last reported, 0 if unknown */
+    long committed(String stream) {
+        Long c = committed.get(stream);
+        return c == null ? 0 : c;
+    }
+
+    /** @return whether a link for the stream is open */
+    boolean has(String stream) {
+        return links.containsKey(stream);
     }
 
     /** A link closed itself. */

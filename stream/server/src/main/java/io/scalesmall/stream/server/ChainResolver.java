@@ -1,6 +1,7 @@
 package io.scalesmall.stream.server;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -73,6 +74,27 @@ public interface ChainResolver {
      *         head, and there is no one to replicate to). A node not in the list is not the head either.
      */
     List<Member> chain(String stream, long key);
+
+    /**
+     * Every other node that may hold the stream: the members of the route of its key whatever their priority
+     * (chain members and location-only items, where old data is), without this node, each once. A head taking the
+     * stream over asks them how far they hold it before it gives out offsets (docs/wire-format.md §S10, catch-up).
+     * The default is {@link #chain} without this node.
+     *
+     * @param stream the stream's name
+     * @param key    its routing key, {@code StreamKeys.keyOf(stream)}
+     * @return the members, in no particular order of meaning
+     */
+    default List<Member> holders(String stream, long key) {
+        byte[] self = selfId();
+        List<Member> out = new ArrayList<>();
+        for (Member m : chain(stream, key)) {
+            if (!m.is(self)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
 
     /** @return the resolver of a node that serves alone (chains are empty) */
     static ChainResolver single() {

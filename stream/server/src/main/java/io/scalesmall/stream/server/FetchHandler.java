@@ -6,14 +6,17 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.log.OffsetOutOfRangeException;
 import io.scalesmall.log.ReadResult;
+import io.scalesmall.log.StoredBatch;
 import io.scalesmall.stream.protocol.ErrorCode;
 import io.scalesmall.stream.protocol.ErrorFrame;
 import io.scalesmall.stream.protocol.FetchFrame;
 import io.scalesmall.stream.protocol.FrameCodec;
 import io.scalesmall.stream.protocol.OffsetsFrame;
 import io.scalesmall.stream.protocol.OffsetsReplyFrame;
+import io.scalesmall.stream.protocol.PullFrame;
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -44,7 +47,7 @@ final class FetchHandler {
     void onOffsets(OffsetsFrame f) {
         MessageLog log = shared.log();
         long first = log.firstOffset(f.stream());
-        long end = log.endOffset(f.stream());
+        long end = shared.replication().readLimit(f.stream());
         ByteBuf out = ctx.alloc().buffer(32);
         FrameCodec.encode(new OffsetsReplyFrame(f.requestId(), Math.min(first, end), end), out);
         ctx.write(out, ctx.voidPromise());
@@ -70,9 +73,17 @@ final class FetchHandler {
     private boolean answer(FetchFrame f, boolean evenIfEmpty) {
         MessageLog log = shared.log();
         ReadResult r;
+        long limit;
         try {
-            r = log.read(f.stream(), f.fromOffset(), Math.min(f.maxMessages(), MAX_MESSAGES_PER_REPLY),
+            limit = shared.replication().readLimit(f.stream());
+            // at a head, nothing beyond what every chain member holds (a failover could replace it)
+            long readable = Math.max(0, limit - f.fromOffset());
+            r = log.read(f.stream(), f.fromOffset(), (int) Math.min(Math.max(1, readable),
+                    Math.min(f.maxMessages(), MAX_MESSAGES_PER_REPLY)),
                     Math.min(f.maxBytes(), shared.config().maxFetchBytes()));
+            if (readable == 0 && r.size() > 0) {
+                r = new ReadResult(f.fromOffset(), List.of());
+            }
         } catch (OffsetOutOfRangeException e) {
             errors.accept(ErrorFrame.of(ErrorCode.OFFSET_OUT_OF_RANGE, f.requestId(), 0, 0, e.firstOffset(),
                     e.getMessage()));
@@ -87,7 +98,7 @@ final class FetchHandler {
         if (r.messages().isEmpty() && !evenIfEmpty) {
             return false;
         }
-        long end = Math.max(log.endOffset(f.stream()), r.nextOffset());
+        long end = Math.max(limit, r.nextOffset());
         long first = Math.min(log.firstOffset(f.stream()), end);
         long size = 64;
         for (byte[] m : r.messages()) {
@@ -98,6 +109,44 @@ final class FetchHandler {
         ctx.write(out, ctx.voidPromise());
         shared.stats().messagesOut.add(r.size());
         return true;
+    }
+
+    /**
+     * PULL from a node taking the stream over as its head: fences the stream here ({@link Headship#fence}: this
+     * node stops writing it as a head), then answers with the batches asked for as stored (REPLICATE frames, with
+     * their producer ids and sequences) and an OFFSETS_REPLY with this node's offsets; or an ERROR naming the
+     * request.
+     */
+    void onPull(PullFrame p) {
+        shared.stats().pullsServed.increment();
+        long end = shared.appender().fence(p.stream(), shared.heads(), p.head());
+        MessageLog log = shared.log();
+        try {
+            if (p.maxMessages() > 0 && p.fromOffset() < end) {
+                for (StoredBatch b : log.readBatches(p.stream(), p.fromOffset(), Math.min(p.maxMessages(),
+                        MAX_MESSAGES_PER_REPLY), Math.min(p.maxBytes(), shared.config().maxFetchBytes()))) {
+                    ByteBuf out = ctx.alloc().buffer((int) FrameCodec.replicateFrameBytes(b.messages()));
+                    FrameCodec.replicate(out, b.firstOffset(), b.producerId(), b.firstSequence(), b.messages());
+                    ctx.write(out, ctx.voidPromise());
+                }
+            } else if (p.fromOffset() > end) {
+                throw new OffsetOutOfRangeException(p.stream(), p.fromOffset(), log.firstOffset(p.stream()), end);
+            }
+        } catch (OffsetOutOfRangeException e) {
+            errors.accept(ErrorFrame.of(ErrorCode.OFFSET_OUT_OF_RANGE, p.requestId(), 0, 0, e.firstOffset(),
+                    e.getMessage()));
+            return;
+        } catch (IOException e) {
+            errors.accept(ErrorFrame.of(ErrorCode.STORAGE_ERROR, p.requestId(), 0, 0, 0, e.toString()));
+            return;
+        } catch (IllegalStateException e) {
+            errors.accept(ErrorFrame.of(ErrorCode.SHUTTING_DOWN, p.requestId(), 0, 0, 0, "the log is closed"));
+            return;
+        }
+        long now = log.endOffset(p.stream());
+        ByteBuf out = ctx.alloc().buffer(32);
+        FrameCodec.encode(new OffsetsReplyFrame(p.requestId(), Math.min(log.firstOffset(p.stream()), now), now), out);
+        ctx.write(out, ctx.voidPromise());
     }
 
     /** Forgets every parked fetch (the connection closed). */
@@ -122,7 +171,7 @@ final class FetchHandler {
         /** Registers, then checks again for an append that came between the read and the registration. */
         void park() {
             shared.waiters().park(fetch.stream(), this);
-            if (shared.log().endOffset(fetch.stream()) > fetch.fromOffset()) {
+            if (shared.replication().readLimit(fetch.stream()) > fetch.fromOffset()) {
                 retry();
             }
         }

@@ -69,7 +69,29 @@ final class LogAppender {
      * @throws IOException and the log's unchecked exceptions (message too large, bad name) as the log throws them
      */
     Appended append(String stream, long producerId, long firstSequence, List<byte[]> messages) throws IOException {
+        try {
+            return append(stream, producerId, firstSequence, messages, null, 0);
+        } catch (Headship.NotHeadException e) {
+            throw new AssertionError(e); // no headship to check
+        }
+    }
+
+    /**
+     * As {@link #append(String, long, long, List)}, for a session admitted by {@code heads} in {@code generation}:
+     * checked under the stream's lock, so that no batch is stored after a {@link #fence}.
+     *
+     * @param heads null: no check
+     * @throws Headship.NotHeadException if the session may not write the stream any more (nothing stored)
+     */
+    Appended append(String stream, long producerId, long firstSequence, List<byte[]> messages, Headship heads,
+            int generation) throws IOException, Headship.NotHeadException {
         synchronized (lock(stream)) {
+            if (heads != null) {
+                Headship.NotHeadException refused = heads.refusal(stream, generation);
+                if (refused != null) {
+                    throw refused;
+                }
+            }
             if (producerId == 0) {
                 long base = log.append(stream, messages);
                 forwarder.appended(stream, base, 0, 0, messages);
@@ -87,6 +109,20 @@ final class LogAppender {
             forwarder.appended(stream, newOffset, producerId, firstSequence + dups,
                     dups == 0 ? messages : messages.subList(dups, n));
             return new Appended(r.firstOffset(), dups, newOffset);
+        }
+    }
+
+    /**
+     * Fences the stream for a new head ({@link Headship#fence}) under the stream's lock, so that every batch stored
+     * here is below the end offset returned.
+     *
+     * @param head the new head, {@code HOST:PORT}
+     * @return the stream's end offset after the fence
+     */
+    long fence(String stream, Headship heads, String head) {
+        synchronized (lock(stream)) {
+            heads.fence(stream, head);
+            return log.endOffset(stream);
         }
     }
 

@@ -43,6 +43,14 @@ public final class ServerStats {
     public final LongAdder linkConnects = new LongAdder();
     /** Chain-link connections that failed or were refused (each makes the chain re-form). */
     public final LongAdder linkFailures = new LongAdder();
+    /** Messages a head received from another holder when it took a stream over (catch-up by PULL). */
+    public final LongAdder messagesCaughtUp = new LongAdder();
+    /** Catch-ups this node ran as a head taking a stream over, successful or not. */
+    public final LongAdder catchUps = new LongAdder();
+    /** PULL requests this node answered for a new head (each fences the stream here for a while). */
+    public final LongAdder pullsServed = new LongAdder();
+    /** Re-replications (a stream's chain made to hold the whole stream, without a producer) completed. */
+    public final LongAdder reReplications = new LongAdder();
     /** Error frames sent, by {@link ErrorCode#id} (index 0 unused). */
     private final AtomicLongArray errors = new AtomicLongArray(ErrorCode.values().length + 1);
 

@@ -21,6 +21,7 @@ import io.scalesmall.stream.protocol.InitFrame;
 import io.scalesmall.stream.protocol.InitOkFrame;
 import io.scalesmall.stream.protocol.OffsetsFrame;
 import io.scalesmall.stream.protocol.ProtocolException;
+import io.scalesmall.stream.protocol.PullFrame;
 import io.scalesmall.stream.protocol.ReplicateFrame;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.topology.StreamKeys;
@@ -28,6 +29,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +68,12 @@ final class Session extends ChannelInboundHandlerAdapter {
     /** A check of the chain's watermarks is queued on this loop (coalesces the link's reports). */
     private final AtomicBoolean chainCheckQueued = new AtomicBoolean();
     private final Runnable chainListener = this::chainChanged;
+    /** A client INIT waits for this node to catch up with the stream's other holders: frames wait in the backlog. */
+    private boolean initPending;
+    /** The generation of the stream's headship this session was admitted in ({@link Headship}). */
+    private int generation;
+    /** The session was told NOT_HEAD (or is stale): later DATA is refused the same way, nothing stored. */
+    private ErrorFrame refused;
     /** Batches handed to the group committer and not yet back. */
     private int unsynced;
     /** Set once a fatal error started closing the connection: later frames are ignored. */
@@ -110,7 +119,7 @@ final class Session extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf buf = (ByteBuf) msg;
-        if (!backlog.isEmpty() || !ctx.channel().isWritable()) {
+        if (initPending || !backlog.isEmpty() || !ctx.channel().isWritable()) {
             // Replies pile up unread: hold this frame (and stop reading) until they drain, so that one read of
             // small requests cannot make the node buffer an unbounded amount of replies.
             backlog.add(buf);
@@ -144,6 +153,8 @@ final class Session extends ChannelInboundHandlerAdapter {
             onReplicate(r);
         } else if (f instanceof FetchFrame fetch) {
             fetches.onFetch(fetch);
+        } else if (f instanceof PullFrame pull) {
+            fetches.onPull(pull);
         } else {
             fetches.onOffsets((OffsetsFrame) f);
         }
@@ -160,8 +171,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         ChainResolver resolver = shared.resolver();
         List<ChainResolver.Member> chain = resolver.chain(i.stream(), StreamKeys.keyOf(i.stream()));
         if (!chain.isEmpty() && !chain.get(0).is(resolver.selfId())) {
-            InetSocketAddress head = chain.get(0).address();
-            sendError(ErrorFrame.of(ErrorCode.NOT_HEAD, 0, 0, 0, head.getPort(), hostPort(head)));
+            sendError(notHead(hostPort(chain.get(0).address())));
             return;
         }
         int needed = Math.max(i.redundancy(), i.ack().copies());
@@ -171,10 +181,46 @@ final class Session extends ChannelInboundHandlerAdapter {
                     + "' has " + members + " member(s); redundancy " + i.redundancy() + " and ack " + i.ack()
                     + " need " + needed);
         }
+        // Before the first INIT_OK of a stream this node heads, it catches up with the stream's other holders (they
+        // may hold what an earlier head wrote); frames wait meanwhile.
+        CompletableFuture<Integer> admitted = shared.heads().admit(i.stream());
+        if (admitted.isDone() && !admitted.isCompletedExceptionally()) {
+            open(i, members, admitted.join());
+            return;
+        }
+        initPending = true;
+        updateAutoRead();
+        admitted.whenComplete((g, failure) -> ctx.executor().execute(() -> admittedLater(i, members, g, failure)));
+    }
+
+    /** Back from the catch-up, on this connection's event loop. */
+    private void admittedLater(InitFrame i, int members, Integer g, Throwable failure) {
+        initPending = false;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (failure == null) {
+            open(i, members, g);
+        } else {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof Headship.NotHeadException n && n.head != null) {
+                sendError(notHead(n.head));
+            } else {
+                sendError(ErrorFrame.of(ErrorCode.CATCHING_UP, 0, 0, 0, 0, "stream '" + i.stream()
+                        + "': this head could not catch up with the stream's other holders: " + cause.getMessage()));
+            }
+        }
+        drainBacklog();
+    }
+
+    /** Opens the producer session at the head (admitted in {@code g}) and answers INIT_OK. */
+    private void open(InitFrame i, int members, int g) {
         // The stream is kept on every member of its chain (R copies), whatever this session waits for: the ack
         // level says when to answer, not how many copies exist.
         int copies = members;
         init = i;
+        generation = g;
         if (copies > 1) {
             headChain = new HeadChain(shared.links(), shared.links().acquire(i.stream(), copies - 1, 1, List.of(),
                     chainListener), i.ack(), chainListener);
@@ -185,6 +231,17 @@ final class Session extends ChannelInboundHandlerAdapter {
                 MessageLog.PRODUCER_WINDOW_BATCHES));
         LOG.debug("producer session {} on stream '{}' from {}, ack {}", Long.toHexString(i.producerId()), i.stream(),
                 ctx.channel().remoteAddress(), i.ack());
+    }
+
+    /** NOT_HEAD naming {@code head} ({@code HOST:PORT}); detail is its port. */
+    static ErrorFrame notHead(String head) {
+        long port = 0;
+        try {
+            port = Integer.parseInt(head.substring(head.lastIndexOf(':') + 1));
+        } catch (NumberFormatException e) {
+            // detail stays 0: the text is what clients parse
+        }
+        return ErrorFrame.of(ErrorCode.NOT_HEAD, 0, 0, 0, port, head);
     }
 
     /** {@code HOST:PORT}, with brackets around an IPv6 host: the text of NOT_HEAD. */
@@ -245,11 +302,30 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (replica != null) {
             throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "DATA on a replication session (REPLICATE expected)");
         }
+        if (refused == null) {
+            refused = demotion();
+        }
+        if (refused != null) {
+            sendError(refused);
+            return;
+        }
         List<byte[]> messages = d.messages();
         int count = messages.size();
         LogAppender.Appended a;
         try {
-            a = shared.appender().append(init.stream(), init.producerId(), d.firstSequence(), messages);
+            a = shared.appender().append(init.stream(), init.producerId(), d.firstSequence(), messages,
+                    shared.heads(), generation);
+        } catch (Headship.NotHeadException e) {
+            if (e.head == null) { // admitted before this node's headship lapsed: the client must INIT again
+                LOG.debug("stream '{}': closing a stale session from {}", init.stream(), ctx.channel().remoteAddress());
+                closing = true;
+                ctx.flush();
+                ctx.close();
+                return;
+            }
+            refused = notHead(e.head);
+            sendError(refused);
+            return;
         } catch (MessageTooLargeException e) {
             batchError(ErrorCode.MESSAGE_TOO_LARGE, d, e.limit(), e.getMessage());
             return;
@@ -288,6 +364,22 @@ final class Session extends ChannelInboundHandlerAdapter {
             case NONE -> {
             }
         }
+    }
+
+    /**
+     * @return NOT_HEAD naming the head if this node's view of the stream's chain names another head now (the
+     *         stream's sessions here may not write any more: {@link Headship#demoted}), else null
+     */
+    private ErrorFrame demotion() {
+        ChainResolver resolver = shared.resolver();
+        List<ChainResolver.Member> chain = resolver.chain(init.stream(), StreamKeys.keyOf(init.stream()));
+        if (chain.isEmpty() || chain.get(0).is(resolver.selfId())) {
+            return null;
+        }
+        shared.heads().demoted(init.stream());
+        LOG.debug("stream '{}': no longer the head, {} is; producer {} redirected", init.stream(), chain.get(0),
+                ctx.channel().remoteAddress());
+        return notHead(hostPort(chain.get(0).address()));
     }
 
     private void batchError(ErrorCode code, DataFrame d, long detail, String text) {
@@ -402,16 +494,23 @@ final class Session extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        drainBacklog();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Processes frames held back while the connection could not take replies or an INIT waited, as far as it can. */
+    private void drainBacklog() {
         boolean processed = false;
-        while (!backlog.isEmpty() && ctx.channel().isWritable()) {
+        while (!initPending && !backlog.isEmpty() && ctx.channel().isWritable()) {
             process(backlog.poll());
             processed = true;
         }
         if (processed) {
             completeRead();
+        } else {
+            ctx.flush();
         }
         updateAutoRead();
-        ctx.fireChannelWritabilityChanged();
     }
 
     /** Reads while the connection can take replies and the group commit keeps up. */
@@ -419,7 +518,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (closing) {
             return;
         }
-        boolean want = ctx.channel().isWritable() && backlog.isEmpty()
+        boolean want = !initPending && ctx.channel().isWritable() && backlog.isEmpty()
                 && unsynced + diskPending.size() < shared.config().maxUnsyncedBatches();
         if (ctx.channel().config().isAutoRead() != want) {
             ctx.channel().config().setAutoRead(want);

@@ -19,6 +19,10 @@ import io.scalesmall.stream.protocol.FrameSplitter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamServer.class);
+    /** Threads running heads' catch-ups (blocking requests to other holders); idle ones end after 30 s. */
+    private static final int CATCH_UP_THREADS = 4;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -41,9 +47,11 @@ public final class StreamServer implements AutoCloseable {
     private final ChannelGroup connections;
     private final GroupCommitter committer;
     private final Shared shared;
+    private final ExecutorService catchUps;
 
     private StreamServer(EventLoopGroup boss, EventLoopGroup workers, Channel listener, ChannelGroup connections,
-            GroupCommitter committer, Shared shared) {
+            GroupCommitter committer, Shared shared, ExecutorService catchUps) {
+        this.catchUps = catchUps;
         this.boss = boss;
         this.workers = workers;
         this.listener = listener;
@@ -83,9 +91,17 @@ public final class StreamServer implements AutoCloseable {
         EventLoopGroup workers = new NioEventLoopGroup(config.ioThreads(),
                 new DefaultThreadFactory("scalesmall-data-" + port, true));
         GroupCommitter committer = new GroupCommitter(log, stats, "scalesmall-commit-" + port);
-        ChainLinks links = new ChainLinks(log, resolver, timings, stats, workers);
-        Shared shared = new Shared(log, new LogAppender(log, links), committer, new FetchWaiters(), stats, config,
-                links);
+        FetchWaiters waiters = new FetchWaiters();
+        ChainLinks links = new ChainLinks(log, resolver, timings, stats, workers, waiters);
+        LogAppender appender = new LogAppender(log, links);
+        ThreadPoolExecutor catchUps = new ThreadPoolExecutor(CATCH_UP_THREADS, CATCH_UP_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new DefaultThreadFactory("scalesmall-catchup-" + port, true));
+        catchUps.allowCoreThreadTimeOut(true);
+        Headship heads = new Headship(new CatchUp(resolver, log, appender, timings, catchUps, stats)::start,
+                timings.fenceTime().toNanos(), System::nanoTime);
+        Replication replication = new Replication(log, resolver, links, heads, timings, stats, workers,
+                catchUps);
+        Shared shared = new Shared(log, appender, committer, waiters, stats, config, links, heads, replication);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -100,6 +116,7 @@ public final class StreamServer implements AutoCloseable {
                 });
         ChannelFuture bound = b.bind(config.bind()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
+            catchUps.shutdownNow();
             committer.close();
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -121,7 +138,7 @@ public final class StreamServer implements AutoCloseable {
                 }
             }, every, every, TimeUnit.MILLISECONDS);
         }
-        StreamServer s = new StreamServer(boss, workers, listener, connections, committer, shared);
+        StreamServer s = new StreamServer(boss, workers, listener, connections, committer, shared, catchUps);
         LOG.info("stream server listening on {}", s.address());
         return s;
     }
@@ -151,9 +168,28 @@ public final class StreamServer implements AutoCloseable {
         return shared.links().size();
     }
 
+    /**
+     * Makes the chain of {@code stream} hold the whole stream, without a producer (after a chain change: a member
+     * died, left or joined). If this node heads the stream's chain, it first catches up with the stream's other
+     * holders (members of its route of any priority: {@link ChainResolver#holders}), as it does before the first
+     * client INIT, then replicates down the chain until every other member holds, on disk, what this node held
+     * then. If another node heads it and this node holds some of it, this node asks the head for the stream's
+     * offsets, which makes the head do the same (a new head may not know the stream exists). Concurrent calls for
+     * one stream share one run. Thread-safe; never blocks.
+     *
+     * @return completes with true once the chain holds the stream, false if this node is not the stream's head or
+     *         the chain did not catch up within {@link ChainTimings#catchUpTimeout()} (the link keeps shipping;
+     *         call again to wait again); exceptionally ({@link IOException}) if the catch-up failed (a holder did
+     *         not answer in time)
+     */
+    public CompletableFuture<Boolean> ensureReplicated(String stream) {
+        return shared.replication().ensure(Objects.requireNonNull(stream, "stream"));
+    }
+
     /** Stops listening, closes every connection, chain link and the group committer. The log stays open. Idempotent. */
     @Override
     public void close() {
+        catchUps.shutdownNow();
         listener.close().syncUninterruptibly();
         shared.links().closeAll();
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -63,6 +63,11 @@ final class Watermarks {
         return n;
     }
 
+    /** @return the end offset below which at least {@code copies} (&ge; 1) copies hold the stream in memory; 0 if fewer */
+    long deliveredEnd(int copies) {
+        return copies <= delivered.length ? delivered[copies - 1] : 0;
+    }
+
     /** @return the number of copies reported */
     int copies() {
         return delivered.length;

@@ -62,6 +62,11 @@ final class ChainCluster implements AutoCloseable {
         chain.set(List.copyOf(c));
     }
 
+    /** Sets every stream's chain to these members (e.g. one reached through a proxy), head first. */
+    void chainOf(List<ChainResolver.Member> c) {
+        chain.set(List.copyOf(c));
+    }
+
     InetSocketAddress address(int i) {
         return members.get(i).address();
     }

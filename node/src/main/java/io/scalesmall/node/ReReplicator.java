@@ -1,0 +1,115 @@
+package io.scalesmall.node;
+
+import io.scalesmall.stream.server.ChainResolver;
+import io.scalesmall.stream.server.StreamServer;
+import io.scalesmall.topology.StreamKeys;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restores R copies of the streams this node holds when their chains change (issue 6: a member died, left or
+ * joined), with or without a producer. Every {@code tick} it looks whether the data group's chains may have changed
+ * ({@link TopologyChainResolver#version()}); if so, for every stream this node holds ({@link TrackedLog#names()})
+ * whose chain differs from the one last handled, it calls {@link StreamServer#ensureReplicated}: at the head, a
+ * catch-up from the stream's other holders and replication down the chain until every member holds the stream; at
+ * another holder, a request for the stream's offsets to the head, which makes the head do it. A head whose run
+ * fails or times out is tried again on the next tick.
+ *
+ * <p>Limits: streams recovered from an earlier life of the node, not appended to since, are unknown to
+ * {@link TrackedLog} and not looked at. Threads: one daemon thread of its own; {@link #close()} from any thread.
+ */
+final class ReReplicator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReReplicator.class);
+
+    private final TrackedLog log;
+    private final StreamServer server;
+    private final TopologyChainResolver resolver;
+    private final ScheduledExecutorService exec;
+    // ---- driver thread ----
+    private long seenVersion = -1;
+    /** Per stream: the chain last handled successfully (or handed to the head). */
+    private final Map<String, List<ChainResolver.Member>> handled = new HashMap<>();
+    /** Streams whose run is under way. */
+    private final Map<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
+
+    ReReplicator(TrackedLog log, StreamServer server, TopologyChainResolver resolver, String name) {
+        this.log = log;
+        this.server = server;
+        this.resolver = resolver;
+        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scalesmall-rereplicate-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts looking every {@code tick}. */
+    void start(Duration tick) {
+        long ms = Math.max(1, tick.toMillis());
+        exec.scheduleWithFixedDelay(this::safeStep, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void safeStep() {
+        try {
+            step();
+        } catch (RuntimeException e) {
+            LOG.warn("re-replication step failed; retrying next tick: {}", e.toString());
+        }
+    }
+
+    /** One look: acts on the streams whose chain changed since last handled. Driver thread only. */
+    void step() {
+        long v = resolver.version();
+        boolean changed = v != seenVersion;
+        seenVersion = v;
+        if (!changed && handled.size() >= log.names().size() && running.isEmpty()) {
+            return;
+        }
+        byte[] self = resolver.selfId();
+        for (String stream : log.names()) {
+            if (running.containsKey(stream)) {
+                continue;
+            }
+            List<ChainResolver.Member> chain = resolver.chain(stream, StreamKeys.keyOf(stream));
+            if (chain.equals(handled.get(stream)) || chain.isEmpty()) {
+                continue;
+            }
+            boolean head = chain.get(0).is(self);
+            CompletableFuture<Boolean> f = server.ensureReplicated(stream);
+            if (!head) {
+                handled.put(stream, chain); // the head was told; it takes it from there
+                continue;
+            }
+            running.put(stream, f);
+            f.whenComplete((ok, failure) -> exec.execute(() -> {
+                running.remove(stream);
+                if (failure == null && ok) {
+                    handled.put(stream, chain);
+                } else {
+                    handled.remove(stream); // tried again next tick
+                    LOG.debug("stream '{}': re-replication not done: {}", stream,
+                            failure != null ? failure.toString() : "timed out or no longer head");
+                }
+            }));
+        }
+    }
+
+    @Override
+    public void close() {
+        exec.shutdownNow();
+        try {
+            exec.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.scalesmall.stream.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.scalesmall.log.MessageLog;
+import io.scalesmall.stream.protocol.OffsetsFrame;
+import io.scalesmall.topology.StreamKeys;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The head's view of how far its streams' chains hold them: re-replication of a stream without a producer
+ * ({@link #ensure}), and the read limit of a head ({@link #readLimit}: Kafka's high watermark), so that a consumer
+ * at the head never reads a message a failover could replace. Thread-safe.
+ */
+final class Replication {
+    private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
+
+    private final MessageLog log;
+    private final ChainResolver resolver;
+    private final ChainLinks links;
+    private final Headship heads;
+    private final ChainTimings timings;
+    private final ServerStats stats;
+    private final EventLoopGroup loops;
+    private final Executor executor;
+    private final ConcurrentHashMap<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
+
+    Replication(MessageLog log, ChainResolver resolver, ChainLinks links, Headship heads, ChainTimings timings,
+            ServerStats stats, EventLoopGroup loops, Executor executor) {
+        this.executor = executor;
+        this.log = log;
+        this.resolver = resolver;
+        this.links = links;
+        this.heads = heads;
+        this.timings = timings;
+        this.stats = stats;
+        this.loops = loops;
+    }
+
+    /**
+     * If this node heads the stream's chain: catches up with the stream's other holders (as before a client's
+     * first INIT), then keeps the stream's chain link until every other member holds, on disk, everything this node
+     * holds (at the moment of the check: with producers writing, it may time out; the node's driver calls again).
+     * Calls for a stream already under way share its future.
+     *
+     * <p>If another node heads it and this node holds some of it, it asks the head for the stream's offsets, which
+     * makes the head do the above (a new head may not know the stream exists).
+     *
+     * @return completes with true once the whole chain holds the stream, false if this node is not its head (or
+     *         the chain has no other member: true), false after {@link ChainTimings#catchUpTimeout()} without the
+     *         chain catching up (the link goes on shipping; call again to wait again); exceptionally if the
+     *         catch-up failed
+     */
+    CompletableFuture<Boolean> ensure(String stream) {
+        List<ChainResolver.Member> chain = resolver.chain(stream, StreamKeys.keyOf(stream));
+        if (chain.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        if (!chain.get(0).is(resolver.selfId())) {
+            if (log.endOffset(stream) > 0) {
+                tellHead(stream, chain.get(0));
+            }
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> other = running.putIfAbsent(stream, mine);
+        if (other != null) {
+            return other;
+        }
+        heads.admit(stream).whenComplete((generation, failure) -> {
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                replicate(stream, mine);
+            }
+        });
+        mine.whenComplete((ok, failure) -> running.remove(stream, mine));
+        return mine;
+    }
+
+    /**
+     * Asks the head for the stream's offsets (in the background, best effort): a head reading a stream it has not
+     * caught up on catches up and re-replicates it ({@link #readLimit}), so a holder draws a new head to its data.
+     */
+    private void tellHead(String stream, ChainResolver.Member head) {
+        try {
+            executor.execute(() -> {
+                long deadline = System.nanoTime() + timings.catchUpTimeout().toNanos();
+                try (PeerClient c = PeerClient.connect(head.address(), deadline)) {
+                    c.send(new OffsetsFrame(1, stream));
+                    c.receive(deadline);
+                } catch (IOException e) {
+                    LOG.debug("stream '{}': telling head {} failed: {}", stream, head, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // the server is closing
+        }
+    }
+
+    private void replicate(String stream, CompletableFuture<Boolean> done) {
+        List<ChainResolver.Member> chain = resolver.chain(stream, StreamKeys.keyOf(stream));
+        int down = chain.size() - 1;
+        if (down < 1 || !chain.get(0).is(resolver.selfId())) {
+            done.complete(down < 1 && !chain.isEmpty());
+            return;
+        }
+        long target = log.endOffset(stream);
+        ChainLink[] link = new ChainLink[1];
+        Runnable[] listener = new Runnable[1];
+        listener[0] = () -> {
+            ChainLink l = link[0];
+            if (l != null && l.watermarks().processedThrough(Math.max(target, log.endOffset(stream))) >= down
+                    && done.complete(true)) {
+                links.release(l, listener[0]);
+                stats.reReplications.increment();
+                LOG.debug("stream '{}': the chain of {} holds offsets 0..{}", stream, chain.size(), target);
+            }
+        };
+        link[0] = links.acquire(stream, down, 1, List.of(), listener[0]);
+        listener[0].run();
+        loops.next().schedule(() -> {
+            if (done.complete(false)) {
+                links.release(link[0], listener[0]);
+                LOG.info("stream '{}': the chain does not hold offsets 0..{} yet after {}", stream, target,
+                        timings.catchUpTimeout());
+            }
+        }, timings.catchUpTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * How far a consumer may read the stream here: its end offset, except at the head of a chain of more than one
+     * member, where it is the end below which every member holds the stream in memory as last reported (never
+     * moving back; {@link ChainLinks#committed}). A head that has not caught up with the stream's other holders, or
+     * knows less than it holds and has no link for the stream, starts a re-replication ({@link #ensure}), which
+     * catches up and makes the members report: a read (or OFFSETS) at a new head is what draws the stream to it.
+     */
+    long readLimit(String stream) {
+        long end = log.endOffset(stream);
+        List<ChainResolver.Member> chain = resolver.chain(stream, StreamKeys.keyOf(stream));
+        if (chain.size() <= 1 || !chain.get(0).is(resolver.selfId())) {
+            return end;
+        }
+        long committed = links.committed(stream);
+        if ((committed < end && !links.has(stream) || !heads.caughtUp(stream)) && !running.containsKey(stream)) {
+            ensure(stream);
+        }
+        return Math.min(end, committed);
+    }
+}
