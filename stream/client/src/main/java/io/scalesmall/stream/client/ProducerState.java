@@ -277,7 +277,7 @@ final class ProducerState {
                     left(List.of(b));
                 }
                 pump();
-            } else if (code != ErrorCode.SHUTTING_DOWN) {
+            } else if (code != ErrorCode.SHUTTING_DOWN && code != ErrorCode.CATCHING_UP) {
                 // The node refused the session (INIT) or this client's frames: retrying cannot help.
                 LOG.warn("node {} refused producer on '{}': {}", ch.remoteAddress(), config.stream(), ex.getMessage());
                 failed = refuseLocked(ex);

@@ -234,6 +234,11 @@ public final class StreamProducer implements AutoCloseable {
                 route.leaving(); // do not wait for it: fail over as soon as it closes
             }
             state.error(ch, e);
+            if (e.count() == 0 && e.errorCode() == ErrorCode.CATCHING_UP && state.isCurrent(ch)) {
+                // The head is still pulling the stream from its previous holders: try again, as after a lost
+                // connection (the head first, with backoff; unacknowledged batches are resent).
+                ch.close();
+            }
         } else if (f instanceof InitOkFrame ok) {
             if (state.initOk(ch, ok)) {
                 route.sessionOpened();

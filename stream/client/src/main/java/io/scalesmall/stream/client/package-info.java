@@ -36,7 +36,9 @@
  * there at once (its {@code INIT}, then every unacknowledged batch). When the head's connection fails, the producer
  * reconnects to it (backoff from {@code reconnectBackoff}, doubling to 2 s) for up to {@code failoverTimeout}
  * (default 2 s), then tries the other nodes it knows (the list, then the last head) until one is, or names, the
- * new head. A node that says it is shutting down is left at once. What was not acknowledged is resent with the same
+ * new head. A node that says it is shutting down is left at once; a head that answers {@code CATCHING_UP} (it is
+ * still pulling the stream from its previous holders) is tried again as after a lost connection. What was not
+ * acknowledged is resent with the same
  * producer id and sequence numbers: the new head, a former replica that stores the producer ids and sequences it
  * replicated, stores each message once and acknowledges the ones it already held with their offsets.
  * <p>Guarantees, for one producer: every message whose future completed normally is stored, at the offset it
