@@ -26,12 +26,26 @@ import java.util.function.ToLongFunction;
  * monitor, held only while copying, so reads of different streams never wait on each other.
  */
 public final class MemoryMessageLog implements MessageLog {
+    /**
+     * A stored batch's place and producer fields, so that {@link #readBatches} returns what was stored.
+     *
+     * @param producerId 0 for a plain append
+     */
+    private record Span(long firstOffset, int count, long producerId, long firstSequence) {
+        long end() {
+            return firstOffset + count;
+        }
+    }
+
     /** One stream's messages; guarded by itself. */
     private static final class Stream {
         /** Messages from offset {@link #base}; entries before {@link #head} were dropped (null). */
         final ArrayList<byte[]> messages = new ArrayList<>();
         long base;
         int head;
+        /** The stored batches, in offset order; those before {@link #spanHead} were dropped. */
+        final ArrayList<Span> spans = new ArrayList<>();
+        int spanHead;
 
         long first() {
             return base + head;
@@ -51,6 +65,28 @@ public final class MemoryMessageLog implements MessageLog {
                 base += head;
                 head = 0;
             }
+            while (spanHead < spans.size() && spans.get(spanHead).end() <= first()) {
+                spans.set(spanHead++, null);
+            }
+            if (spanHead > 16 && spanHead > spans.size() / 2) {
+                spans.subList(0, spanHead).clear();
+                spanHead = 0;
+            }
+        }
+
+        /** The index in {@link #spans} of the batch holding {@code offset}, which is in [first, end). */
+        int spanOf(long offset) {
+            int lo = spanHead;
+            int hi = spans.size() - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (spans.get(mid).firstOffset() <= offset) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
         }
     }
 
@@ -119,7 +155,7 @@ public final class MemoryMessageLog implements MessageLog {
         List<byte[]> copies = copies(messages);
         synchronized (appendLock) {
             checkOpen();
-            return store(stream, copies, bytes, clockMillis.getAsLong());
+            return store(stream, copies, bytes, clockMillis.getAsLong(), 0, 0);
         }
     }
 
@@ -136,7 +172,7 @@ public final class MemoryMessageLog implements MessageLog {
             long now = clockMillis.getAsLong();
             return producers.append(stream, producerId, firstSequence, n, now, skip -> {
                 List<byte[]> fresh = copies.subList(skip, n);
-                return store(stream, fresh, Limits.checkBatch(fresh), now);
+                return store(stream, fresh, Limits.checkBatch(fresh), now, producerId, firstSequence + skip);
             });
         }
     }
@@ -149,14 +185,19 @@ public final class MemoryMessageLog implements MessageLog {
         return copies;
     }
 
-    /** Appends checked, copied messages ({@code bytes} as counted); returns the first offset. Under the lock. */
-    private long store(String stream, List<byte[]> copies, int bytes, long nowMillis) {
+    /**
+     * Appends checked, copied messages ({@code bytes} as counted) as one batch of producer {@code producerId} (0 for
+     * none) from {@code firstSequence}; returns the first offset. Under the lock.
+     */
+    private long store(String stream, List<byte[]> copies, int bytes, long nowMillis, long producerId,
+            long firstSequence) {
         Stream s = streams.computeIfAbsent(stream, k -> new Stream());
         batches.add(new Batch(s, copies.size(), bytes, nowMillis));
         heldBytes += bytes;
         synchronized (s) {
             long first = s.end();
             s.messages.addAll(copies);
+            s.spans.add(new Span(first, copies.size(), producerId, firstSequence));
             return first;
         }
     }
@@ -215,6 +256,55 @@ public final class MemoryMessageLog implements MessageLog {
             }
         }
         return new ReadResult(fromOffset, out);
+    }
+
+    /** Batches as stored, with their producer fields (see {@link MessageLog#readBatches}). */
+    @Override
+    public List<StoredBatch> readBatches(String stream, long fromOffset, int maxMessages, int maxBytes) {
+        Limits.streamNameBytes(stream);
+        Limits.checkRead(fromOffset, maxMessages, maxBytes);
+        checkOpen();
+        Stream s = streams.get(stream);
+        if (s == null) {
+            if (fromOffset != 0) {
+                throw new OffsetOutOfRangeException(stream, fromOffset, 0, 0);
+            }
+            return List.of();
+        }
+        List<StoredBatch> out = new ArrayList<>();
+        synchronized (s) {
+            if (fromOffset < s.first() || fromOffset > s.end()) {
+                throw new OffsetOutOfRangeException(stream, fromOffset, s.first(), s.end());
+            }
+            long next = fromOffset;
+            int taken = 0;
+            long bytes = 0;
+            for (int i = next < s.end() ? s.spanOf(next) : s.spans.size(); i < s.spans.size() && taken < maxMessages;
+                    i++) {
+                Span span = s.spans.get(i);
+                List<byte[]> got = new ArrayList<>();
+                for (long o = next; o < span.end() && taken < maxMessages; o++) {
+                    byte[] m = s.messages.get((int) (o - s.base));
+                    if (taken > 0 && bytes + m.length > maxBytes) {
+                        break;
+                    }
+                    bytes += m.length;
+                    got.add(m.clone());
+                    taken++;
+                }
+                if (got.isEmpty()) {
+                    break;
+                }
+                long skip = next - span.firstOffset();
+                out.add(new StoredBatch(next, span.producerId(), span.producerId() == 0 ? 0
+                        : span.firstSequence() + skip, got));
+                next += got.size();
+                if (next < span.end()) {
+                    break; // a limit stopped us inside this batch
+                }
+            }
+        }
+        return out;
     }
 
     @Override

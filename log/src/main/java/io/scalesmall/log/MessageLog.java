@@ -124,19 +124,15 @@ public interface MessageLog extends Closeable {
      * read path of chain replication, so that a copy keeps the producers' idempotence state. A read starting inside
      * a batch returns that batch's rest, its first sequence advanced accordingly.
      *
-     * <p>The default returns the messages of {@link #read} as one batch with producer id 0 (unknown), for logs that
-     * do not keep producer fields on their read path; {@link FileMessageLog} returns them as stored.
+     * <p>Every log must return the producer fields as stored: a copy made without them stores a producer's resend
+     * a second time once it becomes the head.
      *
      * @return the batches in offset order, consecutive from {@code fromOffset}; empty at the end of the stream
      * @throws OffsetOutOfRangeException if fromOffset is outside [firstOffset, endOffset]
      * @throws IllegalArgumentException  if the name is invalid, or maxMessages or maxBytes below 1
      * @throws IOException               if the storage could not be read
      */
-    default List<StoredBatch> readBatches(String stream, long fromOffset, int maxMessages, int maxBytes)
-            throws IOException {
-        ReadResult r = read(stream, fromOffset, maxMessages, maxBytes);
-        return r.size() == 0 ? List.of() : List.of(new StoredBatch(fromOffset, 0, 0, r.messages()));
-    }
+    List<StoredBatch> readBatches(String stream, long fromOffset, int maxMessages, int maxBytes) throws IOException;
 
     /**
      * The offset of the oldest message still held: 0 for a stream never appended to, and the end offset for a

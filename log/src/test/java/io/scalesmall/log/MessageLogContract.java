@@ -78,8 +78,12 @@ abstract class MessageLogContract {
     }
 
     static List<String> strings(ReadResult r) {
+        return strings(r.messages());
+    }
+
+    static List<String> strings(List<byte[]> messages) {
         List<String> out = new ArrayList<>();
-        for (byte[] m : r.messages()) {
+        for (byte[] m : messages) {
             out.add(new String(m, StandardCharsets.UTF_8));
         }
         return out;
@@ -392,6 +396,112 @@ abstract class MessageLogContract {
                     .hasMessageContaining("first available offset is 30");
             assertThat(l.append("gone", b("next"))).isEqualTo(30);
             assertThat(l.firstOffset("gone")).isEqualTo(30);
+        }
+    }
+
+    /** Offsets 0..2 producer 7 seq 10..12, 3..4 plain, 5..8 producer 9 seq 0..3. */
+    static void fillProducerBatches(MessageLog l) throws IOException {
+        assertThat(l.append("s", 7, 10, List.of(b("a0"), b("a1"), b("a2"))).firstOffset()).isZero();
+        assertThat(l.append("s", List.of(b("b0"), b("b1")))).isEqualTo(3);
+        assertThat(l.append("s", 9, 0, List.of(b("c0"), b("c1"), b("c2"), b("c3"))).firstOffset()).isEqualTo(5);
+    }
+
+    /** What {@link #fillProducerBatches} stored, as {@link MessageLog#readBatches} must return it. */
+    static void checkProducerBatches(MessageLog l) throws IOException {
+        List<StoredBatch> all = l.readBatches("s", 0, 100, 1 << 20);
+        assertThat(all).extracting(StoredBatch::firstOffset).containsExactly(0L, 3L, 5L);
+        assertThat(all).extracting(StoredBatch::producerId).containsExactly(7L, 0L, 9L);
+        assertThat(all).extracting(StoredBatch::firstSequence).containsExactly(10L, 0L, 0L);
+
+        List<StoredBatch> mid = l.readBatches("s", 1, 100, 1 << 20);
+        assertThat(mid.get(0).firstOffset()).isEqualTo(1);
+        assertThat(mid.get(0).firstSequence()).as("advanced with the start inside the batch").isEqualTo(11);
+        assertThat(strings(mid.get(0).messages())).containsExactly("a1", "a2");
+
+        List<StoredBatch> cut = l.readBatches("s", 6, 2, 1 << 20); // the message limit stops inside a batch
+        assertThat(cut).hasSize(1);
+        assertThat(cut.get(0).firstSequence()).isEqualTo(1);
+        assertThat(cut.get(0).endOffset()).isEqualTo(8);
+
+        assertThat(l.readBatches("s", 9, 10, 10)).isEmpty();
+        assertThat(l.readBatches("never", 0, 10, 10)).isEmpty();
+        assertThatThrownBy(() -> l.readBatches("s", 10, 10, 10)).isInstanceOf(OffsetOutOfRangeException.class);
+        assertThatThrownBy(() -> l.readBatches("s", 0, 0, 10)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Chain replication copies batches with their producer fields, so that a copy recognises resends. */
+    @Test
+    void readBatchesReturnsTheProducerFieldsAsStored() throws IOException {
+        fillProducerBatches(log);
+        checkProducerBatches(log);
+    }
+
+    /** Seeded: whatever the start and limits, the batches hold exactly the messages {@code read} returns. */
+    @Test
+    void readBatchesHoldsTheMessagesOfRead() {
+        Seeds.check("readBatches agrees with read", 3, seed -> {
+            try {
+                readBatchesAgainstRead(seed);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private void readBatchesAgainstRead(long seed) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        String stream = "r" + seed;
+        long seq = 0;
+        for (int i = 0; i < 200; i++) {
+            List<byte[]> m = new ArrayList<>();
+            for (int k = rnd.nextInt(1, 6); k > 0; k--) {
+                m.add(Seeds.message(rnd, rnd.nextInt(0, 60)));
+            }
+            if (rnd.nextBoolean()) {
+                log.append(stream, 5, seq, m);
+                seq += m.size();
+            } else {
+                log.append(stream, m);
+            }
+        }
+        long end = log.endOffset(stream);
+        for (int i = 0; i < 300; i++) {
+            long from = rnd.nextLong(0, end + 1);
+            int maxMessages = rnd.nextInt(1, 40);
+            int maxBytes = rnd.nextInt(1, 600);
+            List<byte[]> flat = new ArrayList<>();
+            long next = from;
+            for (StoredBatch b : log.readBatches(stream, from, maxMessages, maxBytes)) {
+                assertThat(b.firstOffset()).isEqualTo(next);
+                next = b.endOffset();
+                flat.addAll(b.messages());
+            }
+            assertThat(flat).containsExactlyElementsOf(log.read(stream, from, maxMessages, maxBytes).messages());
+        }
+    }
+
+    /** After retention, batches are read from the new first offset with their fields; below it is out of range. */
+    @Test
+    void readBatchesAfterRetention() throws IOException {
+        long[] now = {1_000};
+        try (MessageLog l = newLog(10_000, () -> now[0])) {
+            long seq = 0;
+            for (int i = 0; i < 40; i++) {
+                l.append("p", 3, seq, List.of(Seeds.message(new SplittableRandom(i), 100), b("x" + i)));
+                seq += 2;
+            }
+            now[0] = 50_000;
+            l.append("p", 3, seq, List.of(b("late")));
+            assertThat(l.enforceRetention(50_000)).isPositive();
+            long first = l.firstOffset("p");
+            assertThat(first).isPositive();
+            assertThatThrownBy(() -> l.readBatches("p", first - 1, 10, 1000))
+                    .isInstanceOf(OffsetOutOfRangeException.class);
+            List<StoredBatch> rest = l.readBatches("p", first, 1000, 1 << 20);
+            assertThat(rest.get(0).firstOffset()).isEqualTo(first);
+            assertThat(rest.get(0).producerId()).isEqualTo(3);
+            assertThat(rest.get(0).firstSequence()).as("sequence = offset here").isEqualTo(first);
+            assertThat(rest.get(rest.size() - 1).endOffset()).isEqualTo(81);
         }
     }
 }

@@ -71,15 +71,24 @@ final class ChainLinks implements LogAppender.Forwarder {
 
     /**
      * A link's member reported (CHAIN_ACK): if this node heads the stream's chain, raises the stream's committed
-     * end to what every member holds in memory ({@code chain size - 1} copies after this node), and wakes the
-     * stream's parked FETCHes when it rose.
+     * end to what every member the link reaches holds in memory, and wakes the stream's parked FETCHes when it rose.
+     *
+     * <p>The members counted are those of the chain the link reaches: {@code chain size - 1} copies after this node,
+     * fewer while a member the link had to skip (connection refused or lost, left out for the failure backoff) is
+     * still in the chain -- Kafka's high watermark over the in-sync replicas, which shrink the same way. So a crashed
+     * member does not stop consumers until failure detection drops it from the route; what they read is held by
+     * every member still reached, and a head failing over to one of those keeps it.
      */
     void reported(String stream, long key, Watermarks down) {
         List<ChainResolver.Member> chain = resolver.chain(stream, key);
         if (chain.size() <= 1 || !chain.get(0).is(resolver.selfId())) {
             return;
         }
-        long all = Math.min(down.deliveredEnd(chain.size() - 1), log.endOffset(stream));
+        int reached = Math.min(chain.size() - 1, down.copies());
+        if (reached < 1) {
+            return;
+        }
+        long all = Math.min(down.deliveredEnd(reached), log.endOffset(stream));
         Long before = committed.get(stream);
         if (before == null || all > before) {
             long now = committed.merge(stream, all, Math::max);
