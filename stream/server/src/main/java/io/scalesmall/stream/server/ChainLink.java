@@ -64,7 +64,14 @@ final class ChainLink {
     private boolean closed;
     private int downCopies;
     private int hop;
+    /** The union of {@link #exclusions}' lists: members never chosen as the next one. */
     private final Set<ByteBuffer> exclude = new LinkedHashSet<>();
+    /**
+     * Each user's exclude list (its INIT's: the members upstream of this node as that user's chain had them). A
+     * member is excluded only while a user names it, so that a chain re-formed in another order (an old head now
+     * further down) can use it again once the users of the old order are gone.
+     */
+    private final Map<Runnable, Set<ByteBuffer>> exclusions = new HashMap<>();
 
     // Event-loop state.
     private Downstream current;
@@ -106,8 +113,11 @@ final class ChainLink {
         refs++;
         listeners.add(listener);
         boolean grew = false;
+        Set<ByteBuffer> mine = exclusions.computeIfAbsent(listener, k -> new LinkedHashSet<>());
         for (byte[] e : excluded) {
-            grew |= exclude.add(ByteBuffer.wrap(e.clone()));
+            ByteBuffer id = ByteBuffer.wrap(e.clone());
+            mine.add(id);
+            grew |= exclude.add(id);
         }
         hop = Math.max(hop, hopNumber);
         boolean first = downCopies == 0;
@@ -127,6 +137,15 @@ final class ChainLink {
     synchronized void release(Runnable listener) {
         refs--;
         listeners.remove(listener);
+        if (exclusions.remove(listener) != null) {
+            Set<ByteBuffer> still = new LinkedHashSet<>();
+            exclusions.values().forEach(still::addAll);
+            if (exclude.retainAll(still) && !closed && refs > 0) {
+                // A member excluded until now may be the next one, and the current member's INIT names exclusions
+                // that no longer hold (they would keep it from the rest of the chain): INIT again.
+                loop.execute(this::reconnect);
+            }
+        }
     }
 
     /** A batch was stored in this node's log (called under the stream's append lock, from any thread). */
@@ -330,13 +349,17 @@ final class ChainLink {
         long now = System.nanoTime();
         failedUntil.values().removeIf(until -> until - now <= 0);
         boolean done;
-        int members = owner.resolver().chain(stream, key).size();
+        List<ChainResolver.Member> chain = owner.resolver().chain(stream, key);
+        int members = chain.size();
+        boolean head = members > 0 && chain.get(0).is(owner.resolver().selfId());
         synchronized (this) {
-            // unused, and every copy it was asked for (that the chain can give) holds what this node holds: not
-            // only the next member, or a tail still catching up would be left behind when the sessions end
-            int want = Math.max(1, Math.min(downCopies, members - 1));
-            done = refs <= 0 && (current == null && members <= 1 || ready && sentEnd >= log.endOffset(stream)
-                    && down.deliveredThrough(sentEnd) >= want);
+            // Unused, and at the head every copy it was asked for (that the chain can give) holds what this node
+            // holds: not only the next member, or a tail still catching up would be left behind when the sessions
+            // end. A node that is not the head any more leaves the rest to the head (its re-replication): waiting
+            // for copies its own exclusions may keep from forming would hold the link open for ever.
+            int want = head ? Math.max(1, Math.min(downCopies, members - 1)) : 1;
+            done = refs <= 0 && (current == null && (members <= 1 || !head) || ready
+                    && sentEnd >= log.endOffset(stream) && down.deliveredThrough(sentEnd) >= want);
             closed |= done;
         }
         if (done) {
