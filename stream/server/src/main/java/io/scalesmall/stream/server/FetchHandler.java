@@ -32,6 +32,8 @@ import java.util.function.Consumer;
 final class FetchHandler {
     /** The most messages one reply carries, whatever the FETCH asks. */
     static final int MAX_MESSAGES_PER_REPLY = 1 << 16;
+    /** The poll interval of an OFFSETS held while its stream settles, ms. */
+    static final long SETTLE_POLL_MILLIS = 5;
 
     private final Shared shared;
     private final ChannelHandlerContext ctx;
@@ -44,18 +46,42 @@ final class FetchHandler {
         this.errors = errors;
     }
 
+    /**
+     * OFFSETS: the first offset and the read limit ({@link Replication#readLimit}). At a head still drawing its chain
+     * together after a failover ({@link Replication#settling}), the answer waits (polling every
+     * {@link #SETTLE_POLL_MILLIS} ms, at most {@link Replication#settleMillis()}) until the limit reaches what the
+     * log held when the request came, so that a reader is not told a stream ends before its acknowledged messages.
+     */
     void onOffsets(OffsetsFrame f) {
+        long held = shared.log().endOffset(f.stream());
+        answerOffsets(f, held, System.nanoTime() + shared.replication().settleMillis() * 1_000_000, false);
+    }
+
+    private void answerOffsets(OffsetsFrame f, long held, long deadlineNanos, boolean deferred) {
         MessageLog log = shared.log();
-        long first = log.firstOffset(f.stream());
         long end = shared.replication().readLimit(f.stream());
+        if (end < held && System.nanoTime() - deadlineNanos < 0 && shared.replication().settling(f.stream(), end)) {
+            ctx.executor().schedule(() -> answerOffsets(f, held, deadlineNanos, true), SETTLE_POLL_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        long first = log.firstOffset(f.stream());
         ByteBuf out = ctx.alloc().buffer(32);
         FrameCodec.encode(new OffsetsReplyFrame(f.requestId(), Math.min(first, end), end), out);
-        ctx.write(out, ctx.voidPromise());
+        if (deferred) {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        } else {
+            ctx.write(out, ctx.voidPromise()); // flushed at the end of the read
+        }
     }
 
     void onFetch(FetchFrame f) {
         shared.stats().fetches.increment();
         long waitMillis = Math.min(f.waitMillis(), shared.config().maxFetchWait().toMillis());
+        if (waitMillis == 0 && shared.replication().settling(f.stream(), f.fromOffset())) {
+            // held at a head drawing its chain together: "nothing there" would be wrong about held data
+            waitMillis = shared.replication().settleMillis();
+        }
         if (answer(f, waitMillis == 0 || parked.size() >= shared.config().maxParkedFetches())) {
             return;
         }

@@ -136,6 +136,21 @@ final class Replication {
     }
 
     /**
+     * Whether a read of the stream from {@code fromOffset} finds nothing only because this head is still drawing the
+     * stream's chain together ({@link #ensure} under way, the read limit at or below {@code fromOffset} and the log
+     * above it): a reader that asked not to wait is then held until the limit rises (a new head must not answer
+     * "nothing there" about data it holds and a failover left acknowledged).
+     */
+    boolean settling(String stream, long fromOffset) {
+        return readLimit(stream) <= fromOffset && log.endOffset(stream) > fromOffset && running.containsKey(stream);
+    }
+
+    /** @return how long a reader is held while its stream is {@link #settling}, ms */
+    long settleMillis() {
+        return timings.catchUpTimeout().toMillis();
+    }
+
+    /**
      * How far a consumer may read the stream here: its end offset, except at the head of a chain of more than one
      * member, where it is the end below which every member holds the stream in memory as last reported (never
      * moving back; {@link ChainLinks#committed}). A head that has not caught up with the stream's other holders, or
