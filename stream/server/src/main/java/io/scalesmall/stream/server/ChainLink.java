@@ -17,6 +17,7 @@ import io.scalesmall.topology.StreamKeys;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,14 @@ import org.slf4j.LoggerFactory;
  * eligible member it looks again every {@link ChainTimings#retryInterval()}; sessions needing more copies than
  * remain simply get no ACK. A connected link keeps its member while the member stays in the chain.
  *
+ * <p>Exclusions are per user (the INIT of each session from upstream): a member stays excluded only while some user
+ * names it, and the link INITs again when the list shrinks.
+ *
  * <p>Life: created by {@link ChainLinks#acquire}; once no session uses it and every copy it was asked for (as far as
- * the chain has members) holds everything, it closes.
+ * the chain has members) holds everything, it closes -- at a node that no longer heads the stream, once the next
+ * member holds what this node holds. A link used only by this node's head sessions at a node that no longer heads
+ * the stream disconnects once its member has everything (those sessions cannot write), so that the old head leaves
+ * its member's exclusions and can join the new chain.
  * Threads: the connection state lives on one event loop; {@link #retain}, {@link #release} and {@link #appended}
  * may be called from any thread.
  */
@@ -61,6 +68,8 @@ final class ChainLink {
 
     // Guarded by this.
     private int refs;
+    /** The users that are this node's own head sessions (hop 1): producers, and re-replication at the head. */
+    private final Set<Runnable> headUsers = new HashSet<>();
     private boolean closed;
     private int downCopies;
     private int hop;
@@ -112,6 +121,9 @@ final class ChainLink {
         }
         refs++;
         listeners.add(listener);
+        if (hopNumber == 1) {
+            headUsers.add(listener);
+        }
         boolean grew = false;
         Set<ByteBuffer> mine = exclusions.computeIfAbsent(listener, k -> new LinkedHashSet<>());
         for (byte[] e : excluded) {
@@ -137,6 +149,7 @@ final class ChainLink {
     synchronized void release(Runnable listener) {
         refs--;
         listeners.remove(listener);
+        headUsers.remove(listener);
         if (exclusions.remove(listener) != null) {
             Set<ByteBuffer> still = new LinkedHashSet<>();
             exclusions.values().forEach(still::addAll);
@@ -300,6 +313,9 @@ final class ChainLink {
                 return;
             }
         }
+        if (demoted() && !isHead()) {
+            return; // see tick
+        }
         ChainResolver.Member target = choose();
         if (target == null) {
             return; // the tick looks again
@@ -349,9 +365,8 @@ final class ChainLink {
         long now = System.nanoTime();
         failedUntil.values().removeIf(until -> until - now <= 0);
         boolean done;
-        List<ChainResolver.Member> chain = owner.resolver().chain(stream, key);
-        int members = chain.size();
-        boolean head = members > 0 && chain.get(0).is(owner.resolver().selfId());
+        int members = owner.resolver().chain(stream, key).size();
+        boolean head = isHead();
         synchronized (this) {
             // Unused, and at the head every copy it was asked for (that the chain can give) holds what this node
             // holds: not only the next member, or a tail still catching up would be left behind when the sessions
@@ -366,12 +381,35 @@ final class ChainLink {
             close();
             return;
         }
+        if (!head && demoted()) {
+            // Only head sessions use it, and this node heads the stream no more: they cannot write (NOT_HEAD), and
+            // keeping the member connected keeps this node in its exclusions, out of the new head's chain.
+            if (current != null && ready && sentEnd >= log.endOffset(stream)
+                    && down.processedThrough(sentEnd) >= Math.min(downCopies, down.copies())) {
+                LOG.info("stream '{}': no longer the head; link to {} closed", stream, current.member());
+                Downstream d = current;
+                drop();
+                d.close();
+            }
+            return;
+        }
         if (current == null) {
             connect();
         } else if (!stillInChain(current.member())) {
             LOG.info("stream '{}': {} left the chain, re-forming", stream, current.member());
             reconnect();
         }
+    }
+
+    /** @return whether this node heads the stream's chain in its current view */
+    private boolean isHead() {
+        List<ChainResolver.Member> chain = owner.resolver().chain(stream, key);
+        return !chain.isEmpty() && chain.get(0).is(owner.resolver().selfId());
+    }
+
+    /** @return whether every user is a head session of this node (none replicates for an upstream) */
+    private synchronized boolean demoted() {
+        return refs > 0 && headUsers.size() == refs;
     }
 
     private boolean stillInChain(ChainResolver.Member m) {

@@ -210,4 +210,63 @@ abstract class ChainContract {
         }
         assertThat(cluster.servers.get(0).stats().linkFailures.sum()).isPositive();
     }
+
+    /**
+     * A chain re-formed in another order, the old head now its tail: the middle node's link no longer excludes the
+     * old head once the old head's session ended, so disk=3 at the new head completes and the old head gets the new
+     * messages. (Exclusions that only grew kept it out for ever, and disk=3 never completed.)
+     */
+    @Test
+    void aChainReorderedWithTheOldHeadLastStillGivesThreeCopies() throws Exception {
+        cluster(3).chain(0, 1, 2);
+        String stream = "reordered";
+        List<String> sent = new ArrayList<>();
+        try (StreamProducer p = producer(0, stream, AckMode.disk(3))) {
+            for (int i = 0; i < 200; i++) {
+                sent.add("a" + i);
+                p.send(utf8(sent.get(i)));
+            }
+            p.flush().get(30, TimeUnit.SECONDS);
+        }
+        cluster.chain(1, 2, 0);
+        try (StreamProducer p = producer(1, stream, AckMode.disk(3))) {
+            List<CompletableFuture<Long>> acks = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                sent.add("b" + i);
+                acks.add(p.send(utf8(sent.get(200 + i))));
+            }
+            p.flush().get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < acks.size(); i++) {
+                assertThat(acks.get(i).get()).as("offset of message %d", 200 + i).isEqualTo(200L + i);
+            }
+        }
+        assertReplicas(stream, sent, 0, 1, 2);
+    }
+
+    /**
+     * As above, but the old head's producer stays connected and idle: its session cannot write any more, so the old
+     * head closes its link, and the chain gets its third copy (the idle session kept the old head excluded).
+     */
+    @Test
+    void anIdleProducerAtADemotedHeadDoesNotKeepItOutOfTheChain() throws Exception {
+        cluster(3).chain(0, 1, 2);
+        String stream = "demoted";
+        List<String> sent = new ArrayList<>();
+        try (StreamProducer idle = producer(0, stream, AckMode.disk(3))) {
+            for (int i = 0; i < 100; i++) {
+                sent.add("a" + i);
+                idle.send(utf8(sent.get(i)));
+            }
+            idle.flush().get(30, TimeUnit.SECONDS);
+            cluster.chain(1, 2, 0);
+            try (StreamProducer p = producer(1, stream, AckMode.disk(3))) {
+                for (int i = 0; i < 100; i++) {
+                    sent.add("b" + i);
+                    p.send(utf8(sent.get(100 + i)));
+                }
+                p.flush().get(30, TimeUnit.SECONDS);
+            }
+            assertReplicas(stream, sent, 0, 1, 2);
+        }
+    }
 }
