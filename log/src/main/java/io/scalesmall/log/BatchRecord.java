@@ -94,13 +94,20 @@ final class BatchRecord {
      */
     static Unsealed encode(byte[] name, long producerId, long firstSequence, List<byte[]> messages, int bodyBytes,
             int compressMinBytes, CompressionGate gate) {
+        return encode(name, producerId, firstSequence, MessageBatch.of(messages), bodyBytes, compressMinBytes, gate);
+    }
+
+    /**
+     * As {@link #encode(byte[], long, long, List, int, int, CompressionGate)}, from a view: its body is copied into
+     * the record as it is laid out ({@link MessageBatch#writeBody}: one bulk copy for a body-backed view, no array
+     * per message).
+     */
+    static Unsealed encode(byte[] name, long producerId, long firstSequence, MessageBatch messages, int bodyBytes,
+            int compressMinBytes, CompressionGate gate) {
         int producerBytes = producerId == 0 ? 0 : PRODUCER_BYTES;
         int bodyStart = HEADER_BYTES + name.length + producerBytes;
         byte[] rec = new byte[bodyStart + bodyBytes]; // the raw record; the body is written in place
-        ByteBuffer b = ByteBuffer.wrap(rec, bodyStart, bodyBytes);
-        for (byte[] m : messages) {
-            b.putInt(m.length).put(m);
-        }
+        messages.writeBody(ByteBuffer.wrap(rec, bodyStart, bodyBytes));
         int stored = bodyBytes;
         int flags = 0;
         if (bodyBytes >= compressMinBytes && gate.shouldTry()) {
@@ -122,9 +129,9 @@ final class BatchRecord {
         }
         h.putShort(0, (short) MAGIC).put(2, (byte) VERSION).put(3, (byte) flags)
                 .putInt(STORED_AT, stored).putInt(UNCOMPRESSED_AT, bodyBytes)
-                .putInt(COUNT_AT, messages.size()).put(NAME_LENGTH_AT, (byte) name.length);
+                .putInt(COUNT_AT, messages.count()).put(NAME_LENGTH_AT, (byte) name.length);
         System.arraycopy(name, 0, rec, HEADER_BYTES, name.length);
-        return new Unsealed(rec, bodyStart + stored, messages.size());
+        return new Unsealed(rec, bodyStart + stored, messages.count());
     }
 
     /**

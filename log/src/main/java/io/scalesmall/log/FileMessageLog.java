@@ -147,8 +147,9 @@ public final class FileMessageLog implements MessageLog {
         return recovery;
     }
 
+    /** Appends a view's messages; see {@link MessageLog#append(String, MessageBatch)}. */
     @Override
-    public long append(String stream, List<byte[]> messages) throws IOException {
+    public long append(String stream, MessageBatch messages) throws IOException {
         byte[] name = Limits.streamNameBytes(stream);
         int bodyBytes = Limits.checkBatch(messages);
         BatchRecord.Unsealed unsealed = BatchRecord.encode(name, 0, 0, messages, bodyBytes,
@@ -162,12 +163,17 @@ public final class FileMessageLog implements MessageLog {
         }
     }
 
+    /**
+     * Appends a producer's batch idempotently; see {@link MessageLog#append(String, long, long, MessageBatch)}. The
+     * record is encoded (and compressed) from the view before the lock is taken; a partly repeated batch (rare) is
+     * encoded again without its repeated head, under the lock.
+     */
     @Override
-    public AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+    public AppendResult append(String stream, long producerId, long firstSequence, MessageBatch messages)
             throws IOException {
         byte[] name = Limits.streamNameBytes(stream);
         int bodyBytes = Limits.checkBatch(messages);
-        int n = messages.size();
+        int n = messages.count();
         Limits.checkProducer(producerId, firstSequence, n);
         BatchRecord.Unsealed unsealed = BatchRecord.encode(name, producerId, firstSequence, messages, bodyBytes,
                 config.compressMinBytes(), compression);
@@ -179,7 +185,7 @@ public final class FileMessageLog implements MessageLog {
                 if (skip == 0) {
                     return appender.append(stream, unsealed, now);
                 }
-                List<byte[]> rest = messages.subList(skip, n); // a partly repeated batch (rare): re-encode the rest
+                MessageBatch rest = messages.from(skip);
                 return appender.append(stream, BatchRecord.encode(name, producerId, firstSequence + skip, rest,
                         Limits.checkBatch(rest), config.compressMinBytes(), compression), now);
             });

@@ -15,6 +15,21 @@ final class Limits {
     }
 
     /** Checks a batch; returns its size counted as {@code sum(length + 4)}. */
+    static int checkBatch(MessageBatch messages) {
+        Objects.requireNonNull(messages, "messages");
+        if (messages.count() == 0) {
+            throw new IllegalArgumentException("a batch holds at least one message");
+        }
+        if (messages.maxLength() > MessageLog.MAX_MESSAGE_BYTES) {
+            throw new MessageTooLargeException("message", messages.maxLength(), MessageLog.MAX_MESSAGE_BYTES);
+        }
+        if (messages.bodyBytes() > MessageLog.MAX_BATCH_BYTES) {
+            throw new MessageTooLargeException("batch", messages.bodyBytes(), MessageLog.MAX_BATCH_BYTES);
+        }
+        return (int) messages.bodyBytes();
+    }
+
+    /** Checks a batch; returns its size counted as {@code sum(length + 4)}. */
     static int checkBatch(List<byte[]> messages) {
         Objects.requireNonNull(messages, "messages");
         if (messages.isEmpty()) {

@@ -149,10 +149,10 @@ public final class MemoryMessageLog implements MessageLog {
     }
 
     @Override
-    public long append(String stream, List<byte[]> messages) {
+    public long append(String stream, MessageBatch messages) {
         Limits.streamNameBytes(stream);
         int bytes = Limits.checkBatch(messages);
-        List<byte[]> copies = copies(messages);
+        List<byte[]> copies = messages.toList();
         synchronized (appendLock) {
             checkOpen();
             return store(stream, copies, bytes, clockMillis.getAsLong(), 0, 0);
@@ -160,13 +160,13 @@ public final class MemoryMessageLog implements MessageLog {
     }
 
     @Override
-    public AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+    public AppendResult append(String stream, long producerId, long firstSequence, MessageBatch messages)
             throws IOException {
         Limits.streamNameBytes(stream);
         Limits.checkBatch(messages);
-        int n = messages.size();
+        int n = messages.count();
         Limits.checkProducer(producerId, firstSequence, n);
-        List<byte[]> copies = copies(messages);
+        List<byte[]> copies = messages.toList();
         synchronized (appendLock) {
             checkOpen();
             long now = clockMillis.getAsLong();
@@ -175,14 +175,6 @@ public final class MemoryMessageLog implements MessageLog {
                 return store(stream, fresh, Limits.checkBatch(fresh), now, producerId, firstSequence + skip);
             });
         }
-    }
-
-    private static List<byte[]> copies(List<byte[]> messages) {
-        List<byte[]> copies = new ArrayList<>(messages.size());
-        for (byte[] m : messages) {
-            copies.add(m.clone());
-        }
-        return copies;
     }
 
     /**

@@ -32,8 +32,15 @@ import java.util.List;
  * flushes run concurrently with each other and with appends. After {@link #close()} every method but
  * {@code close} throws {@link IllegalStateException}.
  *
- * <p><b>Ownership.</b> Arrays passed to {@code append} are copied or written out before it returns; the caller
- * may reuse them. Arrays returned by {@code read} belong to the caller.
+ * <p><b>Ownership.</b> Arrays and {@link MessageBatch} views passed to {@code append} are copied or written out
+ * before it returns; the caller may reuse (or release) the bytes behind them as soon as it returned, and must keep
+ * them unchanged until then. Arrays returned by {@code read} belong to the caller.
+ *
+ * <p><b>Two forms of append.</b> Each append takes the batch either as a {@code List<byte[]>} or as a
+ * {@link MessageBatch} view (for instance over the message list of a received frame, encoded as {@code N × (u32
+ * length, bytes)}, which the file log copies into its batch record in one piece, without an array per message).
+ * The list forms are defaults that wrap the list ({@link MessageBatch#of}); implementations implement the view
+ * forms, and both behave identically.
  *
  * <p><b>Nulls.</b> No argument may be null ({@link NullPointerException}).
  */
@@ -60,7 +67,21 @@ public interface MessageLog extends Closeable {
      * @throws IllegalArgumentException if the name is invalid or the batch empty (nothing is stored)
      * @throws IOException              if the write failed; nothing of the batch is visible
      */
-    long append(String stream, List<byte[]> messages) throws IOException;
+    default long append(String stream, List<byte[]> messages) throws IOException {
+        return append(stream, MessageBatch.of(messages));
+    }
+
+    /**
+     * Appends a batch of messages given as a view; in every other respect exactly {@link #append(String, List)}.
+     *
+     * @param messages at least one message; each of at most {@value #MAX_MESSAGE_BYTES} bytes; read during the call
+     *                 only (see Ownership in the class comment)
+     * @return the offset given to the first message; the others follow consecutively
+     * @throws MessageTooLargeException if a message or the batch exceeds its limit (nothing is stored)
+     * @throws IllegalArgumentException if the name is invalid or the batch empty (nothing is stored)
+     * @throws IOException              if the write failed; nothing of the batch is visible
+     */
+    long append(String stream, MessageBatch messages) throws IOException;
 
     /**
      * Appends a producer's batch idempotently: its messages carry sequences {@code firstSequence ..
@@ -95,7 +116,27 @@ public interface MessageLog extends Closeable {
      *                                    sequence out of range (nothing is stored)
      * @throws IOException                if the write failed; nothing of the batch is visible
      */
-    AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+    default AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+            throws IOException {
+        return append(stream, producerId, firstSequence, MessageBatch.of(messages));
+    }
+
+    /**
+     * Appends a producer's batch, given as a view, idempotently; in every other respect exactly
+     * {@link #append(String, long, long, List)} (with {@code messages.size()} read as {@code messages.count()}).
+     *
+     * @param messages at least one message; each of at most {@value #MAX_MESSAGE_BYTES} bytes; read during the call
+     *                 only (see Ownership in the class comment)
+     * @return the first message's offset (original when it was a duplicate) and how many leading messages were
+     *         duplicates, 0..messages.count()
+     * @throws DuplicateSequenceException if {@code firstSequence} is at or below the last stored sequence and no
+     *                                    remembered batch holds it (nothing is stored)
+     * @throws MessageTooLargeException   if a message or the batch exceeds its limit (nothing is stored)
+     * @throws IllegalArgumentException   if the name is invalid, the batch empty, {@code producerId} is 0 or a
+     *                                    sequence out of range (nothing is stored)
+     * @throws IOException                if the write failed; nothing of the batch is visible
+     */
+    AppendResult append(String stream, long producerId, long firstSequence, MessageBatch messages)
             throws IOException;
 
     /** Appends one message; see {@link #append(String, List)}. Returns its offset. */

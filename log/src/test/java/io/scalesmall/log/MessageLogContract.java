@@ -73,6 +73,20 @@ abstract class MessageLogContract {
         }
     }
 
+    /** Appends given as {@link MessageBatch} views, on the same kind of log. */
+    @Nested
+    class MessageBatchAppends extends MessageBatchAppendContract {
+        @Override
+        protected MessageLog log() {
+            return log;
+        }
+
+        @Override
+        protected MessageLog newLog() throws IOException {
+            return MessageLogContract.this.newLog();
+        }
+    }
+
     static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -2,6 +2,7 @@ package io.scalesmall.node;
 
 import io.scalesmall.log.AppendResult;
 import io.scalesmall.log.FileMessageLog;
+import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.log.ReadResult;
 import io.scalesmall.log.StoredBatch;
@@ -92,14 +93,14 @@ final class TrackedLog implements MessageLog {
     }
 
     @Override
-    public long append(String stream, List<byte[]> messages) throws IOException {
+    public long append(String stream, MessageBatch messages) throws IOException {
         long at = log.append(stream, messages);
         names.add(stream);
         return at;
     }
 
     @Override
-    public AppendResult append(String stream, long producerId, long firstSequence, List<byte[]> messages)
+    public AppendResult append(String stream, long producerId, long firstSequence, MessageBatch messages)
             throws IOException {
         AppendResult r = log.append(stream, producerId, firstSequence, messages);
         names.add(stream);

@@ -41,6 +41,10 @@ public final class FrameCodec {
             end(out, at);
         } else if (frame instanceof DataFrame f) {
             data(out, f.firstSequence(), f.messages());
+        } else if (frame instanceof DataView f) {
+            int at = begin(out, FrameType.DATA);
+            out.writeLong(f.firstSequence()).writeInt(f.messages().count()).writeBytes(f.messages().body());
+            end(out, at);
         } else if (frame instanceof AckFrame f) {
             ack(out, f);
         } else if (frame instanceof FetchFrame f) {

@@ -30,6 +30,25 @@ public final class FrameDecoder {
      * @throws ProtocolException on any fault, with the code to report
      */
     public static Frame decode(ByteBuf frame, int maxFrameBytes) throws ProtocolException {
+        return decode(frame, maxFrameBytes, false);
+    }
+
+    /**
+     * As {@link #decode}, with the same checks and errors, except that DATA comes back as a {@link DataView} whose
+     * messages are left in {@code frame} ({@link WireMessages}: no array per message). Every other type comes back
+     * as {@link #decode} returns it. The view does not retain {@code frame}: the caller releases {@code frame} once,
+     * as always, and must not use the view after that.
+     *
+     * @param frame         exactly one frame; read from its reader index to its writer index (its reader index moves)
+     * @param maxFrameBytes the receiver's frame limit, header included (at most {@link FrameCodec#HARD_MAX_FRAME_BYTES})
+     * @return the frame
+     * @throws ProtocolException on any fault, with the code to report
+     */
+    public static Frame decodeInPlace(ByteBuf frame, int maxFrameBytes) throws ProtocolException {
+        return decode(frame, maxFrameBytes, true);
+    }
+
+    private static Frame decode(ByteBuf frame, int maxFrameBytes, boolean inPlace) throws ProtocolException {
         int size = frame.readableBytes();
         if (size < FrameCodec.HEADER_BYTES) {
             throw malformed("a frame holds at least " + FrameCodec.HEADER_BYTES + " bytes, got " + size);
@@ -54,7 +73,7 @@ public final class FrameDecoder {
         }
         Frame f;
         try {
-            f = body(type, frame);
+            f = body(type, frame, inPlace);
         } catch (IllegalArgumentException e) {
             throw malformed(type + ": " + e.getMessage());
         }
@@ -64,7 +83,7 @@ public final class FrameDecoder {
         return f;
     }
 
-    private static Frame body(FrameType type, ByteBuf in) throws ProtocolException {
+    private static Frame body(FrameType type, ByteBuf in, boolean inPlace) throws ProtocolException {
         switch (type) {
             case INIT: {
                 need(in, 12);
@@ -97,7 +116,7 @@ public final class FrameDecoder {
             case DATA: {
                 need(in, 12);
                 long first = in.readLong();
-                return new DataFrame(first, messageList(in));
+                return inPlace ? new DataView(first, messageView(in)) : new DataFrame(first, messageList(in));
             }
             case ACK: {
                 need(in, 16);
@@ -220,6 +239,24 @@ public final class FrameDecoder {
             out.add(bytes(in, in.readUnsignedInt()));
         }
         return out;
+    }
+
+    /** As {@link #messageList}, checked the same way, left in place: a view of the bytes after the count. */
+    private static WireMessages messageView(ByteBuf in) throws ProtocolException {
+        need(in, 4);
+        long count = in.readUnsignedInt();
+        if (count < 1) {
+            throw malformed("a batch holds at least one message");
+        }
+        need(in, count * FrameCodec.PER_MESSAGE_BYTES);
+        int start = in.readerIndex();
+        for (long i = 0; i < count; i++) {
+            need(in, 4);
+            long length = in.readUnsignedInt();
+            need(in, length);
+            in.skipBytes((int) length);
+        }
+        return new WireMessages(in.slice(start, in.readerIndex() - start), (int) count);
     }
 
     /** A u8 length (1..255) then a UTF-8 name; a bad name fails only the request. */

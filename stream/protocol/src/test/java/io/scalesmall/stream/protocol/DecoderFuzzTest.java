@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * return a frame or throw {@link ProtocolException}, nothing else; an accepted frame must re-encode to exactly its
  * input (the encoding is canonical) — except ERROR, whose text is decoded leniently, which must re-encode to a frame
  * that decodes equal. Inputs whose length or count fields were rewritten, and 1% of the rest, must allocate at most
- * {@code 4 × input + 64 KiB} while decoding (no allocation driven by a length field alone).
+ * {@code 4 × input + 64 KiB} while decoding (no allocation driven by a length field alone). Every input also goes
+ * through {@link FrameDecoder#decodeInPlace}, which must agree exactly: the same error code, or a frame of the same
+ * type that re-encodes to the same bytes, for DATA a {@link DataView} whose messages equal the copying decoder's.
  *
  * <p>Then the same corpus, cut into random chunks, goes through {@link FrameSplitter} in an
  * {@link EmbeddedChannel}: it must emit whole frames or fail with a {@link DecoderException} wrapping a fatal
@@ -216,11 +218,13 @@ class DecoderFuzzTest {
                 assertThat(e.fatal()).as(where()).isFalse();
             }
             checkAllocation(input, measure, before);
+            inPlaceAgrees(input, null, e);
             return;
         } catch (Throwable t) {
             throw new AssertionError(where() + ": decode threw " + t + " for hex=" + Hex.of(input), t);
         }
         checkAllocation(input, measure, before);
+        inPlaceAgrees(input, f, null);
         accepted.computeIfAbsent(family, k -> new int[1])[0]++;
         acceptedTypes.computeIfAbsent(f.type(), k -> new int[1])[0]++;
         byte[] again = Hex.encode(f);
@@ -232,6 +236,45 @@ class DecoderFuzzTest {
             }
         } else {
             assertThat(Hex.of(again)).as(where() + ": accepted frame re-encodes to its input").isEqualTo(Hex.of(input));
+        }
+    }
+
+    /**
+     * {@link FrameDecoder#decodeInPlace} on the same input (in a fresh buffer, released after) must refuse it with
+     * the same code as {@link FrameDecoder#decode} did ({@code refused}), or accept what it accepted ({@code copied}).
+     */
+    private void inPlaceAgrees(byte[] input, Frame copied, ProtocolException refused) {
+        ByteBuf buf = Unpooled.buffer(input.length);
+        buf.writeBytes(input);
+        try {
+            Frame f;
+            try {
+                f = FrameDecoder.decodeInPlace(buf, FrameCodec.HARD_MAX_FRAME_BYTES);
+            } catch (ProtocolException e) {
+                assertThat(refused).as(where() + ": only decodeInPlace refused: " + e.getMessage()).isNotNull();
+                assertThat(e.code()).as(where()).isEqualTo(refused.code());
+                return;
+            } catch (Throwable t) {
+                throw new AssertionError(where() + ": decodeInPlace threw " + t + " for hex=" + Hex.of(input), t);
+            }
+            assertThat(refused).as(where() + ": only decodeInPlace accepted").isNull();
+            assertThat(f.type()).as(where()).isEqualTo(copied.type());
+            if (f instanceof DataView v) {
+                DataFrame d = (DataFrame) copied;
+                assertThat(v.firstSequence()).as(where()).isEqualTo(d.firstSequence());
+                assertThat(v.messages().count()).as(where()).isEqualTo(d.messages().size());
+                assertThat(v.messages().toList()).as(where()).containsExactlyElementsOf(d.messages());
+                assertThat(v.messages().payloadBytes()).as(where())
+                        .isEqualTo(d.messages().stream().mapToLong(m -> m.length).sum());
+            } else {
+                assertThat(f).as(where()).isNotInstanceOf(DataFrame.class);
+            }
+            if (!(f instanceof ErrorFrame)) {
+                assertThat(Hex.of(Hex.encode(f))).as(where() + ": in-place frame re-encodes to its input")
+                        .isEqualTo(Hex.of(input));
+            }
+        } finally {
+            assertThat(buf.release()).as(where() + ": the decoder took no reference").isTrue();
         }
     }
 

@@ -3,7 +3,10 @@ package io.scalesmall.stream.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.IllegalReferenceCountException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -83,5 +86,27 @@ class FrameDecoderTest {
             assertThatThrownBy(() -> AckMode.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("ack");
         }
+    }
+
+    @Test
+    void dataInPlaceIsAViewOfTheFrameBuffer() throws ProtocolException {
+        ByteBuf buf = Unpooled.buffer();
+        FrameCodec.data(buf, 9, List.of("hi".getBytes(StandardCharsets.UTF_8), new byte[0], new byte[] {1, 2, 3}));
+        DataView v = (DataView) FrameDecoder.decodeInPlace(buf, FrameCodec.HARD_MAX_FRAME_BYTES);
+        assertThat(v.firstSequence()).isEqualTo(9);
+        assertThat(v.lastSequence()).isEqualTo(11);
+        assertThat(v.messages().count()).isEqualTo(3);
+        assertThat(v.messages().bodyBytes()).isEqualTo(4 + 2 + 4 + 4 + 3);
+        assertThat(v.messages().payloadBytes()).isEqualTo(5);
+        assertThat(buf.refCnt()).as("the view holds no reference").isEqualTo(1);
+        int at = FrameCodec.DATA_OVERHEAD_BYTES + 4; // the first message's first byte
+        buf.setByte(at, 'H');
+        assertThat(v.messages().toList().get(0)).as("not a copy").isEqualTo("Hi".getBytes(StandardCharsets.UTF_8));
+        assertThat(v.messages().nioBody().getInt(0)).isEqualTo(2);
+        assertThat(FrameDecoder.decodeInPlace(Unpooled.wrappedBuffer(Hex.encode(new OffsetsFrame(1, "s"))),
+                FrameCodec.HARD_MAX_FRAME_BYTES)).as("other types as decode returns them").isEqualTo(new OffsetsFrame(1, "s"));
+        buf.release();
+        assertThatThrownBy(() -> v.messages().toList()).as("used after release: fails loudly")
+                .isInstanceOf(IllegalReferenceCountException.class);
     }
 }

@@ -52,6 +52,12 @@ class GoldenBytesTest {
         assertThat(back.firstSequence()).isEqualTo(5);
         assertThat(back.lastSequence()).isEqualTo(6);
         assertThat(back.messages()).containsExactly(utf8("hi"), new byte[0]);
+        byte[] golden = Hex.bytes("01 03 00000016 0000000000000005 00000002 00000002 6869 00000000");
+        DataView view = (DataView) FrameDecoder.decodeInPlace(io.netty.buffer.Unpooled.wrappedBuffer(golden),
+                FrameCodec.HARD_MAX_FRAME_BYTES);
+        assertThat(view.firstSequence()).isEqualTo(5);
+        assertThat(view.messages().toList()).containsExactly(utf8("hi"), new byte[0]);
+        assertThat(Hex.of(Hex.encode(view))).as("the in-place form encodes to the same bytes").isEqualTo(Hex.of(golden));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.scalesmall.stream.server;
 
+import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.stream.protocol.ErrorFrame;
 import io.scalesmall.stream.protocol.Frame;
@@ -134,7 +135,7 @@ final class CatchUp {
             Frame f = c.receive(deadline);
             if (f instanceof ReplicateFrame r) {
                 long end = appender.appendAt(stream, r.firstOffset(), r.producerId(), r.firstSequence(),
-                        r.messages());
+                        MessageBatch.of(r.messages()));
                 if (end < 0) {
                     throw new IOException("pulled offset " + r.firstOffset() + " but this node ends at " + (-1 - end));
                 }

@@ -1,6 +1,7 @@
 package io.scalesmall.stream.server;
 
 import io.netty.channel.EventLoopGroup;
+import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageLog;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,14 +59,18 @@ final class ChainLinks implements LogAppender.Forwarder {
         link.release(listener);
     }
 
+    /**
+     * Hands a stored batch to its stream's link, as copies ({@link MessageBatch#toList()}): the link ships it later,
+     * on its own event loop, when the view (a frame buffer at the head) is released already. No copy without a link.
+     */
     @Override
-    public void appended(String stream, long firstOffset, long producerId, long firstSequence, List<byte[]> messages) {
+    public void appended(String stream, long firstOffset, long producerId, long firstSequence, MessageBatch messages) {
         if (links.isEmpty()) {
             return;
         }
         ChainLink l = links.get(stream);
         if (l != null) {
-            l.appended(firstOffset, producerId, firstSequence, messages);
+            l.appended(firstOffset, producerId, firstSequence, messages.toList());
         }
     }
 

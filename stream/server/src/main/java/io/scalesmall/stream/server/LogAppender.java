@@ -1,14 +1,14 @@
 package io.scalesmall.stream.server;
 
 import io.scalesmall.log.AppendResult;
+import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageLog;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * The one place the server appends to the log: a DATA batch of a producer session at the head of a chain, and a
  * REPLICATE batch at a replica. With a non-zero producer id it uses the log's idempotent append
- * ({@link MessageLog#append(String, long, long, List)}, producer id + sequences, after Kafka's KIP-98), so that a
+ * ({@link MessageLog#append(String, long, long, MessageBatch)}, producer id + sequences, after Kafka's KIP-98), so that a
  * batch resent after a lost connection is not stored twice; with producer id 0 it appends plainly.
  *
  * <p>Appends of one stream are serialised by a striped lock (256 stripes by the name's hash) held across
@@ -16,12 +16,18 @@ import java.util.List;
  * stored part of a partly duplicate batch is known, a replica's check "my end is the batch's first offset" and its
  * append are atomic (the log itself has no append-at-offset), and the chain link sees a stream's batches in offset
  * order. Thread-safe.
+ *
+ * <p>Batches come as {@link MessageBatch} views (at the head, of the DATA frame's buffer): read during the call only,
+ * so the caller may release the bytes once it returned; the forwarder copies what it keeps.
  */
 final class LogAppender {
-    /** Gets the messages a append stored, in offset order, to forward them down the stream's chain. */
+    /** Gets the messages an append stored, in offset order, to forward them down the stream's chain. */
     interface Forwarder {
-        /** Called under the stream's lock; must not block. */
-        void appended(String stream, long firstOffset, long producerId, long firstSequence, List<byte[]> messages);
+        /**
+         * Called under the stream's lock; must not block. {@code messages} is valid during the call only (it may be
+         * a view of a frame buffer released right after): an implementation that forwards later keeps a copy.
+         */
+        void appended(String stream, long firstOffset, long producerId, long firstSequence, MessageBatch messages);
     }
 
     /**
@@ -68,7 +74,7 @@ final class LogAppender {
      *         the offsets of (nothing stored)
      * @throws IOException and the log's unchecked exceptions (message too large, bad name) as the log throws them
      */
-    Appended append(String stream, long producerId, long firstSequence, List<byte[]> messages) throws IOException {
+    Appended append(String stream, long producerId, long firstSequence, MessageBatch messages) throws IOException {
         try {
             return append(stream, producerId, firstSequence, messages, null, 0);
         } catch (Headship.NotHeadException e) {
@@ -77,13 +83,13 @@ final class LogAppender {
     }
 
     /**
-     * As {@link #append(String, long, long, List)}, for a session admitted by {@code heads} in {@code generation}:
+     * As {@link #append(String, long, long, MessageBatch)}, for a session admitted by {@code heads} in {@code generation}:
      * checked under the stream's lock, so that no batch is stored after a {@link #fence}.
      *
      * @param heads null: no check
      * @throws Headship.NotHeadException if the session may not write the stream any more (nothing stored)
      */
-    Appended append(String stream, long producerId, long firstSequence, List<byte[]> messages, Headship heads,
+    Appended append(String stream, long producerId, long firstSequence, MessageBatch messages, Headship heads,
             int generation) throws IOException, Headship.NotHeadException {
         synchronized (lock(stream)) {
             if (heads != null) {
@@ -100,14 +106,14 @@ final class LogAppender {
             long end = log.endOffset(stream);
             AppendResult r = log.append(stream, producerId, firstSequence, messages);
             int dups = r.duplicates();
-            int n = messages.size();
+            int n = messages.count();
             if (dups == n) {
                 return new Appended(r.firstOffset(), dups, -1);
             }
             // The new part went to the stream's end: no other append of this stream ran meanwhile (the lock).
             long newOffset = dups == 0 ? r.firstOffset() : end;
             forwarder.appended(stream, newOffset, producerId, firstSequence + dups,
-                    dups == 0 ? messages : messages.subList(dups, n));
+                    messages.from(dups));
             return new Appended(r.firstOffset(), dups, newOffset);
         }
     }
@@ -137,19 +143,19 @@ final class LogAppender {
      *                           disagrees); nothing consistent can be stored any more
      * @throws IOException       and the log's unchecked exceptions as the log throws them
      */
-    long appendAt(String stream, long firstOffset, long producerId, long firstSequence, List<byte[]> messages)
+    long appendAt(String stream, long firstOffset, long producerId, long firstSequence, MessageBatch messages)
             throws IOException {
         synchronized (lock(stream)) {
             long end = log.endOffset(stream);
             if (firstOffset > end) {
                 return -1 - end;
             }
-            int n = messages.size();
+            int n = messages.count();
             int skip = (int) Math.min(n, end - firstOffset);
             if (skip == n) {
                 return end;
             }
-            List<byte[]> rest = skip == 0 ? messages : messages.subList(skip, n);
+            MessageBatch rest = messages.from(skip);
             long at;
             if (producerId != 0) {
                 AppendResult r = log.append(stream, producerId, firstSequence + skip, rest);
@@ -162,7 +168,7 @@ final class LogAppender {
                         + " was stored at " + at + " here (producer " + Long.toHexString(producerId) + ")");
             }
             forwarder.appended(stream, end, producerId, producerId == 0 ? 0 : firstSequence + skip, rest);
-            return end + rest.size();
+            return end + rest.count();
         }
     }
 }

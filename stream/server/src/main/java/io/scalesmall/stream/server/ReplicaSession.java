@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.scalesmall.log.DuplicateSequenceException;
 import io.scalesmall.log.LogFullException;
+import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageTooLargeException;
 import io.scalesmall.stream.protocol.ErrorCode;
 import io.scalesmall.stream.protocol.ErrorFrame;
@@ -74,7 +75,7 @@ final class ReplicaSession {
         long r;
         try {
             r = shared.appender().appendAt(init.stream(), f.firstOffset(), f.producerId(), f.firstSequence(),
-                    f.messages());
+                    MessageBatch.of(f.messages()));
         } catch (LogFullException e) {
             return fatal(ErrorCode.LOG_FULL, f, e.maxDiskBytes(), e.getMessage());
         } catch (MessageTooLargeException e) {

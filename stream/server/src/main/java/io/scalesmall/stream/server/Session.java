@@ -7,10 +7,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.scalesmall.log.DuplicateSequenceException;
 import io.scalesmall.log.LogFullException;
+import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageTooLargeException;
 import io.scalesmall.stream.protocol.AckFrame;
 import io.scalesmall.stream.protocol.AckMode;
-import io.scalesmall.stream.protocol.DataFrame;
+import io.scalesmall.stream.protocol.DataView;
 import io.scalesmall.stream.protocol.ErrorCode;
 import io.scalesmall.stream.protocol.ErrorFrame;
 import io.scalesmall.stream.protocol.FetchFrame;
@@ -132,7 +133,9 @@ final class Session extends ChannelInboundHandlerAdapter {
     private void process(ByteBuf buf) {
         try {
             if (!closing) {
-                dispatch(FrameDecoder.decode(buf, shared.config().maxFrameBytes()));
+                // DATA's messages stay in buf (a view, no array each) until the append copied them into the log's
+                // batch record; buf is released below, once, whatever happened.
+                dispatch(FrameDecoder.decodeInPlace(buf, shared.config().maxFrameBytes()));
             }
         } catch (ProtocolException e) {
             onProtocolError(e);
@@ -147,7 +150,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         if (f instanceof InitFrame i) {
             onInit(i);
-        } else if (f instanceof DataFrame d) {
+        } else if (f instanceof DataView d) {
             onData(d);
         } else if (f instanceof ReplicateFrame r) {
             onReplicate(r);
@@ -295,7 +298,8 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onData(DataFrame d) throws ProtocolException {
+    /** A DATA frame; its messages are a view of the frame buffer, valid during this call only. */
+    private void onData(DataView d) throws ProtocolException {
         if (init == null) {
             throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "DATA before INIT");
         }
@@ -309,8 +313,8 @@ final class Session extends ChannelInboundHandlerAdapter {
             sendError(refused);
             return;
         }
-        List<byte[]> messages = d.messages();
-        int count = messages.size();
+        MessageBatch messages = MessageBatch.ofBody(d.messages().nioBody(), d.messages().count());
+        int count = messages.count();
         LogAppender.Appended a;
         try {
             a = shared.appender().append(init.stream(), init.producerId(), d.firstSequence(), messages,
@@ -347,11 +351,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (a.duplicates() > 0) {
             s.duplicateMessages.add(a.duplicates());
         }
-        long bytes = 0;
-        for (byte[] m : messages) {
-            bytes += m.length;
-        }
-        s.bytesIn.add(bytes);
+        s.bytesIn.add(messages.payloadBytes());
         shared.waiters().appended(init.stream());
         switch (init.ack().level()) {
             case MEMORY -> memoryAcks.add(d.firstSequence(), count, a);
@@ -382,8 +382,8 @@ final class Session extends ChannelInboundHandlerAdapter {
         return notHead(hostPort(chain.get(0).address()));
     }
 
-    private void batchError(ErrorCode code, DataFrame d, long detail, String text) {
-        sendError(ErrorFrame.of(code, 0, d.firstSequence(), d.messages().size(), detail, text));
+    private void batchError(ErrorCode code, DataView d, long detail, String text) {
+        sendError(ErrorFrame.of(code, 0, d.firstSequence(), d.messages().count(), detail, text));
     }
 
     @Override
