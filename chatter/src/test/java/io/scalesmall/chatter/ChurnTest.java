@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scalesmall.chatter.sim.LinkModel;
 import io.scalesmall.chatter.sim.SimCluster;
+import io.scalesmall.chatter.swim.Member;
+import io.scalesmall.chatter.swim.MemberState;
 import io.scalesmall.topology.GroupState;
 import io.scalesmall.topology.NetId;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +32,8 @@ class ChurnTest {
     static final int STABLE = 20;
     /** One departure in this many is a crash (no leave); the rest leave. */
     static final int CRASH_EVERY = Integer.getInteger("churn.crashEvery", 10);
+    /** Print the observer's table sizes every this many members ({@code -Dchurn.printEvery}; 0: only at the end). */
+    static final int PRINT_EVERY = Integer.getInteger("churn.printEvery", 0);
 
     record Size(int clock, int items, int detector, int peers, int forgotten) {
         /** The largest of the bounded tables. */
@@ -40,6 +46,16 @@ class ChurnTest {
         GroupState s = c.node(observer).state(SimCluster.GROUP);
         return new Size(s.worldClock().size(), s.itemCount(), c.node(observer).detector().members().size(),
                 c.node(observer).knownPeers(), c.node(observer).forgottenMembers());
+    }
+
+    /** @return how many members the observer's detector holds in each state */
+    static Map<MemberState, Integer> states(SimCluster c, NetId observer) {
+        Map<MemberState, Integer> out =
+                new EnumMap<>(MemberState.class);
+        for (Member m : c.node(observer).detector().members()) {
+            out.merge(m.state(), 1, Integer::sum);
+        }
+        return out;
     }
 
     @Test
@@ -77,6 +93,10 @@ class ChurnTest {
             c.run(step);
             if (i % PER_SECOND == 0) {
                 last = size(c, observer);
+                if (PRINT_EVERY > 0 && i % PRINT_EVERY == 0) {
+                    System.out.printf("churn: %d members so far; observer %s, detector states %s%n", i, last,
+                            states(c, observer));
+                }
                 // Compare a middle stretch with the last one, both after the first two TTLs have passed.
                 if (i >= DISTINCT * 4 / 10 && i < DISTINCT * 7 / 10) {
                     maxFirstHalf = Math.max(maxFirstHalf, last.max());
