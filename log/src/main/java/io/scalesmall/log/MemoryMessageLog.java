@@ -219,16 +219,26 @@ public final class MemoryMessageLog implements MessageLog {
         return dropped;
     }
 
-    @Override
-    public ReadResult read(String stream, long fromOffset, int maxMessages, int maxBytes) {
+    /**
+     * Checks a read's arguments; returns the stream, or null for a stream never written (read from offset 0).
+     *
+     * @throws OffsetOutOfRangeException if the stream was never written and {@code fromOffset} is not 0
+     */
+    private Stream toRead(String stream, long fromOffset, int maxMessages, int maxBytes) {
         Limits.streamNameBytes(stream);
         Limits.checkRead(fromOffset, maxMessages, maxBytes);
         checkOpen();
         Stream s = streams.get(stream);
+        if (s == null && fromOffset != 0) {
+            throw new OffsetOutOfRangeException(stream, fromOffset, 0, 0);
+        }
+        return s;
+    }
+
+    @Override
+    public ReadResult read(String stream, long fromOffset, int maxMessages, int maxBytes) {
+        Stream s = toRead(stream, fromOffset, maxMessages, maxBytes);
         if (s == null) {
-            if (fromOffset != 0) {
-                throw new OffsetOutOfRangeException(stream, fromOffset, 0, 0);
-            }
             return new ReadResult(0, List.of());
         }
         List<byte[]> out = new ArrayList<>();
@@ -253,14 +263,8 @@ public final class MemoryMessageLog implements MessageLog {
     /** Batches as stored, with their producer fields (see {@link MessageLog#readBatches}). */
     @Override
     public List<StoredBatch> readBatches(String stream, long fromOffset, int maxMessages, int maxBytes) {
-        Limits.streamNameBytes(stream);
-        Limits.checkRead(fromOffset, maxMessages, maxBytes);
-        checkOpen();
-        Stream s = streams.get(stream);
+        Stream s = toRead(stream, fromOffset, maxMessages, maxBytes);
         if (s == null) {
-            if (fromOffset != 0) {
-                throw new OffsetOutOfRangeException(stream, fromOffset, 0, 0);
-            }
             return List.of();
         }
         List<StoredBatch> out = new ArrayList<>();
