@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.scalesmall.log.FileMessageLogRecoveryTest.Appended;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -267,14 +268,25 @@ class FileMessageLogRetentionTest {
                 .hasMessageContaining("retentionBytes");
     }
 
+    /**
+     * The bytes of the segment files, pending ({@code .seg.new}) ones included. The log's roll syncer renames a
+     * pending segment once its predecessor is fsynced, possibly between the listing and the size: then it lists
+     * again.
+     */
     private long sizeOfSegmentFiles() throws IOException {
-        long sum = 0;
-        try (var files = Files.list(dir)) {
-            for (Path p : files.filter(p -> Segment.parseNumber(p.getFileName().toString()) >= 0
-                    || Segment.parsePendingNumber(p.getFileName().toString()) >= 0).toList()) {
-                sum += Files.size(p);
+        for (int attempt = 0; ; attempt++) {
+            long sum = 0;
+            try (var files = Files.list(dir)) {
+                for (Path p : files.filter(p -> Segment.parseNumber(p.getFileName().toString()) >= 0
+                        || Segment.parsePendingNumber(p.getFileName().toString()) >= 0).toList()) {
+                    sum += Files.size(p);
+                }
+                return sum;
+            } catch (NoSuchFileException renamed) {
+                if (attempt == 100) {
+                    throw renamed;
+                }
             }
         }
-        return sum;
     }
 }
