@@ -212,6 +212,23 @@ abstract class ChainContract {
     }
 
     /**
+     * Sends {@code n} messages {@code prefix + i} (appended to {@code sent}) and waits until all are acknowledged.
+     *
+     * @return their acks, in send order
+     */
+    static List<CompletableFuture<Long>> sendAll(StreamProducer p, List<String> sent, String prefix, int n)
+            throws Exception {
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String m = prefix + i;
+            sent.add(m);
+            acks.add(p.send(utf8(m)));
+        }
+        p.flush().get(30, TimeUnit.SECONDS);
+        return acks;
+    }
+
+    /**
      * A chain re-formed in another order, the old head now its tail: the middle node's link no longer excludes the
      * old head once the old head's session ended, so disk=3 at the new head completes and the old head gets the new
      * messages. (Exclusions that only grew kept it out for ever, and disk=3 never completed.)
@@ -222,20 +239,11 @@ abstract class ChainContract {
         String stream = "reordered";
         List<String> sent = new ArrayList<>();
         try (StreamProducer p = producer(0, stream, AckMode.disk(3))) {
-            for (int i = 0; i < 200; i++) {
-                sent.add("a" + i);
-                p.send(utf8(sent.get(i)));
-            }
-            p.flush().get(30, TimeUnit.SECONDS);
+            sendAll(p, sent, "a", 200);
         }
         cluster.chain(1, 2, 0);
         try (StreamProducer p = producer(1, stream, AckMode.disk(3))) {
-            List<CompletableFuture<Long>> acks = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                sent.add("b" + i);
-                acks.add(p.send(utf8(sent.get(200 + i))));
-            }
-            p.flush().get(30, TimeUnit.SECONDS);
+            List<CompletableFuture<Long>> acks = sendAll(p, sent, "b", 200);
             for (int i = 0; i < acks.size(); i++) {
                 assertThat(acks.get(i).get()).as("offset of message %d", 200 + i).isEqualTo(200L + i);
             }
@@ -253,18 +261,10 @@ abstract class ChainContract {
         String stream = "demoted";
         List<String> sent = new ArrayList<>();
         try (StreamProducer idle = producer(0, stream, AckMode.disk(3))) {
-            for (int i = 0; i < 100; i++) {
-                sent.add("a" + i);
-                idle.send(utf8(sent.get(i)));
-            }
-            idle.flush().get(30, TimeUnit.SECONDS);
+            sendAll(idle, sent, "a", 100);
             cluster.chain(1, 2, 0);
             try (StreamProducer p = producer(1, stream, AckMode.disk(3))) {
-                for (int i = 0; i < 100; i++) {
-                    sent.add("b" + i);
-                    p.send(utf8(sent.get(100 + i)));
-                }
-                p.flush().get(30, TimeUnit.SECONDS);
+                sendAll(p, sent, "b", 100);
             }
             assertReplicas(stream, sent, 0, 1, 2);
         }
