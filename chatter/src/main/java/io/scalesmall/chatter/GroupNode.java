@@ -405,6 +405,7 @@ public final class GroupNode {
         }
 
         private void merged(GroupState incoming) {
+            membership.tellVerdicts(from, incoming.members());
             boolean knewGroup = states.containsKey(incoming.group());
             merge(now, incoming);
             if (newPeer || !knewGroup) {
@@ -431,9 +432,16 @@ public final class GroupNode {
                 return null;
             }
             GroupState delta = mine.delta(d.clock());
+            // Live records of members held DEAD or LEFT stay here, and the peer gets the verdict instead: a node
+            // that never heard the verdict would hold them ALIVE and pass them on (see Membership#tellVerdicts).
+            List<SwimMessage.Update> verdicts = membership.verdicts(delta.members());
+            for (SwimMessage.Update v : verdicts) {
+                delta = delta.without(v.member());
+            }
             if (!delta.isEmpty()) {
                 dissemination.send(now, from, new GroupDeltaMessage(delta));
             }
+            membership.tell(from, verdicts);
             if (!mine.worldClock().containsAll(d.clock())) {
                 dissemination.send(now, from, digestOf(mine));
             }
@@ -556,6 +564,9 @@ public final class GroupNode {
                 events.diff(before, after, drop);
             }
             e.setValue(after.compact(now, ttl));
+        }
+        for (NetId m : purge) {
+            membership.purgedWithoutRecords(nowNanos, m);
         }
         membership.expire(nowNanos, known);
     }

@@ -12,6 +12,7 @@ import io.scalesmall.topology.TimedSet;
 import io.scalesmall.wire.SwimMessage;
 import io.scalesmall.wire.WireMessage.SwimPacket;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,6 +175,41 @@ final class Membership {
                 || dots.incarnation() == old.incarnation() && dots.maxCounter() > old.maxCounter();
         forgotten.put(member, newer ? new Forgotten(dots.incarnation(), dots.maxCounter(), until)
                 : new Forgotten(old.incarnation(), old.maxCounter(), until));
+    }
+
+    /**
+     * Marks a member due for purging ({@link #duePurge}) whose records this node never held (it heard only the
+     * verdict) as forgotten, at the incarnation it is held down at, so that its detector entry expires a TTL later.
+     * Does nothing if the member is already forgotten or not held down.
+     */
+    void purgedWithoutRecords(long nowNanos, NetId member) {
+        Member m = detector.member(member);
+        if (m != null && !m.state().isActive() && !forgotten.containsKey(member)) {
+            forgotten.put(member, new Forgotten(m.incarnation(), Long.MAX_VALUE, nowNanos + config.tombstoneTtl().toNanos()));
+        }
+    }
+
+    /**
+     * @return this node's verdicts on those of {@code members} it holds DEAD or LEFT (see {@link #tellVerdicts})
+     */
+    List<SwimMessage.Update> verdicts(Collection<NetId> members) {
+        return downSince.isEmpty() ? List.of() : detector.verdicts(members);
+    }
+
+    /** Sends {@code verdicts} to {@code peer} at once, by datagram; nothing for an empty list. */
+    void tell(NetId peer, List<SwimMessage.Update> verdicts) {
+        detector.tell(peer, verdicts);
+    }
+
+    /**
+     * Tells {@code peer} this node's verdicts on those of {@code members} it holds DEAD or LEFT, when the peer sent
+     * live records of them: a node that joined after a verdict's gossip ended would otherwise hold the member ALIVE
+     * and hand its records on to later joiners, which is how records of departed members kept circulating under
+     * churn (memberlist's push/pull carries the states for the same reason). For the same reason this node does not
+     * hand out live records of such members in its own deltas, only the verdicts.
+     */
+    void tellVerdicts(NetId peer, Collection<NetId> members) {
+        tell(peer, verdicts(members));
     }
 
     /** @return how many forgotten members are kept out now */

@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,14 +51,28 @@ class ChurnTest {
                 c.node(observer).knownPeers(), c.node(observer).forgottenMembers());
     }
 
-    /** @return how many members the observer's detector holds in each state */
-    static Map<MemberState, Integer> states(SimCluster c, NetId observer) {
-        Map<MemberState, Integer> out =
-                new EnumMap<>(MemberState.class);
+    /**
+     * @return for each detector state at the observer: how many of its members are still up, left, or crashed, with
+     *         the oldest departure in seconds (a diagnostic for {@code -Dchurn.printEvery})
+     */
+    static String breakdown(SimCluster c, NetId observer, Map<NetId, Long> departedAt, Set<NetId> crashed,
+            Set<NetId> wasDown) {
+        Map<MemberState, int[]> out = new EnumMap<>(MemberState.class);
         for (Member m : c.node(observer).detector().members()) {
-            out.merge(m.state(), 1, Integer::sum);
+            int[] n = out.computeIfAbsent(m.state(), k -> new int[5]);
+            if (wasDown.contains(m.id()) && m.state().isActive()) {
+                n[4]++;
+            }
+            Long at = departedAt.get(m.id());
+            n[at == null ? 0 : crashed.contains(m.id()) ? 2 : 1]++;
+            if (at != null) {
+                n[3] = Math.max(n[3], (int) ((c.nowNanos() - at) / S));
+            }
         }
-        return out;
+        StringBuilder b = new StringBuilder();
+        out.forEach((state, n) -> b.append(String.format(" %s up %d left %d crashed %d oldest %d s revived %d;", state,
+                n[0], n[1], n[2], n[3], n[4])));
+        return b.toString();
     }
 
     @Test
@@ -70,6 +87,12 @@ class ChurnTest {
         }
         c.run(5 * S);
         NetId observer = c.ids().get(STABLE - 1);
+        Set<NetId> wasDown = new HashSet<>();
+        c.node(observer).detector().addListener((now, change) -> {
+            if (!change.to().isActive()) {
+                wasDown.add(change.member());
+            }
+        });
         Deque<NetId> living = new ArrayDeque<>();
         Deque<Long> bornAt = new ArrayDeque<>();
         long step = S / PER_SECOND;
@@ -77,6 +100,8 @@ class ChurnTest {
         int maxSecondHalf = 0;
         Size last = null;
         int departures = 0;
+        Map<NetId, Long> departedAt = new HashMap<>();
+        Set<NetId> crashed = new HashSet<>();
         for (int i = 0; i < DISTINCT; i++) {
             NetId t = c.add(null, c.ids().get(i % STABLE));
             living.add(t);
@@ -86,7 +111,10 @@ class ChurnTest {
                 NetId gone = living.poll();
                 if (++departures % CRASH_EVERY != 0) {
                     c.node(gone).leaveAll(c.nowNanos());
+                } else {
+                    crashed.add(gone);
                 }
+                departedAt.put(gone, c.nowNanos());
                 c.crash(gone);
                 c.network().remove(gone);
             }
@@ -94,8 +122,8 @@ class ChurnTest {
             if (i % PER_SECOND == 0) {
                 last = size(c, observer);
                 if (PRINT_EVERY > 0 && i % PRINT_EVERY == 0) {
-                    System.out.printf("churn: %d members so far; observer %s, detector states %s%n", i, last,
-                            states(c, observer));
+                    System.out.printf("churn: %d members so far; observer %s, detector:%s%n", i, last,
+                            breakdown(c, observer, departedAt, crashed, wasDown));
                 }
                 // Compare a middle stretch with the last one, both after the first two TTLs have passed.
                 if (i >= DISTINCT * 4 / 10 && i < DISTINCT * 7 / 10) {

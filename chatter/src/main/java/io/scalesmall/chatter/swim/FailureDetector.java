@@ -129,6 +129,33 @@ public final class FailureDetector {
         }
     }
 
+    /**
+     * @return this node's verdicts ({@code Dead}, or a leaver's own {@code Dead}) on those of {@code ids} it holds
+     *         DEAD or LEFT, in the order given; for a peer that still holds them alive (see {@link #tell})
+     */
+    public List<Update> verdicts(Collection<NetId> ids) {
+        List<Update> out = new ArrayList<>();
+        for (NetId id : ids) {
+            Member m = table.get(id);
+            if (m != null && !m.state().isActive()) {
+                out.add(new Dead(id, m.incarnation(), m.state() == MemberState.LEFT ? id : self));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sends {@code updates} to {@code to} now, at most {@link SwimConfig#maxPiggyback()} per packet: a verdict for a
+     * peer seen spreading records of a member this node holds down, which the peer never heard of (it joined after
+     * the verdict's gossip ended). Does nothing for an empty list.
+     */
+    public void tell(NetId to, List<Update> updates) {
+        int max = config.maxPiggyback();
+        for (int i = 0; i < updates.size(); i += max) {
+            output.send(to, List.copyOf(updates.subList(i, Math.min(updates.size(), i + max))));
+        }
+    }
+
     /** Forgets a member entirely (e.g. after the host's TTL for dead members); no event is reported. */
     public void removeMember(NetId id) {
         if (table.remove(id)) {
@@ -205,6 +232,8 @@ public final class FailureDetector {
             if (probe != null && probe.seq == n.seq()) {
                 probe.nacks++;
             }
+        } else if (message instanceof Dead d && table.addDown(nowNanos, d)) {
+            ring.add(d.member());
         } else if (message instanceof Update u) {
             table.apply(nowNanos, u);
         }

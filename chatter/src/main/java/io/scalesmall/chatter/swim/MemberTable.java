@@ -131,6 +131,26 @@ final class MemberTable {
         return true;
     }
 
+    /**
+     * Records a verdict about a member this table does not hold yet: a {@code Dead} adds it DEAD (LEFT if it left) at
+     * the verdict's incarnation, not queued for re-gossip (it is news to this node only), so that records of it that
+     * arrive later, at an incarnation no higher, do not add it ALIVE. Verdicts can arrive before the records that
+     * name the member (a leave heard before the join; a datagram overtaking a stream).
+     *
+     * @return true if the member was added
+     */
+    boolean addDown(long nowNanos, Dead d) {
+        if (d.member().equals(self) || members.containsKey(d.member())) {
+            return false;
+        }
+        Entry e = new Entry(d.member());
+        e.state = d.from().equals(d.member()) ? MemberState.LEFT : MemberState.DEAD;
+        e.incarnation = d.incarnation();
+        members.put(d.member(), e);
+        notify(nowNanos, d.member(), null, e.state, d.incarnation());
+        return true;
+    }
+
     boolean remove(NetId id) {
         suspects.remove(id);
         Entry e = members.remove(id);
