@@ -31,7 +31,9 @@ import java.util.Set;
  * {@link ChatterConfig#tombstoneTtl()} down its records are dropped from every group ("purged"), and records of it
  * arriving later are stripped while it stays down; after another TTL the detector forgets it. A DEAD member stays
  * on the re-dial list until {@link ChatterConfig#reconnectTimeout()}. A refutation (higher incarnation) or a
- * restart (higher topology incarnation) brings a member back ALIVE at any point.
+ * restart (higher topology incarnation) brings a member back ALIVE at any point. Verdicts travel with records: live
+ * records of a member held DEAD or LEFT are not handed out (the peer gets the verdict instead), a peer sending them
+ * is told the verdict, and a verdict heard before any record adds the member down (see {@link #tellVerdicts}).
  *
  * <p>Not thread-safe: owned by the {@link GroupNode}'s thread.
  */
