@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -76,6 +78,8 @@ public final class FileMessageLog implements MessageLog {
     /** Idempotent producers; rebuilt by recovery. Guarded by {@link #appendLock}. */
     private final ProducerTable producers;
     private final BatchCache cache;
+    /** Allocates the cache's chunks ahead of need (see {@link BatchCache}); stopped at close. */
+    private final ExecutorService cacheGrower;
     /** Skips LZ4 attempts while the payloads do not compress. */
     private final CompressionGate compression = new CompressionGate();
     private final LogReader reader;
@@ -92,7 +96,12 @@ public final class FileMessageLog implements MessageLog {
         this.clockMillis = clockMillis;
         this.commit = new GroupCommit(fsync);
         this.producers = new ProducerTable(config.producerExpiryMillis());
-        this.cache = new BatchCache(config.resolvedCacheBytes());
+        this.cacheGrower = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "scalesmall-log-cache " + dir.getFileName());
+            t.setDaemon(true);
+            return t;
+        });
+        this.cache = new BatchCache(config.resolvedCacheBytes(), cacheGrower);
         this.reader = new LogReader(segments, cache);
         Files.createDirectories(dir);
         this.lock = DirectoryLock.take(dir);
@@ -329,6 +338,7 @@ public final class FileMessageLog implements MessageLog {
             } catch (IOException e) {
                 LOG.warn("closing {}: the fsync of a rolled segment failed: {}", dir, e.toString());
             }
+            cacheGrower.shutdownNow();
             cache.clear();
             closeFiles();
         } finally {

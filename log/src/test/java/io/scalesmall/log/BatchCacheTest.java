@@ -49,6 +49,41 @@ class BatchCacheTest {
         assertThat(cache.misses()).isEqualTo(perChunk);
     }
 
+    /**
+     * With a background grower, the appender never allocates past the first chunk: a chunk not ready when needed
+     * means reusing the oldest, and the cache grows at the next turn of the ring.
+     */
+    @Test
+    void growthWaitsForTheGrowerAndNeverBlocksThePut() {
+        List<Runnable> queued = new ArrayList<>();
+        BatchCache cache = new BatchCache(3L * BatchCache.CHUNK_BYTES, queued::add);
+        int half = BatchCache.CHUNK_BYTES / 2;
+        cache.put(0, 0, record(0, half), half);
+        assertThat(cache.heldBytes()).as("the first chunk at once").isEqualTo(BatchCache.CHUNK_BYTES);
+        assertThat(queued).as("the second asked for ahead").hasSize(1);
+        cache.put(0, half, record(1, half), half);
+        cache.put(0, 2L * half, record(2, half), half);
+        assertThat(cache.heldBytes()).as("the grower has not run: the one chunk is reused")
+                .isEqualTo(BatchCache.CHUNK_BYTES);
+        assertThat(cache.get(0, 0)).as("evicted with its chunk").isNull();
+        assertThat(queued).as("asked for once only").hasSize(1);
+
+        queued.remove(0).run();
+        cache.put(0, 3L * half, record(3, half), half);
+        cache.put(0, 4L * half, record(4, half), half);
+        assertThat(cache.heldBytes()).as("grown at the next turn").isEqualTo(2L * BatchCache.CHUNK_BYTES);
+        assertThat(cache.get(0, 2L * half).buffer().getLong(0)).isEqualTo(2);
+        assertThat(cache.get(0, 4L * half).buffer().getLong(0)).isEqualTo(4);
+        assertThat(queued).as("and the third asked for").hasSize(1);
+        queued.remove(0).run();
+        for (int i = 5; i < 8; i++) {
+            cache.put(0, (long) i * half, record(i, half), half);
+        }
+        assertThat(cache.heldBytes()).isEqualTo(3L * BatchCache.CHUNK_BYTES);
+        assertThat(queued).as("the ring is complete: nothing more asked for").isEmpty();
+        assertThat(cache.batches()).isEqualTo(6);
+    }
+
     @Test
     void aReaderOfAReusedChunkIsToldToReadAgain() {
         BatchCache cache = new BatchCache(1000);

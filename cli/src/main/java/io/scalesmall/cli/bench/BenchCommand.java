@@ -83,8 +83,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-bytes", defaultValue = "65536", description = "Producer batch size in bytes (default ${DEFAULT-VALUE}).")
     int batchBytes;
 
-    @Option(names = "--linger-ms", defaultValue = "1", description = "Producer linger in ms (default ${DEFAULT-VALUE}).")
-    int lingerMs;
+    @Option(names = "--linger-ms", defaultValue = "1", description = "Producer linger in ms, 0..10000, fractions allowed"
+            + " (e.g. 0.25; default ${DEFAULT-VALUE}).")
+    double lingerMs;
 
     @Option(names = "--warmup", defaultValue = "0", paramLabel = "MESSAGES",
             description = "Send this many messages first, unmeasured, to other streams (JIT warm-up; default ${DEFAULT-VALUE}).")
@@ -120,7 +121,9 @@ public final class BenchCommand implements Callable<Integer> {
             check("--consumers", consumers, 0, 1024);
             check("--rate", rate, 0, Long.MAX_VALUE);
             check("--batch-bytes", batchBytes, 1, 15 << 20);
-            check("--linger-ms", lingerMs, 0, 10_000);
+            if (!(lingerMs >= 0 && lingerMs <= 10_000)) {
+                throw new IllegalArgumentException("--linger-ms must be in 0..10000, got " + lingerMs);
+            }
             check("--timeout", timeoutSeconds, 1, 3600);
             check("--warmup", warmup, 0, Long.MAX_VALUE);
             if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE)) {
@@ -144,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             List<InetSocketAddress> target = inProcess != null ? List.of(inProcess.head()) : addresses;
             BenchSettings s = new BenchSettings(target, messages, size, ackMode, producers, streams, consumers, rate,
-                    batchBytes, Duration.ofMillis(lingerMs), Duration.ofSeconds(timeoutSeconds), names);
+                    batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds), names);
             if (warmup > 0) {
                 BenchSettings w = new BenchSettings(target, warmup, size, ackMode, producers, streams, 0, 0, batchBytes,
                         s.linger(), s.timeout(), names + "-warmup");

@@ -2,6 +2,7 @@ package io.scalesmall.cli.bench;
 
 import io.scalesmall.stream.protocol.AckMode;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +66,9 @@ final class BenchReport {
 
     static void print(PrintWriter out, BenchSettings s, BenchResult r, List<String> nodeLines) {
         out.printf(Locale.ROOT, "scalesmall bench: %,d messages of %d bytes, ack %s, %d producer(s), %d stream(s),"
-                + " %d consumer(s)%s, batch %d bytes, linger %d ms%n", s.messages(), s.size(), s.ack(), s.producers(),
+                + " %d consumer(s)%s, batch %d bytes, linger %s ms%n", s.messages(), s.size(), s.ack(), s.producers(),
                 s.streams(), s.consumers(), s.rate() > 0 ? String.format(Locale.ROOT, ", rate %,d msgs/s", s.rate())
-                        : "", s.batchBytes(), s.linger().toMillis());
+                        : "", s.batchBytes(), BigDecimal.valueOf(s.linger().toNanos(), 6).stripTrailingZeros().toPlainString());
         nodeLines.forEach(out::println);
         double seconds = r.produceNanos() / 1e9;
         out.printf(Locale.ROOT, "produced: %,d acknowledged, %,d failed in %.3f s: %,.0f msgs/s, %.2f MB/s%n",
