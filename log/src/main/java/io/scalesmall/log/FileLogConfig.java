@@ -35,7 +35,8 @@ package io.scalesmall.log;
  *                         (off-heap) chunks of 1 MiB
  *                         (one chunk of the whole budget when it is smaller) up to this many bytes, so that consumers
  *                         reading recent data never touch the disk; the oldest chunk is reused first. Chunks are
- *                         allocated as data arrives. 0 switches the cache off. Default {@link #AUTO_CACHE_BYTES}:
+ *                         allocated as data arrives, after the first by a background thread ahead of need (see
+ *                         {@code BatchCache}). 0 switches the cache off. Default {@link #AUTO_CACHE_BYTES}:
  *                         greedy, half of the heap's maximum ({@link Runtime#maxMemory()} / 2) when the log is
  *                         opened, held off-heap -- the node's other memory (connections, indexes, producer state) is
  *                         small beside its messages. Direct memory is limited by {@code -XX:MaxDirectMemorySize}
