@@ -304,7 +304,7 @@ public final class GroupManager implements AutoCloseable {
     /** @return counters of the core and of its failure detector ({@code swim_*}), read on the core thread */
     public Map<String, Long> coreStats() {
         return call(() -> {
-            GroupNode.Stats s = node.stats();
+            GroupNodeStats s = node.stats();
             SwimStats f = node.detector().stats();
             return Map.ofEntries(Map.entry("broadcasts", s.broadcasts()), Map.entry("stream_sends", s.streamSends()),
                     Map.entry("multicasts", s.multicastsSent()), Map.entry("duplicates", s.duplicates()),

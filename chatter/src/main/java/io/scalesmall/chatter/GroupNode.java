@@ -19,7 +19,6 @@ import io.scalesmall.chatter.swim.MemberState;
 import java.util.NavigableSet;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,60 +50,11 @@ public final class GroupNode {
     private final Map<String, GroupState> states = new TreeMap<>();
     private final Map<String, Set<NetId>> seeds = new TreeMap<>();
     private final JoinAnnouncements announcements = new JoinAnnouncements();
-    /** Per group, the members of the last state asked for a random peer (anti-entropy), as an array. */
-    private final Map<String, MemberArray> memberArrays = new TreeMap<>();
-    private final Stats stats = new Stats();
+    private final AntiEntropy antiEntropy;
+    private final Expiry expiry;
+    private final GroupNodeStats stats = new GroupNodeStats();
     private long nextAntiEntropyNanos = Long.MIN_VALUE;
     private long nextCompactionNanos = Long.MIN_VALUE;
-
-    /** Counters of what the core did, for metrics; read on the core's thread. */
-    public static final class Stats {
-        final Dissemination.Stats dissemination = new Dissemination.Stats();
-        long merges;
-        long changes;
-        long antiEntropyRounds;
-        long refutations;
-
-        /** @return broadcasts started (own writes and forwards) */
-        public long broadcasts() {
-            return dissemination.broadcasts;
-        }
-
-        /** @return messages handed to the stream transport */
-        public long streamSends() {
-            return dissemination.streamSends;
-        }
-
-        /** @return multicasts handed to the outbox (a transport with multicast off drops them there) */
-        public long multicastsSent() {
-            return dissemination.multicastsSent;
-        }
-
-        /** @return gossips dropped as duplicates */
-        public long duplicates() {
-            return dissemination.duplicates;
-        }
-
-        /** @return states or deltas merged */
-        public long merges() {
-            return merges;
-        }
-
-        /** @return merges that changed this node's state */
-        public long changes() {
-            return changes;
-        }
-
-        /** @return digests sent to a random peer */
-        public long antiEntropyRounds() {
-            return antiEntropyRounds;
-        }
-
-        /** @return writes made to refute stale writes of this node's id */
-        public long refutations() {
-            return refutations;
-        }
-    }
 
     /**
      * @param self        this node's id
@@ -124,6 +74,8 @@ public final class GroupNode {
         this.dissemination = new Dissemination(self, new PiggybackOutbox(outbox, membership), peers, random, config.dedupeWindow(),
                 stats.dissemination, Dissemination.firstSeqno(incarnation));
         this.events = new TopologyEvents();
+        this.antiEntropy = new AntiEntropy(self, membership, dissemination, seeds, random, stats);
+        this.expiry = new Expiry(self, config, wallMillis, membership, events);
         membership.addListener((now, c) -> {
             for (Map.Entry<String, GroupState> e : states.entrySet()) {
                 if (e.getValue().members().contains(c.member())) {
@@ -139,7 +91,7 @@ public final class GroupNode {
     }
 
     /** @return the counters */
-    public Stats stats() {
+    public GroupNodeStats stats() {
         return stats;
     }
 
@@ -508,7 +460,11 @@ public final class GroupNode {
         }
         if (nowNanos - nextAntiEntropyNanos >= 0) {
             nextAntiEntropyNanos = nowNanos + config.antiEntropyInterval().toNanos();
-            antiEntropy(nowNanos);
+            List<GroupState> mine = new ArrayList<>();
+            for (String group : myGroups()) {
+                mine.add(state(group));
+            }
+            antiEntropy.round(mine);
         }
         for (NetId peer : membership.tick(nowNanos)) {
             // Healing: besides the detector's ping, compare topologies, for a peer that forgot us entirely.
@@ -532,85 +488,9 @@ public final class GroupNode {
         return membership.forgottenCount();
     }
 
-    /** Drops old tombstones, and forgets members down longer than the TTL (see {@link Membership}). */
+    /** Drops old tombstones, and forgets members down longer than the TTL (see {@link Expiry}). */
     private void compact(long nowNanos) {
         peers.expire(nowNanos);
-        long now = wallMillis.getAsLong();
-        long ttl = config.tombstoneTtl().toMillis();
-        Set<NetId> known = new HashSet<>();
-        for (GroupState s : states.values()) {
-            known.addAll(s.members());
-        }
-        List<NetId> purge = membership.duePurge(nowNanos);
-        long horizon = now - ttl;
-        for (Map.Entry<String, GroupState> e : states.entrySet()) {
-            GroupState before = e.getValue();
-            List<NetId> drop = new ArrayList<>(purge);
-            // Members gone for the TTL whose tombstones plain compaction must keep (it has not seen every earlier
-            // write of theirs, e.g. it learned of them only from their leave): dropped whole, and forgotten.
-            for (NetId m : before.worldClock().members()) {
-                if (!m.equals(self) && !membership.isActive(m) && Membership.oldTombstonesOnly(before.itemsOf(m), horizon)) {
-                    drop.add(m);
-                }
-            }
-            GroupState after = before;
-            for (NetId m : drop) {
-                if (after.worldClock().get(m) != null) {
-                    membership.forgot(nowNanos, m, after.worldClock().get(m));
-                    after = after.without(m);
-                }
-            }
-            if (after != before) {
-                events.diff(before, after, drop);
-            }
-            e.setValue(after.compact(now, ttl));
-        }
-        for (NetId m : purge) {
-            membership.purgedWithoutRecords(nowNanos, m);
-        }
-        membership.expire(nowNanos, known);
-    }
-
-    /**
-     * @return a random member of {@code s} other than this node and not DEAD or LEFT, or null if there is none; in
-     *         O(1) per call while the state is unchanged (the member array is cached per state)
-     */
-    private NetId randomMember(GroupState s) {
-        MemberArray a = memberArrays.get(s.group());
-        if (a == null || a.state() != s) {
-            a = new MemberArray(s, s.members().toArray(new NetId[0]));
-            memberArrays.put(s.group(), a);
-        }
-        NetId[] ids = a.ids();
-        for (int attempt = 0; attempt < 8 && ids.length > 0; attempt++) {
-            NetId m = ids[random.nextInt(ids.length)];
-            if (!m.equals(self) && !membership.isDown(m)) {
-                return m;
-            }
-        }
-        List<NetId> up = new ArrayList<>(members(s.group()));
-        up.remove(self);
-        return up.isEmpty() ? null : up.get(random.nextInt(up.size()));
-    }
-
-    private record MemberArray(GroupState state, NetId[] ids) {
-    }
-
-    private void antiEntropy(long nowNanos) {
-        for (String group : myGroups()) {
-            GroupState s = state(group);
-            NetId peer = randomMember(s);
-            if (peer == null) {
-                List<NetId> seedList = new ArrayList<>(seeds.getOrDefault(group, Set.of()));
-                if (seedList.isEmpty()) {
-                    continue;
-                }
-                peer = seedList.get(random.nextInt(seedList.size()));
-            }
-            stats.antiEntropyRounds++;
-            // A probe: the digest alone, by datagram. The clock (O(members) bytes) travels, by TCP, only when states
-            // differ.
-            dissemination.sendPacket(peer, new DigestMessage(group, s.digest(), WorldClock.empty()));
-        }
+        expiry.run(nowNanos, states);
     }
 }
