@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,7 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * appender reuses the oldest chunk and the cache grows at a later turn of the ring. A new chunk costs its zeroing and
  * the first touch of each of its pages, which on a virtual machine's fresh memory measured about 3 ms per MiB: made
  * on the appender's thread, 80 of them a second while a greedy budget filled, they held memory acks back (p99 of
- * 10-20 ms at 830,000 msgs/s in the bench). Off-heap because of the collector: a cache of many small
+ * 10-20 ms at 830,000 msgs/s in the bench). The grower also paces itself, spending at most a share of one core
+ * ({@value #GROWTH_SHARE_PERCENT} % in the log): after an allocation that took {@code t} it starts the next no sooner
+ * than {@code t * (100 - share) / share} later, so a budget of gigabytes fills over a minute or two on such a machine (in seconds where memory
+ * is fast) instead of taking two thirds of a core from the node while it fills. Off-heap because of the collector: a cache of many small
  * arrays made every young collection copy the recent data (pauses of 100 ms and more in the bench), and chunks of
  * half a G1 region or more (8 MiB, tried next) are humongous objects, whose allocations started a concurrent marking
  * cycle every ~200 ms in the bench. Direct chunks are neither copied nor marked; they count against
@@ -93,6 +97,13 @@ final class BatchCache {
     private final AtomicBoolean growing = new AtomicBoolean();
     /** Set by the grower when direct memory refused a chunk: the cache stops growing. */
     private volatile boolean refused;
+    /** The grower's share of one core the log gives it, in percent (see the class comment). */
+    static final int GROWTH_SHARE_PERCENT = 10;
+    /** This cache's grower share, percent, 1..100 (100: no pause between allocations). */
+    private final int growthSharePercent;
+    private final LongSupplier nanoClock;
+    /** {@link #nanoClock} time before which no new allocation starts; written by the grower. */
+    private volatile long nextGrowthNanos;
 
     /**
      * A cache whose chunks after the first are allocated on the calling thread (tests: deterministic growth).
@@ -100,15 +111,25 @@ final class BatchCache {
      * @param budgetBytes the most bytes of chunks to hold, at least 0 (0 caches nothing)
      */
     BatchCache(long budgetBytes) {
-        this(budgetBytes, Runnable::run);
+        this(budgetBytes, Runnable::run, 100, System::nanoTime);
     }
 
     /**
-     * @param budgetBytes the most bytes of chunks to hold, at least 0 (0 caches nothing)
-     * @param grower      runs the allocation of the next chunk ahead of need (a single background thread in the log)
+     * @param budgetBytes        the most bytes of chunks to hold, at least 0 (0 caches nothing)
+     * @param grower             runs the allocation of the next chunk ahead of need (a single background thread in
+     *                           the log)
+     * @param growthSharePercent the grower's pace: at most this share of one core, 1..100 (100: no pause)
+     * @param nanoClock          the pace's clock, ns ({@code System::nanoTime})
+     * @throws IllegalArgumentException if the budget is negative or the share outside 1..100
      */
-    BatchCache(long budgetBytes, Executor grower) {
+    BatchCache(long budgetBytes, Executor grower, int growthSharePercent, LongSupplier nanoClock) {
+        if (growthSharePercent < 1 || growthSharePercent > 100) {
+            throw new IllegalArgumentException("growth share must be in 1..100 %, got " + growthSharePercent);
+        }
         this.grower = grower;
+        this.growthSharePercent = growthSharePercent;
+        this.nanoClock = nanoClock;
+        this.nextGrowthNanos = nanoClock.getAsLong();
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("cache budget must be >= 0, got " + budgetBytes);
         }
@@ -197,15 +218,22 @@ final class BatchCache {
         }
     }
 
-    /** Has the grower allocate the next chunk, unless one is ready or queued or the ring is complete. */
+    /**
+     * Has the grower allocate the next chunk, unless one is ready or queued, the ring is complete, or the grower's
+     * pace ({@link #GROWTH_SHARE_PERCENT}) holds it back for now.
+     */
     private void growAhead() {
-        if (refused || allocated >= maxChunks || spare.get() != null || !growing.compareAndSet(false, true)) {
+        if (refused || allocated >= maxChunks || spare.get() != null || nanoClock.getAsLong() - nextGrowthNanos < 0
+                || !growing.compareAndSet(false, true)) {
             return;
         }
         try {
             grower.execute(() -> {
                 try {
+                    long start = nanoClock.getAsLong();
                     Chunk c = allocate();
+                    long end = nanoClock.getAsLong();
+                    nextGrowthNanos = end + (end - start) * (100 - growthSharePercent) / growthSharePercent;
                     if (c != null) {
                         spare.set(c);
                     }

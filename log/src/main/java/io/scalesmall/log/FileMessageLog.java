@@ -101,7 +101,8 @@ public final class FileMessageLog implements MessageLog {
             t.setDaemon(true);
             return t;
         });
-        this.cache = new BatchCache(config.resolvedCacheBytes(), cacheGrower);
+        this.cache = new BatchCache(config.resolvedCacheBytes(), cacheGrower, BatchCache.GROWTH_SHARE_PERCENT,
+                System::nanoTime);
         this.reader = new LogReader(segments, cache);
         Files.createDirectories(dir);
         this.lock = DirectoryLock.take(dir);

@@ -56,7 +56,7 @@ class BatchCacheTest {
     @Test
     void growthWaitsForTheGrowerAndNeverBlocksThePut() {
         List<Runnable> queued = new ArrayList<>();
-        BatchCache cache = new BatchCache(3L * BatchCache.CHUNK_BYTES, queued::add);
+        BatchCache cache = new BatchCache(3L * BatchCache.CHUNK_BYTES, queued::add, 100, System::nanoTime);
         int half = BatchCache.CHUNK_BYTES / 2;
         cache.put(0, 0, record(0, half), half);
         assertThat(cache.heldBytes()).as("the first chunk at once").isEqualTo(BatchCache.CHUNK_BYTES);
@@ -82,6 +82,39 @@ class BatchCacheTest {
         assertThat(cache.heldBytes()).isEqualTo(3L * BatchCache.CHUNK_BYTES);
         assertThat(queued).as("the ring is complete: nothing more asked for").isEmpty();
         assertThat(cache.batches()).isEqualTo(6);
+    }
+
+    /** The grower paces itself: after an allocation that took t, none starts before t * (100 - share) / share. */
+    @Test
+    void theGrowerSpendsAtMostItsShareOfACore() {
+        List<Runnable> queued = new ArrayList<>();
+        AtomicLong now = new AtomicLong(1_000);
+        AtomicLong step = new AtomicLong();
+        BatchCache cache = new BatchCache(4L * BatchCache.CHUNK_BYTES, queued::add, 10, () -> now.addAndGet(step.get()));
+        int half = BatchCache.CHUNK_BYTES / 2;
+        long key = 0;
+        cache.put(0, key++, record(0, half), half); // the first chunk, at once; the second asked for
+        step.set(1_000_000); // the allocation takes 1 ms on this clock
+        queued.remove(0).run();
+        step.set(0);
+        long allocated = now.get();
+        for (int i = 0; i < 3; i++) {
+            cache.put(0, key++, record(i, half), half);
+        }
+        assertThat(cache.heldBytes()).as("the spare is taken").isEqualTo(2L * BatchCache.CHUNK_BYTES);
+        assertThat(queued).as("the next waits 9 ms after a 1 ms allocation at 10 %").isEmpty();
+
+        now.set(allocated + 9_000_000 - 1);
+        for (int i = 0; i < 2; i++) {
+            cache.put(0, key++, record(i, half), half);
+        }
+        assertThat(queued).as("still too early").isEmpty();
+        now.set(allocated + 9_000_000);
+        for (int i = 0; i < 3; i++) { // the ring's end comes round again: a point to grow at
+            cache.put(0, key++, record(i, half), half);
+        }
+        assertThat(queued).as("due: asked for").hasSize(1);
+        assertThat(cache.heldBytes()).isEqualTo(2L * BatchCache.CHUNK_BYTES);
     }
 
     @Test
