@@ -7,13 +7,14 @@
 # scalesmall runs without consumers, like ProducerPerformance. Output: both tables, and OUT (default
 # side-by-side.txt in the current directory) gets a copy.
 #
-# Usage: bench/kafka/side-by-side.sh [MESSAGES]      (default 5,000,000; disk and Kafka flush runs use MESSAGES / 5)
-# Env:   WARMUP (unmeasured messages before each scalesmall run, default MESSAGES / 5; the Kafka broker is warm
+# Usage: bench/kafka/side-by-side.sh [MESSAGES]      (default 5,000,000; Kafka's flush runs use MESSAGES / 5)
+# Env:   DISK_MESSAGES (scalesmall's disk=1 runs, default MESSAGES: group commit keeps them as fast as memory acks),
+#        WARMUP (unmeasured messages before each scalesmall run, default MESSAGES / 5; the Kafka broker is warm
 #        after its first run), SCALESMALL_JAVA_OPTS (JVM options of the bench), GRID / PARTITIONS / PORT as for run.sh
 set -euo pipefail
 
 MESSAGES=${1:-5000000}
-DISK_MESSAGES=$(( MESSAGES / 5 ))
+DISK_MESSAGES=${DISK_MESSAGES:-$MESSAGES}
 WARMUP=${WARMUP:-$(( MESSAGES / 5 ))}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
