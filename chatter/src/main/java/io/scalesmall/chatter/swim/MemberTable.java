@@ -101,14 +101,15 @@ final class MemberTable {
     }
 
     /**
-     * @return up to {@code k} distinct random active members (ALIVE or SUSPECT) other than {@code exclude}: the helpers
-     *         of an indirect probe. memberlist draws ALIVE ones only; here suspects help too, because after a
-     *         partition heals many members are briefly suspect, and ALIVE-only helpers left probes without relays and
-     *         nacks: a healed 30 s split of 100 simulated nodes took 12–40 s to agree (seeds 1–8), 1.6–14.5 s with
-     *         suspects as helpers. See {@link ActiveIndex}
+     * @return up to {@code k} distinct random ALIVE members other than {@code exclude}: the helpers of an indirect
+     *         probe, as memberlist's {@code kRandomNodes} draws them. Drawing suspects too healed a 30 s split of 100
+     *         simulated nodes faster (1.6–14.5 s against 12.5–40.1 s over 8 seeds), but under churn, where suspects
+     *         are mostly crashed, the 10,000-member churn run drifted at its end (its observer heard 111 peers instead
+     *         of about 460; likely their missing nacks counting against Lifeguard's local health); see
+     *         {@link ActiveIndex}
      */
     List<NetId> randomHelpers(int k, NetId exclude, Random random) {
-        return ids(activeIndex.draw(k, e -> !e.id.equals(exclude), random));
+        return ids(activeIndex.draw(k, e -> e.state == MemberState.ALIVE && !e.id.equals(exclude), random));
     }
 
     private static List<NetId> ids(List<Entry> entries) {
