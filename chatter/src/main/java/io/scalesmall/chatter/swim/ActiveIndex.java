@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * (swap with the last) and the index costs 4 bytes per member, not a hash map entry.
  *
  * <p>Who is drawn is the caller's predicate: gossip goes to any active member (a suspect must hear of its suspicion
- * to refute it); the helpers of an indirect probe are ALIVE ones (see {@code MemberTable#randomHelpers}).
+ * to refute it), the helpers of an indirect probe are ALIVE ones, as memberlist's {@code kRandomNodes} draws them.
  *
  * <p>Not thread-safe: owned by the detector's thread.
  *

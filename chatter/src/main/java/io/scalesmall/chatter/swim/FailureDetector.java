@@ -236,14 +236,6 @@ public final class FailureDetector {
             ring.add(d.member());
         } else if (message instanceof Update u) {
             table.apply(nowNanos, u);
-            if (u.member().equals(self) && !(u instanceof SwimMessage.Alive) && !from.equals(self)
-                    && !table.isLeaving()) {
-                // An accusation of us, fresh (just refuted) or stale (refuted before): answer its sender directly,
-                // so it does not wait for the refutation's gossip to find it. After a long partition the sender
-                // is often the only one on its side still holding us down (a re-dial), and gossip reaches it by
-                // chance: a 30 s split of 100 simulated nodes took up to 66 s to agree without this.
-                output.send(from, List.of(new SwimMessage.Alive(self, table.incarnation())));
-            }
         }
     }
 
@@ -321,7 +313,7 @@ public final class FailureDetector {
 
     private void probeIndirectly() {
         probe.indirectSent = true;
-        for (NetId via : table.randomHelpers(config.indirectProbes(), probe.target, random)) {
+        for (NetId via : table.randomAlive(config.indirectProbes(), probe.target, random)) {
             stats.indirectProbes++;
             probe.expectedNacks += config.lifeguard() ? 1 : 0;
             send(via, new PingReq(probe.seq, probe.target));

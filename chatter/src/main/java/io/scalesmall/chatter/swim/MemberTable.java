@@ -102,13 +102,12 @@ final class MemberTable {
 
     /**
      * @return up to {@code k} distinct random ALIVE members other than {@code exclude}: the helpers of an indirect
-     *         probe, as memberlist's {@code kRandomNodes} draws them. Drawing suspects too healed a 30 s split of 100
-     *         simulated nodes faster (1.6–14.5 s against 12.5–40.1 s over 8 seeds), but under churn, where suspects
-     *         are mostly crashed, the 10,000-member churn run drifted at its end (its observer heard 111 peers instead
-     *         of about 460; likely their missing nacks counting against Lifeguard's local health); see
-     *         {@link ActiveIndex}
+     *         probe, as memberlist's {@code kRandomNodes} draws them. Drawing suspects too heals a 30 s split of 100
+     *         simulated nodes much faster (about 2 s against 14–44 s), but under churn, where suspects are mostly
+     *         crashed, the 10,000-member churn run then drifted at its end (its observer heard 111 peers instead of
+     *         about 460); see {@link ActiveIndex}
      */
-    List<NetId> randomHelpers(int k, NetId exclude, Random random) {
+    List<NetId> randomAlive(int k, NetId exclude, Random random) {
         return ids(activeIndex.draw(k, e -> e.state == MemberState.ALIVE && !e.id.equals(exclude), random));
     }
 
@@ -168,11 +167,6 @@ final class MemberTable {
             active--;
         }
         return e != null;
-    }
-
-    /** @return true once this node announced its departure ({@link #leave}) */
-    boolean isLeaving() {
-        return leaving;
     }
 
     /** Marks this node as leaving and queues its own {@code Dead(self, inc, self)}. */

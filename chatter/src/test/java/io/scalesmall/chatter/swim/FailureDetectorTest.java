@@ -70,25 +70,6 @@ class FailureDetectorTest {
     }
 
     @Test
-    void anAccuserIsAnsweredDirectlyWithTheRefutation() {
-        FailureDetector fd = detector(SwimConfig.lan(), 3);
-        fd.onMessage(0, A, new Dead(SELF, 1, B));
-        assertThat(sent).as("fresh: refuted, and A told at once").containsExactly(
-                new Sent(A, List.of(new Alive(SELF, 2))));
-        sent.clear();
-        fd.onMessage(0, B, new Suspect(SELF, 1, B));
-        assertThat(sent).as("stale: B still holds the refuted accusation").containsExactly(
-                new Sent(B, List.of(new Alive(SELF, 2))));
-        sent.clear();
-        fd.onMessage(0, B, new Alive(SELF, 2));
-        fd.onMessage(0, B, new Dead(A, 1, B));
-        assertThat(sent).as("no accusation of us: nothing to answer").isEmpty();
-        fd.leave();
-        fd.onMessage(0, A, new Dead(SELF, 2, A));
-        assertThat(sent).as("a leaving node does not refute").isEmpty();
-    }
-
-    @Test
     void suspicionOrDeathOfSelfIsRefutedWithAHigherIncarnation() {
         FailureDetector fd = detector(SwimConfig.lan(), 3);
         fd.onMessage(0, A, new Suspect(SELF, 1, A));
