@@ -5,11 +5,13 @@ import io.scalesmall.topology.NetId;
 import io.scalesmall.topology.WorldClock;
 import io.scalesmall.wire.WireMessage.DigestMessage;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A {@link GroupNode}'s anti-entropy round (seed 002; Demers et al. 1987, push-pull): per group this node is in, a
@@ -26,11 +28,17 @@ final class AntiEntropy {
     private final Map<String, Set<NetId>> seeds;
     private final Random random;
     private final GroupNodeStats stats;
+    /** A group's members not held down ({@link GroupNode#members}), self included. */
+    private final Function<String, ? extends Collection<NetId>> upMembers;
     private final Map<String, MemberArray> memberArrays = new HashMap<>();
 
-    /** @param seeds the node's seeds per group, read at each round (the node adds to it) */
+    /**
+     * @param seeds     the node's seeds per group, read at each round (the node adds to it)
+     * @param upMembers a group's members not held DEAD or LEFT, self included ({@link GroupNode#members})
+     */
     AntiEntropy(NetId self, Membership membership, Dissemination dissemination, Map<String, Set<NetId>> seeds,
-            Random random, GroupNodeStats stats) {
+            Random random, GroupNodeStats stats, Function<String, ? extends Collection<NetId>> upMembers) {
+        this.upMembers = upMembers;
         this.self = self;
         this.membership = membership;
         this.dissemination = dissemination;
@@ -75,12 +83,8 @@ final class AntiEntropy {
                 return m;
             }
         }
-        List<NetId> up = new ArrayList<>();
-        for (NetId m : s.members()) {
-            if (!m.equals(self) && !membership.isDown(m)) {
-                up.add(m);
-            }
-        }
+        List<NetId> up = new ArrayList<>(upMembers.apply(s.group()));
+        up.remove(self);
         return up.isEmpty() ? null : up.get(random.nextInt(up.size()));
     }
 

@@ -74,7 +74,7 @@ public final class GroupNode {
         this.dissemination = new Dissemination(self, new PiggybackOutbox(outbox, membership), peers, random, config.dedupeWindow(),
                 stats.dissemination, Dissemination.firstSeqno(incarnation));
         this.events = new TopologyEvents();
-        this.antiEntropy = new AntiEntropy(self, membership, dissemination, seeds, random, stats);
+        this.antiEntropy = new AntiEntropy(self, membership, dissemination, seeds, random, stats, this::members);
         this.expiry = new Expiry(self, config, wallMillis, membership, events);
         membership.addListener((now, c) -> {
             for (Map.Entry<String, GroupState> e : states.entrySet()) {
@@ -357,7 +357,7 @@ public final class GroupNode {
         }
 
         private void merged(GroupState incoming) {
-            membership.tellVerdicts(from, incoming.members());
+            membership.tellVerdicts(from, incoming);
             boolean knewGroup = states.containsKey(incoming.group());
             merge(now, incoming);
             if (newPeer || !knewGroup) {
@@ -386,7 +386,7 @@ public final class GroupNode {
             GroupState delta = mine.delta(d.clock());
             // Live records of members held DEAD or LEFT stay here, and the peer gets the verdict instead: a node
             // that never heard the verdict would hold them ALIVE and pass them on (see Membership#tellVerdicts).
-            List<SwimMessage.Update> verdicts = membership.verdicts(delta.members());
+            List<SwimMessage.Update> verdicts = membership.verdicts(delta);
             for (SwimMessage.Update v : verdicts) {
                 delta = delta.without(v.member());
             }

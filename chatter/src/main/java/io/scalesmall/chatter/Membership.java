@@ -12,7 +12,6 @@ import io.scalesmall.topology.TimedSet;
 import io.scalesmall.wire.SwimMessage;
 import io.scalesmall.wire.WireMessage.SwimPacket;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,10 +191,11 @@ final class Membership {
     }
 
     /**
-     * @return this node's verdicts on those of {@code members} it holds DEAD or LEFT (see {@link #tellVerdicts})
+     * @return this node's verdicts on the members with live records in {@code records} that it holds DEAD or LEFT
+     *         (see {@link #tellVerdicts}); the members are not even listed while nothing is down, the common case
      */
-    List<SwimMessage.Update> verdicts(Collection<NetId> members) {
-        return downSince.isEmpty() ? List.of() : detector.verdicts(members);
+    List<SwimMessage.Update> verdicts(GroupState records) {
+        return downSince.isEmpty() ? List.of() : detector.verdicts(records.members());
     }
 
     /** Sends {@code verdicts} to {@code peer} at once, by datagram; nothing for an empty list. */
@@ -204,14 +204,14 @@ final class Membership {
     }
 
     /**
-     * Tells {@code peer} this node's verdicts on those of {@code members} it holds DEAD or LEFT, when the peer sent
+     * Tells {@code peer} this node's verdicts on the members of {@code records} it holds DEAD or LEFT, when the peer sent
      * live records of them: a node that joined after a verdict's gossip ended would otherwise hold the member ALIVE
      * and hand its records on to later joiners, which is how records of departed members kept circulating under
      * churn (memberlist's push/pull carries the states for the same reason). For the same reason this node does not
      * hand out live records of such members in its own deltas, only the verdicts.
      */
-    void tellVerdicts(NetId peer, Collection<NetId> members) {
-        tell(peer, verdicts(members));
+    void tellVerdicts(NetId peer, GroupState records) {
+        tell(peer, verdicts(records));
     }
 
     /** @return how many forgotten members are kept out now */
