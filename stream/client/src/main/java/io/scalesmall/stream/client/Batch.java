@@ -35,6 +35,8 @@ final class Batch {
     private ByteBuf frame;
     /** When it was sealed, System.nanoTime(): the delivery timeout counts from here. */
     long sealedAtNanos;
+    /** When its first message was added, System.nanoTime(): its linger counts from here. */
+    long openedAtNanos;
     /** Whether it was written to some connection already (a later write is a resend). */
     boolean sent;
     /** Guarded by {@code this}: set after the callbacks ran; listeners to run then (null when none). */

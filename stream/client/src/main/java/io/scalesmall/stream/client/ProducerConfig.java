@@ -22,7 +22,11 @@ import java.util.Objects;
  * @param batchBytes       a batch is sent once its messages reach this many bytes (payload + 4 per message);
  *                         default 64 KiB; 1 .. 15 MiB. Larger batches: fewer frames, fewer syscalls, more latency.
  * @param linger           a batch that is not full is sent this long after its first message; default 1 ms;
- *                         0 .. 10 s. 0 sends each message as soon as the caller's thread lets go of the producer.
+ *                         0 .. 10 s, to the nanosecond. 0 sends each message as soon as the caller's thread lets go
+ *                         of the producer. While messages keep coming, a send seals the batch once its linger ran
+ *                         out (checked every 16 sends), so sub-millisecond lingers hold; a batch that no send
+ *                         follows waits for the event loop's timer, which may fire up to a millisecond late (NIO
+ *                         selects in whole milliseconds).
  * @param maxInFlight      messages sent or queued and not yet completed; default 100,000; 1 .. 2^30. The bound on
  *                         the producer's memory (with the message sizes).
  * @param blockWhenFull    at {@code maxInFlight}: true (default) blocks {@link StreamProducer#send} up to

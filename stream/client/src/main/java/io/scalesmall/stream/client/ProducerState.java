@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,16 @@ final class ProducerState {
     private final EventLoop loop;
     private final AtomicLong resentBatches;
 
+    /**
+     * A send looks at the open batch's age every this many messages (a power of two), and seals it when its linger
+     * has run out. The loop's linger timer alone is late by up to a millisecond: NIO selects in whole milliseconds, so
+     * a sub-millisecond linger would not be honoured while messages flow; this check costs a clock read per 16 sends.
+     */
+    static final int LINGER_CHECK_EVERY = 16;
+
     private final Object lock = new Object();
+    private final long lingerNanos;
+    private final LongSupplier nanoClock;
     // Guarded by lock:
     private Batch current = new Batch(16);
     private long nextSequence;
@@ -61,10 +71,17 @@ final class ProducerState {
     private volatile int maxMessageBytes = StreamProducer.DEFAULT_MAX_MESSAGE_BYTES;
 
     ProducerState(ProducerConfig config, EventLoop loop, AtomicLong resentBatches) {
+        this(config, loop, resentBatches, System::nanoTime);
+    }
+
+    /** As above, reading time (ns, as {@link System#nanoTime}) from {@code nanoClock}: tests step it. */
+    ProducerState(ProducerConfig config, EventLoop loop, AtomicLong resentBatches, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.config = config;
         this.loop = loop;
         this.resentBatches = resentBatches;
         this.budget = new InFlightBudget(lock, config.maxInFlight());
+        this.lingerNanos = config.linger().toNanos();
     }
 
     int maxMessageBytes() {
@@ -90,11 +107,16 @@ final class ProducerState {
                 }
             }
             long add = message.length + FrameCodec.PER_MESSAGE_BYTES;
-            if (current.size() > 0 && (current.bytes + add > config.batchBytes()
-                    || current.bytes + add + FrameCodec.DATA_OVERHEAD_BYTES > maxFrameBytes)) {
+            int n = current.size();
+            if (n > 0 && (current.bytes + add > config.batchBytes()
+                    || current.bytes + add + FrameCodec.DATA_OVERHEAD_BYTES > maxFrameBytes
+                    || (n & (LINGER_CHECK_EVERY - 1)) == 0 && nanoClock.getAsLong() - current.openedAtNanos >= lingerNanos)) {
                 seal();
             }
             boolean first = current.size() == 0;
+            if (first) {
+                current.openedAtNanos = nanoClock.getAsLong();
+            }
             current.add(message, callback);
             if (current.bytes >= config.batchBytes()) {
                 seal();
@@ -151,7 +173,7 @@ final class ProducerState {
         Batch b = current;
         current = new Batch(b.size());
         b.seal(nextSequence);
-        b.sealedAtNanos = System.nanoTime();
+        b.sealedAtNanos = nanoClock.getAsLong();
         nextSequence += b.size();
         inFlight.add(b);
         unfinished.sealed(b);
@@ -343,7 +365,7 @@ final class ProducerState {
         Channel ch;
         synchronized (lock) {
             Batch oldest = inFlight.oldest();
-            if (oldest == null || System.nanoTime() - oldest.sealedAtNanos < config.deliveryTimeout().toNanos()) {
+            if (oldest == null || nanoClock.getAsLong() - oldest.sealedAtNanos < config.deliveryTimeout().toNanos()) {
                 return;
             }
             failed = inFlight.drain();

@@ -80,6 +80,54 @@ class ProducerStateTest {
     }
 
     @Test
+    void aSendSealsTheOpenBatchOnceItsLingerRanOutWithoutWaitingForTheTimer() throws ProtocolException {
+        // The loop's linger timer never fires here (10 s on an EmbeddedChannel); the clock is stepped by hand.
+        long[] now = {1_000_000_000L};
+        EmbeddedChannel c = new EmbeddedChannel();
+        ProducerState s = new ProducerState(ProducerConfig.of(new InetSocketAddress("127.0.0.1", 9), "s")
+                .withAck(AckMode.memory(1)).withBatchBytes(1 << 20).withLinger(Duration.ofMillis(10_000)),
+                c.eventLoop(), new AtomicLong(), () -> now[0]);
+        s.connected(c);
+        s.initOk(c, new InitOkFrame(2 << 20, 1 << 20, 8));
+        Duration linger = Duration.ofMillis(10_000);
+        int every = ProducerState.LINGER_CHECK_EVERY;
+        for (int i = 0; i < 3 * every; i++) {
+            assertThat(s.add(utf8("m" + i), into(new CompletableFuture<>()))).isNull();
+        }
+        assertThat(sizesWritten(c)).as("within its linger the batch stays open").isEmpty();
+        now[0] += linger.toNanos() - 1;
+        for (int i = 0; i < every; i++) {
+            s.add(utf8("n" + i), into(new CompletableFuture<>()));
+        }
+        assertThat(sizesWritten(c)).as("one nanosecond short of the linger").isEmpty();
+        now[0] += 1;
+        for (int i = 0; i < every; i++) {
+            s.add(utf8("o" + i), into(new CompletableFuture<>()));
+        }
+        // The first check after the linger ran out seals the 4 * every messages added before it; the rest open the
+        // next batch, whose own linger starts now.
+        assertThat(sizesWritten(c)).containsExactly(4 * every);
+        now[0] += linger.toNanos() / 2;
+        for (int i = 0; i < 2 * every; i++) {
+            s.add(utf8("p" + i), into(new CompletableFuture<>()));
+        }
+        assertThat(sizesWritten(c)).as("the second batch's linger counts from its own first message").isEmpty();
+    }
+
+    /** The message counts of the DATA frames written on {@code c} so far, in order. */
+    private static List<Integer> sizesWritten(EmbeddedChannel c) throws ProtocolException {
+        c.runPendingTasks();
+        List<Integer> out = new ArrayList<>();
+        for (ByteBuf b; (b = c.readOutbound()) != null; ) {
+            if (FrameDecoder.decode(b, FrameCodec.HARD_MAX_FRAME_BYTES) instanceof DataFrame d) {
+                out.add(d.messages().size());
+            }
+            b.release();
+        }
+        return out;
+    }
+
+    @Test
     void aWriteFreedByAnAckNeverOvertakesOneAlreadyQueued() throws Exception {
         // A real loop and an in-JVM channel pair: the ack is handled on the loop while the write of "b", queued by
         // this thread, still waits behind it; the write of "c" the ack frees must not go first.
