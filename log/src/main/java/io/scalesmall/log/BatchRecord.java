@@ -104,15 +104,60 @@ final class BatchRecord {
      */
     static Unsealed encode(byte[] name, long producerId, long firstSequence, MessageBatch messages, int bodyBytes,
             int compressMinBytes, CompressionGate gate) {
+        return encode(name, producerId, firstSequence, messages, bodyBytes, compressMinBytes, gate, null);
+    }
+
+    /**
+     * Reusable arrays for {@link #encode(byte[], long, long, MessageBatch, int, int, CompressionGate, Scratch)}: one for
+     * the raw record, one for its compressed candidate, each kept while at most {@link #MAX_BYTES} long (a larger
+     * record gets fresh arrays, not kept). A record encoded into them is valid until the next encode with the same
+     * scratch. Not thread-safe: one per thread. Without it, a node taking 256 KiB batches allocated about 70 % of its
+     * garbage here (a new array per batch, two when LZ4 was tried; JFR allocation samples of the bench at 1.5M msgs/s).
+     */
+    static final class Scratch {
+        /** The largest array kept: 1 MiB (a cache chunk; batches are 64-256 KiB by default). */
+        static final int MAX_BYTES = 1 << 20;
+        private byte[] raw = new byte[0];
+        private byte[] compressed = new byte[0];
+
+        private byte[] raw(int length) {
+            if (length > MAX_BYTES) {
+                return new byte[length];
+            }
+            if (raw.length < length) {
+                raw = new byte[Math.max(length, Math.min(MAX_BYTES, raw.length * 2))];
+            }
+            return raw;
+        }
+
+        private byte[] compressed(int length) {
+            if (length > MAX_BYTES) {
+                return new byte[length];
+            }
+            if (compressed.length < length) {
+                compressed = new byte[Math.max(length, Math.min(MAX_BYTES, compressed.length * 2))];
+            }
+            return compressed;
+        }
+    }
+
+    /**
+     * As {@link #encode(byte[], long, long, MessageBatch, int, int, CompressionGate)}, into {@code scratch}'s arrays
+     * (null: new ones): the result is valid until {@code scratch} is used again. Bytes past the record's length in
+     * its array are left as they were.
+     */
+    static Unsealed encode(byte[] name, long producerId, long firstSequence, MessageBatch messages, int bodyBytes,
+            int compressMinBytes, CompressionGate gate, Scratch scratch) {
         int producerBytes = producerId == 0 ? 0 : PRODUCER_BYTES;
         int bodyStart = HEADER_BYTES + name.length + producerBytes;
-        byte[] rec = new byte[bodyStart + bodyBytes]; // the raw record; the body is written in place
+        // the raw record; the body is written in place
+        byte[] rec = scratch == null ? new byte[bodyStart + bodyBytes] : scratch.raw(bodyStart + bodyBytes);
         messages.writeBody(ByteBuffer.wrap(rec, bodyStart, bodyBytes));
         int stored = bodyBytes;
         int flags = 0;
         if (bodyBytes >= compressMinBytes && gate.shouldTry()) {
             int max = COMPRESSOR.maxCompressedLength(bodyBytes);
-            byte[] candidate = new byte[bodyStart + max];
+            byte[] candidate = scratch == null ? new byte[bodyStart + max] : scratch.compressed(bodyStart + max);
             int n = COMPRESSOR.compress(rec, bodyStart, bodyBytes, candidate, bodyStart, max);
             boolean worth = worthCompressing(bodyBytes, n);
             gate.record(worth);

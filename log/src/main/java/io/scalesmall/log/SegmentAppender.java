@@ -113,7 +113,7 @@ final class SegmentAppender {
      * active one past the segment size (the fsync of the one it leaves is queued, not done: {@link GroupCommit}). Returns the record's place; the caller indexes
      * it. On failure the segment is cut back to where the record started, and nothing of it is visible.
      *
-     * @param rec the record, {@code rec.array()[0, rec.remaining())}; cached by reference (not changed afterwards)
+     * @param rec the record, {@code rec.array()[0, rec.remaining())}; copied into the cache, not kept (reused)
      */
     private Placed write(ByteBuffer rec, long appendMillis) throws IOException {
         int length = rec.remaining();

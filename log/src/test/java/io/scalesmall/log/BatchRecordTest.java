@@ -159,6 +159,42 @@ class BatchRecordTest {
         assertThat(CompressionGate.always().shouldTry()).isTrue();
     }
 
+    @Test
+    void aReusedScratchEncodesExactlyWhatFreshArraysDo() {
+        // Batches of random sizes (some past the largest array a scratch keeps), compressible or not, with and without
+        // producer fields, through one scratch in turn: a smaller record after a larger one must not pick up its bytes.
+        Seeds.check("scratch encode == fresh encode", 20, seed -> {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+            BatchRecord.Scratch scratch = new BatchRecord.Scratch();
+            for (int b = 0; b < 12; b++) {
+                int n = 1 + rnd.nextInt(rnd.nextInt(8) == 0 ? 3_000 : 300);
+                int size = rnd.nextInt(rnd.nextInt(10) == 0 ? 1_500 : 120);
+                boolean compressible = rnd.nextBoolean();
+                List<byte[]> messages = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    byte[] m = new byte[size];
+                    if (compressible) {
+                        java.util.Arrays.fill(m, (byte) ('a' + rnd.nextInt(3)));
+                    } else {
+                        rnd.nextBytes(m);
+                    }
+                    messages.add(m);
+                }
+                int body = Limits.checkBatch(messages);
+                long producer = rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(1_000);
+                long sequence = producer == 0 ? 0 : rnd.nextInt(1 << 20);
+                byte[] name = CodecBytes.of("stream-" + rnd.nextInt(100));
+                ByteBuffer fresh = BatchRecord.seal(BatchRecord.encode(name, producer, sequence, MessageBatch.of(messages),
+                        body, 64, CompressionGate.always()), b, 42);
+                ByteBuffer reused = BatchRecord.seal(BatchRecord.encode(name, producer, sequence,
+                        MessageBatch.of(messages), body, 64, CompressionGate.always(), scratch), b, 42);
+                assertThat(reused).as("batch %d: %d messages of %d bytes", b, n, size).isEqualTo(fresh);
+                assertThat(BatchRecord.decode(reused, 0, 0, Integer.MAX_VALUE, Long.MAX_VALUE, true))
+                        .hasSize(n).containsExactlyElementsOf(messages);
+            }
+        });
+    }
+
     private static ByteBuffer clone(ByteBuffer b) {
         ByteBuffer c = ByteBuffer.allocate(b.remaining());
         c.put(b.duplicate()).flip();
