@@ -43,9 +43,15 @@ package io.scalesmall.log;
  *                         (default: the heap's maximum, so the default budget fits beside Netty's buffers); when it
  *                         refuses a chunk the cache stops growing. Give a smaller share (or 0) when several logs or
  *                         other large users share the JVM.
+ * @param keepPageCache    false (default): once a segment is complete and fsynced, its pages are dropped from the
+ *                         operating system's page cache (Linux; see {@code PageCache}), so that writing keeps reusing
+ *                         the same warm pages and the log's memory is its own budget above; reads past that budget
+ *                         go to the disk. true leaves them to the kernel: a consumer catching up from far behind may
+ *                         then read from the page cache, at the price of the kernel's memory and, on some virtual
+ *                         machines, of costlier writes into fresh pages (bench/pagecache-write.py).
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
-        long maxDiskBytes, long producerExpiryMillis, long cacheBytes) {
+        long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -59,7 +65,7 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
 
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
-            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES);
+            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -91,36 +97,42 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
 
     public FileLogConfig withSegmentBytes(long bytes) {
         return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
         return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
-                producerExpiryMillis, cacheBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache);
     }
 
     public FileLogConfig withProducerExpiryMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                millis, cacheBytes);
+                millis, cacheBytes, keepPageCache);
+    }
+
+    /** @param keep see {@link #keepPageCache}: true keeps synced segments' pages in the page cache */
+    public FileLogConfig withKeepPageCache(boolean keep) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes, keep);
     }
 
     public FileLogConfig withCacheBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, bytes);
+                producerExpiryMillis, bytes, keepPageCache);
     }
 }

@@ -115,7 +115,8 @@ public final class FileMessageLog implements MessageLog {
         try {
             this.recovery = LogRecovery.run(dir, streams, segments, producers, commit, opener);
             producers.expire(clockMillis.getAsLong());
-            this.syncer = new RollSyncer(commit, "scalesmall-log-sync " + dir.getFileName());
+            this.syncer = new RollSyncer(commit, !config.keepPageCache(),
+                    "scalesmall-log-sync " + dir.getFileName());
             try {
                 this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
                         opener, syncer::wake);

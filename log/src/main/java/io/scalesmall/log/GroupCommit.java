@@ -46,6 +46,8 @@ final class GroupCommit {
     private volatile IOException failed;
     /** fsync calls made, for metrics and tests. */
     private final AtomicLong fsyncs = new AtomicLong();
+    /** Segments left by a roll whose fsync completed, oldest first, until {@link #takeSynced} takes them. */
+    private final ConcurrentLinkedQueue<Segment> synced = new ConcurrentLinkedQueue<>();
 
     GroupCommit(Fsync fsync) {
         this.fsync = fsync;
@@ -124,7 +126,16 @@ final class GroupCommit {
             Segment.syncDirectory(r.dir());
             durable.accumulateAndGet(r.appendedBytes(), Math::max);
             rolls.poll();
+            synced.add(r.left());
         }
+    }
+
+    /**
+     * Takes the next segment a completed roll left -- complete and durable, never written again -- or null when there
+     * is none (the {@link RollSyncer} drops their pages from the page cache). Any thread.
+     */
+    Segment takeSynced() {
+        return synced.poll();
     }
 
     /** Fsyncs a segment outside the group commit (recovery, on the opening thread). */

@@ -1,0 +1,97 @@
+package io.scalesmall.log;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops a file's pages from the operating system's page cache: {@code posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)}
+ * through JNA, on Linux (x86-64, aarch64, riscv64, where the advice is 4); elsewhere, or when the native call cannot
+ * be loaded, {@link #drop} does nothing and returns false (logged once).
+ *
+ * <p><b>Why.</b> A {@link FileMessageLog} keeps the batches consumers read most -- the recent ones -- in its own
+ * memory budget ({@link BatchCache}), so the kernel's copy of a segment that is complete and fsynced mostly duplicates
+ * it. Left there, every new segment also takes fresh page-cache pages; on the 2 vCPU virtual machine of
+ * docs/benchmarks.md the kernel's copy into fresh pages cost about eight times more once some 1.1 GB had been written
+ * (bench/pagecache-write.py shows it), which saturated the node's event loop halfway through long bench runs. With
+ * each synced segment's pages dropped, the kernel reuses the same warm pages: 2.4 GB written at a flat cost. Cassandra
+ * drops the pages of files it has finished writing for the same reason ({@code posix_fadvise} DONTNEED). The price: a
+ * consumer reading far behind, past the log's own budget, reads the disk instead of the kernel's cache
+ * ({@link FileLogConfig#keepPageCache()} keeps them).
+ *
+ * <p>Only clean pages are dropped: call it after the file's fsync. The advice applies to the file, not to one
+ * descriptor, so the file is opened read-only for the call. Thread-safe.
+ */
+final class PageCache {
+    private static final Logger LOG = LoggerFactory.getLogger(PageCache.class);
+    private static final int O_RDONLY = 0;
+    private static final int POSIX_FADV_DONTNEED = 4;
+    /** Architectures whose Linux headers define POSIX_FADV_DONTNEED as 4 (s390x does not). */
+    private static final Set<String> ARCHS = Set.of("amd64", "x86_64", "aarch64", "riscv64");
+
+    /** The C library's calls used here (JNA maps them by name). */
+    interface LibC extends Library {
+        int open(String path, int flags);
+
+        /** @return 0, or an error number (not -1 and errno) */
+        int posix_fadvise(int fd, long offset, long length, int advice);
+
+        int close(int fd);
+    }
+
+    private static final LibC LIBC = load();
+
+    private PageCache() {
+    }
+
+    private static LibC load() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.startsWith("linux") || !ARCHS.contains(arch)) {
+            LOG.debug("page cache: not dropped on {} {}", os, arch);
+            return null;
+        }
+        try {
+            return Native.load("c", LibC.class);
+        } catch (LinkageError | RuntimeException e) {
+            LOG.info("page cache: segments' pages stay cached (cannot call posix_fadvise: {})", e.toString());
+            return null;
+        }
+    }
+
+    /** Whether {@link #drop} can work here. */
+    static boolean supported() {
+        return LIBC != null;
+    }
+
+    /**
+     * Advises the kernel to drop {@code file}'s cached pages (the clean ones; dirty pages stay until written).
+     *
+     * @return true if the advice was given; false if unsupported here, or the file could not be opened (e.g. deleted
+     *         meanwhile by retention) -- never throws
+     */
+    static boolean drop(Path file) {
+        LibC c = LIBC;
+        if (c == null) {
+            return false;
+        }
+        try {
+            int fd = c.open(file.toString(), O_RDONLY);
+            if (fd < 0) {
+                return false;
+            }
+            try {
+                return c.posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0;
+            } finally {
+                c.close(fd);
+            }
+        } catch (LinkageError | RuntimeException e) {
+            LOG.debug("page cache: cannot drop {}: {}", file, e.toString());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.scalesmall.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Synced segments leave the page cache (Linux): residency is read with {@link MappedByteBuffer#isLoaded()}, which
+ * asks the kernel ({@code mincore}) without touching the pages.
+ */
+class PageCacheTest {
+    @TempDir
+    Path dir;
+
+    /** Whether every page of {@code file} is in the page cache now. */
+    private static boolean cached(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            return m.isLoaded();
+        }
+    }
+
+    @Test
+    void aDroppedFileLeavesThePageCacheAndReadsBackTheSame() throws IOException {
+        assumeTrue(PageCache.supported(), "posix_fadvise through JNA (Linux x86-64/aarch64/riscv64)");
+        Path f = dir.resolve("f");
+        byte[] bytes = new byte[4 << 20];
+        new SplittableRandom(7).nextBytes(bytes);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(bytes));
+            ch.force(false);
+        }
+        assertThat(cached(f)).as("just written").isTrue();
+
+        assertThat(PageCache.drop(f)).isTrue();
+
+        assertThat(cached(f)).as("dropped").isFalse();
+        assertThat(Files.readAllBytes(f)).isEqualTo(bytes);
+        assertThat(PageCache.drop(dir.resolve("missing"))).as("a file retention deleted meanwhile").isFalse();
+    }
+
+    /** Appends 1 KiB batches to "s" until {@code bytes} were appended, then flushes (which completes the rolls). */
+    private static void fill(FileMessageLog log, int bytes) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int n = 0; n < bytes; n += 1024) {
+            byte[] m = new byte[1024];
+            rnd.nextBytes(m);
+            log.append("s", m);
+        }
+        log.flush();
+    }
+
+    @Test
+    void theLogDropsEachSyncedSegmentAndKeepsTheActiveOne() throws IOException {
+        assumeTrue(PageCache.supported(), "posix_fadvise through JNA (Linux x86-64/aarch64/riscv64)");
+        FileLogConfig config = FileLogConfig.DEFAULT.withSegmentBytes(1 << 20).withCacheBytes(0);
+        try (FileMessageLog log = FileMessageLog.open(dir, config)) {
+            fill(log, 3 << 20);
+            Path first = dir.resolve(Segment.fileName(0));
+            Path second = dir.resolve(Segment.fileName(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !cached(first) && !cached(second));
+            assertThat(cached(dir.resolve(Segment.fileName(3)))).as("the active segment, still written").isTrue();
+            assertThat(log.read("s", 0, 10, 1 << 20).messages()).as("read back from the disk").hasSize(10);
+        }
+    }
+
+    @Test
+    void aLogThatKeepsThePageCacheLeavesSyncedSegmentsCached() throws IOException {
+        assumeTrue(PageCache.supported(), "posix_fadvise through JNA (Linux x86-64/aarch64/riscv64)");
+        FileLogConfig config = FileLogConfig.DEFAULT.withSegmentBytes(1 << 20).withCacheBytes(0)
+                .withKeepPageCache(true);
+        try (FileMessageLog log = FileMessageLog.open(dir, config)) {
+            fill(log, 3 << 20);
+            Path first = dir.resolve(Segment.fileName(0));
+            Path second = dir.resolve(Segment.fileName(1));
+            // The syncer looks at least every 100 ms: dropping pages, it would have within this second.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> cached(first) && cached(second));
+        }
+    }
+}
