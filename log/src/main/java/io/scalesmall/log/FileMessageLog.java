@@ -305,6 +305,16 @@ public final class FileMessageLog implements MessageLog {
     }
 
     /** fsync calls made since open (rolls and flushes). */
+    /** Rolled segments whose pages were dropped from the page cache after their fsync (see {@link PageCache}). */
+    long droppedSegments() {
+        return syncer.droppedSegments();
+    }
+
+    /** Whether completed rolls wait for the syncer to look at their pages (tests). */
+    boolean syncedSegmentsWaiting() {
+        return commit.syncedWaiting();
+    }
+
     public long fsyncCount() {
         return commit.fsyncCount();
     }

@@ -138,6 +138,11 @@ final class GroupCommit {
         return synced.poll();
     }
 
+    /** Whether segments wait for {@link #takeSynced} (tests). */
+    boolean syncedWaiting() {
+        return !synced.isEmpty();
+    }
+
     /** Fsyncs a segment outside the group commit (recovery, on the opening thread). */
     void syncSegment(FileChannel channel) throws IOException {
         force(channel);

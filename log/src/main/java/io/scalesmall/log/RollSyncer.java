@@ -2,6 +2,7 @@ package io.scalesmall.log;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ final class RollSyncer implements AutoCloseable {
     private final boolean dropPages;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Segments whose pages were dropped, for tests and metrics. */
+    private final AtomicLong dropped = new AtomicLong();
 
     /** @param dropPages whether to drop each synced segment's pages from the page cache ({@link PageCache#drop}) */
     RollSyncer(GroupCommit commit, boolean dropPages, String name) {
@@ -67,10 +70,15 @@ final class RollSyncer implements AutoCloseable {
      */
     private void dropSyncedPages() {
         for (Segment s; (s = commit.takeSynced()) != null; ) {
-            if (dropPages) {
-                PageCache.drop(s.path);
+            if (dropPages && PageCache.drop(s.path)) {
+                dropped.incrementAndGet();
             }
         }
+    }
+
+    /** Segments whose pages this thread dropped from the page cache since the log opened. */
+    long droppedSegments() {
+        return dropped.get();
     }
 
     /** Stops the thread once its current fsync (if any) is done; rolls still queued stay so (recovery completes
