@@ -88,7 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
     double lingerMs;
 
     @Option(names = "--warmup", defaultValue = "0", paramLabel = "MESSAGES",
-            description = "Send this many messages first, unmeasured, to other streams (JIT warm-up; default ${DEFAULT-VALUE}).")
+            description = "Send this many messages first, unmeasured, to other streams, at --rate when one is given"
+                    + " (JIT warm-up: the measured phase then runs code compiled for its own load; default"
+                    + " ${DEFAULT-VALUE}).")
     long warmup;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Give up after this long (default ${DEFAULT-VALUE}).")
@@ -149,8 +151,11 @@ public final class BenchCommand implements Callable<Integer> {
             BenchSettings s = new BenchSettings(target, messages, size, ackMode, producers, streams, consumers, rate,
                     batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds), names);
             if (warmup > 0) {
-                BenchSettings w = new BenchSettings(target, warmup, size, ackMode, producers, streams, 0, 0, batchBytes,
-                        s.linger(), s.timeout(), names + "-warmup");
+                // Paced like the run: warmed up at full speed, the JIT went on compiling the paced loop, the linger
+                // path and their profiles for seconds into the measured phase (C1/C2 took 0.3-0.5 of the 2 vCPUs for
+                // the first 4 s at 2.4M msgs/s, perf sched).
+                BenchSettings w = new BenchSettings(target, warmup, size, ackMode, producers, streams, 0, rate,
+                        batchBytes, s.linger(), s.timeout(), names + "-warmup");
                 BenchResult wr = new BenchRun(w).run(null, false);
                 err.printf("bench: warm-up: %,d of %,d messages acknowledged%n", wr.acked(), warmup);
                 err.flush();
