@@ -77,6 +77,11 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--log-memory", paramLabel = "SIZE|auto|off", description = "Memory budget: recent messages cached for consumers (default auto: half the heap).")
     String logMemory;
 
+    @Option(names = "--log-page-cache", paramLabel = "drop|keep", description = "drop (default): a complete, fsynced"
+            + " segment's pages leave the kernel's page cache (Linux); keep: the kernel keeps them for consumers"
+            + " reading far behind.")
+    String logPageCache;
+
     @Option(names = "--placement", paramLabel = "on|off", description = "Place data in the groups joined at start (default on).")
     String placement;
 
@@ -111,6 +116,7 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("log-retention", logRetention);
         flags.put("log-retention-bytes", logRetentionBytes);
         flags.put("log-memory", logMemory);
+        flags.put("log-page-cache", logPageCache);
         flags.put("placement", placement);
         flags.put("weight", weight);
         flags.put("replicas", replicas);

@@ -18,8 +18,10 @@ import java.util.Objects;
  * log-max-disk         SIZE|off     disk budget: producers get LOG_FULL beyond it; default off (the disk's size)
  * log-retention        DURATION|off drop data older than this; default 7d
  * log-retention-bytes  SIZE|off     drop the oldest data beyond this much; default off
- * log-memory           SIZE|auto|off memory budget: recent messages cached in the heap for consumers; default auto
+ * log-memory           SIZE|auto|off memory budget: recent messages cached off-heap for consumers; default auto
  *                                    (greedy: half of the JVM's maximum heap); off = no cache
+ * log-page-cache       drop|keep    drop (default): a complete, fsynced segment's pages leave the kernel's page
+ *                                    cache (Linux); keep: the kernel keeps them for consumers reading far behind
  * </pre>
  *
  * SIZE: a number of bytes with an optional k, m, g or t suffix (powers of 1024), e.g. {@code 512m}. DURATION: a
@@ -32,9 +34,10 @@ import java.util.Objects;
  * @param retention      retention by age; null for none
  * @param memoryBytes    the log's cache budget in bytes ({@link FileLogConfig#cacheBytes}): 0 = none,
  *                       {@link FileLogConfig#AUTO_CACHE_BYTES} = half the maximum heap
+ * @param keepPageCache  whether synced segments stay in the kernel's page cache ({@link FileLogConfig#keepPageCache})
  */
 public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention,
-        long memoryBytes) {
+        long memoryBytes, boolean keepPageCache) {
     /** The default data port. */
     public static final int DEFAULT_PORT = 29998;
 
@@ -60,19 +63,19 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
     /** The defaults for a node whose state lives in {@code dataDir}. */
     public static DataConfig defaults(Path dataDir) {
         return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
-                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES);
+                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false);
     }
 
     /** @return this config with another data port */
     public DataConfig withPort(int p) {
-        return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes);
+        return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes, keepPageCache);
     }
 
     /** @return the log's settings (segment size and compression at their defaults) */
     public FileLogConfig logConfig() {
         return FileLogConfig.DEFAULT.withMaxDiskBytes(maxDiskBytes).withRetentionBytes(retentionBytes)
                 .withRetentionMillis(retention == null ? FileLogConfig.UNLIMITED : retention.toMillis())
-                .withCacheBytes(memoryBytes);
+                .withCacheBytes(memoryBytes).withKeepPageCache(keepPageCache);
     }
 
     /**
@@ -104,7 +107,16 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
             memory = m.equalsIgnoreCase("auto") ? FileLogConfig.AUTO_CACHE_BYTES
                     : m.equalsIgnoreCase("off") ? 0 : size("log-memory", m);
         }
-        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory);
+        boolean keep = d.keepPageCache;
+        if (v.containsKey("log-page-cache")) {
+            String m = v.get("log-page-cache").strip().toLowerCase(Locale.ROOT);
+            if (!m.equals("drop") && !m.equals("keep")) {
+                throw new IllegalArgumentException("log-page-cache: '" + v.get("log-page-cache")
+                        + "' is neither drop nor keep");
+            }
+            keep = m.equals("keep");
+        }
+        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep);
     }
 
     /** Parses SIZE|off; off is {@link FileLogConfig#UNLIMITED}. */

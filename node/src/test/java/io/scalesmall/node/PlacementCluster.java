@@ -41,7 +41,8 @@ final class PlacementCluster implements AutoCloseable {
         InetSocketAddress http = nodes.isEmpty() ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0) : null;
         NodeConfig base = new NodeConfig(InetAddress.getLoopbackAddress(), port, null, 0, seeds, List.of(GROUP), null,
                 "placement-test", d, http);
-        DataConfig data = new DataConfig(0, d.resolve("log"), maxDiskBytes, FileLogConfig.UNLIMITED, null, 8 << 20);
+        DataConfig data = new DataConfig(0, d.resolve("log"), maxDiskBytes, FileLogConfig.UNLIMITED, null, 8 << 20,
+                false);
         PlacementConfig p = PlacementConfig.defaults().withWeight(weight).withReplicas(replicas).withSlices(slices)
                 .withTimings(SETTLE, TICK);
         Node n = Node.start(base.withData(data).withPlacement(p), "test");
