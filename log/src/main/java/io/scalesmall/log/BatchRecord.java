@@ -108,8 +108,8 @@ final class BatchRecord {
     }
 
     /**
-     * Reusable arrays for {@link #encode(byte[], long, long, MessageBatch, int, int, CompressionGate, Scratch)}: one for
-     * the raw record, one for its compressed candidate, each kept while at most {@link #MAX_BYTES} long (a larger
+     * Reusable arrays for {@link #encode(byte[], long, long, MessageBatch, int, int, CompressionGate, Scratch)}: one
+     * for the raw record, one for its compressed candidate, each kept while at most {@link #MAX_BYTES} long (a larger
      * record gets fresh arrays, not kept). A record encoded into them is valid until the next encode with the same
      * scratch. Not thread-safe: one per thread. Without it, a node taking 256 KiB batches allocated about 70 % of its
      * garbage here (a new array per batch, two when LZ4 was tried; JFR allocation samples of the bench at 1.5M msgs/s).

@@ -184,8 +184,8 @@ class BatchRecordTest {
                 long producer = rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(1_000);
                 long sequence = producer == 0 ? 0 : rnd.nextInt(1 << 20);
                 byte[] name = CodecBytes.of("stream-" + rnd.nextInt(100));
-                ByteBuffer fresh = BatchRecord.seal(BatchRecord.encode(name, producer, sequence, MessageBatch.of(messages),
-                        body, 64, CompressionGate.always()), b, 42);
+                ByteBuffer fresh = BatchRecord.seal(BatchRecord.encode(name, producer, sequence,
+                        MessageBatch.of(messages), body, 64, CompressionGate.always()), b, 42);
                 ByteBuffer reused = BatchRecord.seal(BatchRecord.encode(name, producer, sequence,
                         MessageBatch.of(messages), body, 64, CompressionGate.always(), scratch), b, 42);
                 assertThat(reused).as("batch %d: %d messages of %d bytes", b, n, size).isEqualTo(fresh);

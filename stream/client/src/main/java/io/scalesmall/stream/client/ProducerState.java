@@ -110,7 +110,8 @@ final class ProducerState {
             int n = current.size();
             if (n > 0 && (current.bytes + add > config.batchBytes()
                     || current.bytes + add + FrameCodec.DATA_OVERHEAD_BYTES > maxFrameBytes
-                    || (n & (LINGER_CHECK_EVERY - 1)) == 0 && nanoClock.getAsLong() - current.openedAtNanos >= lingerNanos)) {
+                    || (n & (LINGER_CHECK_EVERY - 1)) == 0
+                            && nanoClock.getAsLong() - current.openedAtNanos >= lingerNanos)) {
                 seal();
             }
             boolean first = current.size() == 0;
