@@ -121,23 +121,16 @@ final class BatchRecord {
         private byte[] compressed = new byte[0];
 
         private byte[] raw(int length) {
-            if (length > MAX_BYTES) {
-                return new byte[length];
-            }
-            if (raw.length < length) {
-                raw = new byte[Math.max(length, Math.min(MAX_BYTES, raw.length * 2))];
-            }
-            return raw;
+            return length > MAX_BYTES ? new byte[length] : (raw = atLeast(raw, length));
         }
 
         private byte[] compressed(int length) {
-            if (length > MAX_BYTES) {
-                return new byte[length];
-            }
-            if (compressed.length < length) {
-                compressed = new byte[Math.max(length, Math.min(MAX_BYTES, compressed.length * 2))];
-            }
-            return compressed;
+            return length > MAX_BYTES ? new byte[length] : (compressed = atLeast(compressed, length));
+        }
+
+        /** {@code a} if it holds {@code length} bytes, else a new array of at least that (doubling, to the cap). */
+        private static byte[] atLeast(byte[] a, int length) {
+            return a.length >= length ? a : new byte[Math.max(length, Math.min(MAX_BYTES, a.length * 2))];
         }
     }
 

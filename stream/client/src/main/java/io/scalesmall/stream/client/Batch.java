@@ -76,7 +76,7 @@ final class Batch {
         int length = (int) (bytes + FrameCodec.DATA_OVERHEAD_BYTES);
         ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
         try {
-            FrameCodec.data(out, firstSequence, Arrays.asList(messages).subList(0, size));
+            FrameCodec.data(out, firstSequence, messages, size, bytes);
         } catch (RuntimeException e) {
             out.release();
             throw e;

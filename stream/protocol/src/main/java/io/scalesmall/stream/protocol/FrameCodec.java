@@ -2,7 +2,9 @@ package io.scalesmall.stream.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.scalesmall.topology.StreamKeys;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -154,6 +156,50 @@ public final class FrameCodec {
             out.writeInt(m.length).writeBytes(m);
         }
         end(out, at);
+    }
+
+    /**
+     * Writes a DATA frame of {@code messages[0, count)}, whose payload plus {@link #PER_MESSAGE_BYTES} each sum to
+     * {@code bodyBytes} (the caller counted them as it collected the messages): the same bytes as
+     * {@link #data(ByteBuf, long, List)}, written through one NIO view of the frame, with no pass to size it and no
+     * bounds check per message -- the producer's send path, where this runs under its lock for every batch.
+     *
+     * @throws IllegalArgumentException if {@code firstSequence} &lt; 0, {@code count} &lt; 1, {@code bodyBytes} does
+     *                                  not match the messages, or the frame would exceed {@link #HARD_MAX_FRAME_BYTES}
+     */
+    public static void data(ByteBuf out, long firstSequence, byte[][] messages, int count, long bodyBytes) {
+        if (firstSequence < 0 || count < 1 || count > messages.length) {
+            throw new IllegalArgumentException("DATA needs firstSequence >= 0 and 1.." + messages.length
+                    + " messages, got " + firstSequence + ", " + count);
+        }
+        long size = DATA_OVERHEAD_BYTES + bodyBytes;
+        if (size > HARD_MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("a DATA frame of " + size + " bytes exceeds " + HARD_MAX_FRAME_BYTES);
+        }
+        int frame = (int) size;
+        out.ensureWritable(frame);
+        if (out.nioBufferCount() != 1) { // a composite buffer: a NIO view of it would be a copy
+            List<byte[]> list = Arrays.asList(messages).subList(0, count);
+            if (dataFrameBytes(list) != size) {
+                throw new IllegalArgumentException("bodyBytes " + bodyBytes + " does not match the messages");
+            }
+            data(out, firstSequence, list);
+            return;
+        }
+        int at = out.writerIndex();
+        ByteBuffer b = out.nioBuffer(at, frame); // big-endian, as the frame; shares the buffer's memory
+        b.put((byte) VERSION).put((byte) FrameType.DATA.id).putInt(frame - HEADER_BYTES).putLong(firstSequence).putInt(count);
+        for (int i = 0; i < count; i++) {
+            byte[] m = messages[i];
+            if (b.remaining() < PER_MESSAGE_BYTES + m.length) {
+                throw new IllegalArgumentException("bodyBytes " + bodyBytes + " is less than the messages hold");
+            }
+            b.putInt(m.length).put(m);
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("bodyBytes " + bodyBytes + " is more than the messages hold");
+        }
+        out.writerIndex(at + frame);
     }
 
     /** @return the size, in bytes, of the DATA frame holding these messages */

@@ -45,6 +45,28 @@ class GoldenBytesTest {
     }
 
     @Test
+    void dataFromAnArrayWritesTheSameGoldenBytesIntoAnyBuffer() {
+        byte[][] messages = {utf8("hi"), new byte[0], utf8("unused: past count")};
+        String golden = Hex.of(Hex.bytes("01 03 00000016  0000000000000005 00000002  00000002 6869  00000000"));
+        for (io.netty.buffer.ByteBuf out : List.of(io.netty.buffer.Unpooled.directBuffer(3),
+                io.netty.buffer.Unpooled.buffer(64).writeByte(0x7f), io.netty.buffer.Unpooled.compositeBuffer())) {
+            int before = out.writerIndex();
+            FrameCodec.data(out, 5, messages, 2, 2 * FrameCodec.PER_MESSAGE_BYTES + 2);
+            byte[] got = new byte[out.writerIndex() - before];
+            out.getBytes(before, got);
+            assertThat(Hex.of(got)).as(out.getClass().getSimpleName()).isEqualTo(golden);
+            out.release();
+        }
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        assertThatThrownBy(() -> FrameCodec.data(out, 5, messages, 2, 9)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("less than the messages hold");
+        assertThatThrownBy(() -> FrameCodec.data(out, 5, messages, 2, 11)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more than the messages hold");
+        assertThatThrownBy(() -> FrameCodec.data(out, 5, messages, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        out.release();
+    }
+
+    @Test
     void data() throws ProtocolException {
         pin(new DataFrame(5, List.of(utf8("hi"), new byte[0])),
                 "01 03 00000016  0000000000000005 00000002  00000002 6869  00000000");
