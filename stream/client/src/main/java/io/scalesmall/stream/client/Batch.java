@@ -37,6 +37,8 @@ final class Batch {
     long sealedAtNanos;
     /** When its first message was added, System.nanoTime(): its linger counts from here. */
     long openedAtNanos;
+    /** Set once {@link #seal} encoded it; read without the lock by its linger timer, which then has nothing to do. */
+    volatile boolean sealed;
     /** Whether it was written to some connection already (a later write is a resend). */
     boolean sent;
     /** Guarded by {@code this}: set after the callbacks ran; listeners to run then (null when none). */
@@ -83,6 +85,7 @@ final class Batch {
         }
         frame = out;
         messages = null;
+        sealed = true;
     }
 
     /** @return a retained duplicate of the frame, for one write (the write releases it); under the lock */

@@ -124,6 +124,12 @@ final class ProducerState {
             } else if (first) {
                 Batch b = current;
                 Runnable linger = () -> {
+                    if (b.sealed) {
+                        // Sealed by size or by a later send's linger check, as most are under load: the event loop
+                        // does not queue behind the sender for the lock (JFR saw it wait up to 9.8 ms for a sender
+                        // descheduled while holding it, with acks queued behind).
+                        return;
+                    }
                     synchronized (lock) {
                         if (current == b && b.size() > 0) {
                             seal();
