@@ -304,7 +304,6 @@ public final class FileMessageLog implements MessageLog {
         return new CacheStats(cache.budgetBytes(), cache.heldBytes(), cache.batches(), cache.hits(), cache.misses());
     }
 
-    /** fsync calls made since open (rolls and flushes). */
     /** Rolled segments whose pages were dropped from the page cache after their fsync (see {@link PageCache}). */
     long droppedSegments() {
         return syncer.droppedSegments();
@@ -315,6 +314,7 @@ public final class FileMessageLog implements MessageLog {
         return commit.syncedWaiting();
     }
 
+    /** fsync calls made since open (rolls and flushes). */
     public long fsyncCount() {
         return commit.fsyncCount();
     }

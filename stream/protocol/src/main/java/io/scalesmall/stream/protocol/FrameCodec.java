@@ -188,7 +188,8 @@ public final class FrameCodec {
         }
         int at = out.writerIndex();
         ByteBuffer b = out.nioBuffer(at, frame); // big-endian, as the frame; shares the buffer's memory
-        b.put((byte) VERSION).put((byte) FrameType.DATA.id).putInt(frame - HEADER_BYTES).putLong(firstSequence).putInt(count);
+        b.put((byte) VERSION).put((byte) FrameType.DATA.id).putInt(frame - HEADER_BYTES);
+        b.putLong(firstSequence).putInt(count);
         for (int i = 0; i < count; i++) {
             byte[] m = messages[i];
             if (b.remaining() < PER_MESSAGE_BYTES + m.length) {
