@@ -97,7 +97,10 @@ class MembershipChangeClusterTest {
                 }
                 for (ChainResolver.Member m : chain.subList(1, 3)) {
                     MessageLog other = c.nodeAt(m.address()).log();
-                    await().atMost(WAIT).until(() -> other.endOffset(name) >= log.size());
+                    // Named, so that a stall (it happened once in CI, not reproduced since) says where it was.
+                    await().alias("stream " + name + " (chain " + chain + ") on member " + m + ": "
+                            + log.size() + " messages at its head").atMost(WAIT)
+                            .until(() -> other.endOffset(name) >= log.size());
                     assertThat(read(other, stream(s))).as("stream %d on a chain member", s)
                             .containsExactlyElementsOf(log);
                 }
