@@ -83,13 +83,13 @@ class ProducerStateTest {
     void aSendSealsTheOpenBatchOnceItsLingerRanOutWithoutWaitingForTheTimer() throws ProtocolException {
         // The loop's linger timer never fires here (10 s on an EmbeddedChannel); the clock is stepped by hand.
         long[] now = {1_000_000_000L};
+        Duration linger = Duration.ofMillis(10_000);
         EmbeddedChannel c = new EmbeddedChannel();
         ProducerState s = new ProducerState(ProducerConfig.of(new InetSocketAddress("127.0.0.1", 9), "s")
-                .withAck(AckMode.memory(1)).withBatchBytes(1 << 20).withLinger(Duration.ofMillis(10_000)),
+                .withAck(AckMode.memory(1)).withBatchBytes(1 << 20).withLinger(linger),
                 c.eventLoop(), new AtomicLong(), () -> now[0]);
         s.connected(c);
         s.initOk(c, new InitOkFrame(2 << 20, 1 << 20, 8));
-        Duration linger = Duration.ofMillis(10_000);
         int every = ProducerState.LINGER_CHECK_EVERY;
         for (int i = 0; i < 3 * every; i++) {
             assertThat(s.add(utf8("m" + i), into(new CompletableFuture<>()))).isNull();

@@ -172,6 +172,9 @@ public final class FrameCodec {
             throw new IllegalArgumentException("DATA needs firstSequence >= 0 and 1.." + messages.length
                     + " messages, got " + firstSequence + ", " + count);
         }
+        if (bodyBytes < (long) count * PER_MESSAGE_BYTES) {
+            throw new IllegalArgumentException("bodyBytes " + bodyBytes + " is less than the messages hold");
+        }
         long size = DATA_OVERHEAD_BYTES + bodyBytes;
         if (size > HARD_MAX_FRAME_BYTES) {
             throw new IllegalArgumentException("a DATA frame of " + size + " bytes exceeds " + HARD_MAX_FRAME_BYTES);

@@ -63,6 +63,8 @@ class GoldenBytesTest {
         assertThatThrownBy(() -> FrameCodec.data(out, 5, messages, 2, 11)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("more than the messages hold");
         assertThatThrownBy(() -> FrameCodec.data(out, 5, messages, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FrameCodec.data(out, 5, messages, 2, -1)).as("a negative count, not an overflow")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("less than the messages hold");
         out.release();
     }
 
