@@ -49,9 +49,17 @@ package io.scalesmall.log;
  *                         go to the disk. true leaves them to the kernel: a consumer catching up from far behind may
  *                         then read from the page cache, at the price of the kernel's memory and, on some virtual
  *                         machines, of costlier writes into fresh pages (bench/pagecache-write.py).
+ * @param writebackBytes   early writeback: each time this many bytes were appended to the active segment, the log's
+ *                         background thread asks the kernel to start writing them to the device
+ *                         ({@code sync_file_range}, Linux; RocksDB's {@code bytes_per_sync}), and drops the range
+ *                         before from the page cache once written (unless {@link #keepPageCache}). A roll's fsync then
+ *                         finds little left to write, and its kernel work comes in small steps rather than in one
+ *                         burst of several ms per segment. Durability is the fsyncs', unchanged. Default
+ *                         {@value #DEFAULT_WRITEBACK_BYTES} (4 MiB); 0 switches it off; otherwise at least
+ *                         {@value #MIN_WRITEBACK_BYTES}. Does nothing where {@code PageCache} is unsupported.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
-        long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache) {
+        long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -60,12 +68,16 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     public static final long UNLIMITED = Long.MAX_VALUE;
     public static final long DEFAULT_RETENTION_MILLIS = 7L * 24 * 60 * 60 * 1000;
     public static final long DEFAULT_PRODUCER_EXPIRY_MILLIS = 7L * 24 * 60 * 60 * 1000;
+    public static final long DEFAULT_WRITEBACK_BYTES = 4L << 20;
+    /** The smallest {@link #writebackBytes} other than 0 (off): one page. */
+    public static final long MIN_WRITEBACK_BYTES = 4096;
     /** {@link #cacheBytes} meaning "half of {@link Runtime#maxMemory()} at open". */
     public static final long AUTO_CACHE_BYTES = -1;
 
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
-            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false);
+            UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false,
+            DEFAULT_WRITEBACK_BYTES);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -82,6 +94,10 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
         if (cacheBytes < 0 && cacheBytes != AUTO_CACHE_BYTES) {
             throw new IllegalArgumentException("cacheBytes must be >= 0 or AUTO_CACHE_BYTES (-1), got " + cacheBytes);
         }
+        if (writebackBytes != 0 && writebackBytes < MIN_WRITEBACK_BYTES) {
+            throw new IllegalArgumentException("writebackBytes must be 0 (off) or >= " + MIN_WRITEBACK_BYTES + ", got "
+                    + writebackBytes);
+        }
     }
 
     /** The cache budget in bytes: {@link #cacheBytes}, with {@link #AUTO_CACHE_BYTES} resolved now. */
@@ -97,42 +113,48 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
 
     public FileLogConfig withSegmentBytes(long bytes) {
         return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
         return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
-                producerExpiryMillis, cacheBytes, keepPageCache);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withProducerExpiryMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                millis, cacheBytes, keepPageCache);
+                millis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     /** @param keep see {@link #keepPageCache}: true keeps synced segments' pages in the page cache */
     public FileLogConfig withKeepPageCache(boolean keep) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keep);
+                producerExpiryMillis, cacheBytes, keep, writebackBytes);
+    }
+
+    /** @param bytes see {@link #writebackBytes}: 0 switches early writeback off */
+    public FileLogConfig withWritebackBytes(long bytes) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes, keepPageCache, bytes);
     }
 
     public FileLogConfig withCacheBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, bytes, keepPageCache);
+                producerExpiryMillis, bytes, keepPageCache, writebackBytes);
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order
  * ({@link BatchRecord}: CRC32C, LZ4 body, producer fields). Appends go to the last segment; before a batch would take
  * it past {@link FileLogConfig#segmentBytes()} a new one is started (named {@code .seg.new} until the one left is
- * fsynced, by a background thread: {@link RollSyncer}). A file {@code lock} keeps other
+ * fsynced, by a background thread: {@link LogSyncer}). A file {@code lock} keeps other
  * logs out of the directory while this one is open. Per stream, an in-memory index ({@link StreamIndex}).
  *
  * <p><b>Recovery</b> (on open) checks every batch and rebuilds the indexes and the producer state. A bad batch in the
@@ -45,7 +45,7 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
  * fdatasync. Appends never fsync: the fsync of a segment the log rolls away from runs on the log's sync thread
- * ({@link RollSyncer}), and a flush waits for it (or does it) before it returns.
+ * ({@link LogSyncer}), and a flush waits for it (or does it) before it returns.
  *
  * <p><b>Full or failing disks.</b> A write that fails is cut back off the segment before the append throws, so
  * nothing of the batch is visible, now or after a restart; ENOSPC (a write or a new segment file) throws
@@ -91,7 +91,7 @@ public final class FileMessageLog implements MessageLog {
     private final LogReader reader;
     private final SegmentAppender appender;
     /** Fsyncs rolled segments off the appenders' threads; null until the log is open. */
-    private final RollSyncer syncer;
+    private final LogSyncer syncer;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -115,11 +115,11 @@ public final class FileMessageLog implements MessageLog {
         try {
             this.recovery = LogRecovery.run(dir, streams, segments, producers, commit, opener);
             producers.expire(clockMillis.getAsLong());
-            this.syncer = new RollSyncer(commit, !config.keepPageCache(),
+            this.syncer = new LogSyncer(commit, !config.keepPageCache(),
                     "scalesmall-log-sync " + dir.getFileName());
             try {
                 this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
-                        opener, syncer::wake);
+                        opener, syncer);
             } catch (IOException | RuntimeException e) {
                 syncer.close();
                 throw e;
@@ -307,6 +307,11 @@ public final class FileMessageLog implements MessageLog {
     /** Rolled segments whose pages were dropped from the page cache after their fsync (see {@link PageCache}). */
     long droppedSegments() {
         return syncer.droppedSegments();
+    }
+
+    /** Ranges of active segments whose early writeback finished (see {@link LogSyncer}). */
+    long writtenBackRanges() {
+        return syncer.writtenBackRanges();
     }
 
     /** Whether completed rolls wait for the syncer to look at their pages (tests). */

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Rolls.</b> The appender never fsyncs: when it leaves a segment it starts the next one under its pending name
  * ({@link Segment#PENDING_SUFFIX}) and queues the roll here ({@link #rolled}). Whoever next holds the sync lock --
- * the log's {@link RollSyncer} thread, woken at once, or a flusher -- completes queued rolls in order
+ * the log's {@link LogSyncer} thread, woken at once, or a flusher -- completes queued rolls in order
  * ({@link #syncRolls}): fsync the segment left, rename its successor to the plain name, fsync the directory. A
  * flush completes every roll queued before it read the active segment, then fsyncs that one: so the durable mark
  * never passes a byte whose segment, or any earlier one, is not durable, and a roll's fsync runs on the syncer or
@@ -92,7 +92,7 @@ final class GroupCommit {
 
     /**
      * Called by the appender (under the log's lock) when it leaves a segment: queues its fsync, does none. The
-     * caller then makes {@code roll.next()} active and wakes the {@link RollSyncer}.
+     * caller then makes {@code roll.next()} active and wakes the {@link LogSyncer}.
      */
     void rolled(Roll roll) {
         rolls.add(roll);
@@ -103,7 +103,7 @@ final class GroupCommit {
         return !rolls.isEmpty();
     }
 
-    /** Completes the queued rolls (the {@link RollSyncer}'s work); see the class comment. */
+    /** Completes the queued rolls (the {@link LogSyncer}'s work); see the class comment. */
     void syncRolls() throws IOException {
         syncLock.lock();
         try {
@@ -132,7 +132,7 @@ final class GroupCommit {
 
     /**
      * Takes the next segment a completed roll left -- complete and durable, never written again -- or null when there
-     * is none (the {@link RollSyncer} drops their pages from the page cache). Any thread.
+     * is none (the {@link LogSyncer} drops their pages from the page cache). Any thread.
      */
     Segment takeSynced() {
         return synced.poll();

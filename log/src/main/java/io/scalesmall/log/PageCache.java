@@ -23,13 +23,23 @@ import org.slf4j.LoggerFactory;
  * consumer reading far behind, past the log's own budget, reads the disk instead of the kernel's cache
  * ({@link FileLogConfig#keepPageCache()} keeps them).
  *
- * <p>Only clean pages are dropped: call it after the file's fsync. The advice applies to the file, not to one
- * descriptor, so the file is opened read-only for the call. Thread-safe.
+ * <p><b>Early writeback</b> ({@link #startWriteback}, {@link #finishWriteback}) is {@code sync_file_range(2)} on a
+ * range of the file being written, as RocksDB's {@code bytes_per_sync} and PostgreSQL's {@code wal_writer_flush_after}
+ * do it: the kernel starts writing a few MiB at a time as they are appended, instead of the whole segment at its
+ * fsync. It makes nothing durable (no metadata, no device cache flush): the fsyncs stay what the log's durability
+ * rests on; it only spreads their work into small steps, and lets those ranges leave the page cache early.
+ *
+ * <p>Only clean pages are dropped: call {@link #drop} after the file's fsync, or a range's drop after its writeback
+ * finished. The calls apply to the file, not to one descriptor, so the file is opened read-only for each. Thread-safe.
  */
 final class PageCache {
     private static final Logger LOG = LoggerFactory.getLogger(PageCache.class);
     private static final int O_RDONLY = 0;
     private static final int POSIX_FADV_DONTNEED = 4;
+    /** {@code sync_file_range} flags (the same on every Linux architecture). */
+    private static final int SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
+    private static final int SYNC_FILE_RANGE_WAIT_AFTER = 4;
     /** Architectures whose Linux headers define POSIX_FADV_DONTNEED as 4 (s390x does not). */
     private static final Set<String> ARCHS = Set.of("amd64", "x86_64", "aarch64", "riscv64");
 
@@ -41,6 +51,9 @@ final class PageCache {
         int posix_fadvise(int fd, long offset, long length, int advice);
 
         int close(int fd);
+
+        /** @return 0, or -1 (errno set) */
+        int sync_file_range(int fd, long offset, long nbytes, int flags);
     }
 
     private static final LibC LIBC = load();
@@ -75,6 +88,34 @@ final class PageCache {
      *         meanwhile by retention) -- never throws
      */
     static boolean drop(Path file) {
+        return call(file, 0, 0, 0, true);
+    }
+
+    /**
+     * Starts writing {@code file}'s dirty pages in bytes {@code [offset, offset + length)} to the device, without
+     * waiting for them ({@code SYNC_FILE_RANGE_WRITE}; it may wait while the device's queue is full).
+     *
+     * @return true if the kernel took the request; false if unsupported here, or the file could not be opened (e.g.
+     *         deleted meanwhile by retention) or refused the call -- never throws
+     */
+    static boolean startWriteback(Path file, long offset, long length) {
+        return call(file, offset, length, SYNC_FILE_RANGE_WRITE, false);
+    }
+
+    /**
+     * Waits until bytes {@code [offset, offset + length)} of {@code file} are written to the device (starting what
+     * is still dirty), then, if {@code drop}, advises the kernel to drop those pages, now clean. Not an fsync: the
+     * file's metadata and the device's cache are not flushed.
+     *
+     * @return as {@link #startWriteback}
+     */
+    static boolean finishWriteback(Path file, long offset, long length, boolean drop) {
+        return call(file, offset, length,
+                SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER, drop);
+    }
+
+    /** Opens {@code file} read-only, calls sync_file_range with {@code flags} (if any), then the drop (if asked). */
+    private static boolean call(Path file, long offset, long length, int flags, boolean drop) {
         LibC c = LIBC;
         if (c == null) {
             return false;
@@ -85,12 +126,13 @@ final class PageCache {
                 return false;
             }
             try {
-                return c.posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0;
+                boolean ok = flags == 0 || c.sync_file_range(fd, offset, length, flags) == 0;
+                return ok && (!drop || c.posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED) == 0);
             } finally {
                 c.close(fd);
             }
         } catch (LinkageError | RuntimeException e) {
-            LOG.debug("page cache: cannot drop {}: {}", file, e.toString());
+            LOG.debug("page cache: cannot act on {}: {}", file, e.toString());
             return false;
         }
     }

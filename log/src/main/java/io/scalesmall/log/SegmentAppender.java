@@ -34,14 +34,16 @@ final class SegmentAppender {
     private final BatchCache cache;
     private final MakeRoom makeRoom;
     private final ChannelOpener opener;
-    /** Woken when a roll was queued. */
-    private final Runnable wakeSyncer;
+    /** Woken when a roll was queued; told of each {@link FileLogConfig#writebackBytes()} written. */
+    private final LogSyncer syncer;
     /** The segment taking appends. */
     private volatile Segment active;
     /** Bytes appended since open (the group-commit mark). */
     private volatile long appendedBytes;
     /** Bytes of all held segments (the disk budget's measure). */
     private volatile long diskBytes;
+    /** Bytes of {@link #active} up to which the syncer was told of them ({@link LogSyncer#written}). */
+    private long reportedBytes;
     /** A segment holding bytes of a failed write past its size that could not be cut off yet, or null. */
     private Segment dirty;
 
@@ -51,7 +53,7 @@ final class SegmentAppender {
      */
     SegmentAppender(Path dir, FileLogConfig config, GroupCommit commit, Map<String, StreamIndex> streams,
             Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom, ChannelOpener opener,
-            Runnable wakeSyncer) throws IOException {
+            LogSyncer syncer) throws IOException {
         this.dir = dir;
         this.config = config;
         this.commit = commit;
@@ -60,7 +62,7 @@ final class SegmentAppender {
         this.cache = cache;
         this.makeRoom = makeRoom;
         this.opener = opener;
-        this.wakeSyncer = wakeSyncer;
+        this.syncer = syncer;
         if (segments.isEmpty()) {
             active = Segment.create(dir, 0, opener);
             segments.put(0, active);
@@ -68,6 +70,7 @@ final class SegmentAppender {
         } else {
             active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
         }
+        reportedBytes = active.size(); // recovered bytes: left to the next fsync, as before the restart
         recount();
     }
 
@@ -137,6 +140,11 @@ final class SegmentAppender {
         appendedBytes += length;
         diskBytes += length;
         cache.put(seg.number, position, rec.array(), length);
+        long end = position + length;
+        if (config.writebackBytes() > 0 && end - reportedBytes >= config.writebackBytes()) {
+            syncer.written(seg, reportedBytes, end);
+            reportedBytes = end;
+        }
         return new Placed(seg.number, position, length);
     }
 
@@ -163,14 +171,15 @@ final class SegmentAppender {
 
     /**
      * Leaves {@code left} for a new segment created under its pending name (no fsync here: the roll is queued for
-     * the {@link RollSyncer}, and the file's name says until then that {@code left} may not be durable).
+     * the {@link LogSyncer}, and the file's name says until then that {@code left} may not be durable).
      */
     private Segment roll(Segment left) throws IOException {
         Segment next = Segment.create(dir, left.number + 1, opener, true);
         segments.put(next.number, next);
         commit.rolled(new GroupCommit.Roll(dir, left, next, appendedBytes)); // before next becomes active
         active = next;
-        wakeSyncer.run();
+        reportedBytes = 0;
+        syncer.wake();
         return next;
     }
 

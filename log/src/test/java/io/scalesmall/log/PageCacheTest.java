@@ -26,9 +26,70 @@ class PageCacheTest {
 
     /** Whether every page of {@code file} is in the page cache now. */
     private static boolean cached(Path file) throws IOException {
+        return cached(file, 0, Files.size(file));
+    }
+
+    /** Whether every page of bytes {@code [from, from + length)} of {@code file} is in the page cache now. */
+    private static boolean cached(Path file, long from, long length) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, from, length);
             return m.isLoaded();
+        }
+    }
+
+    @Test
+    void aWrittenBackRangeLeavesThePageCacheAndTheRestStays() throws IOException {
+        assumeTrue(PageCache.supported(), "sync_file_range and posix_fadvise through JNA (Linux)");
+        Path f = dir.resolve("f");
+        byte[] bytes = new byte[8 << 20];
+        new SplittableRandom(11).nextBytes(bytes);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(bytes)); // no fsync: every page dirty
+        }
+        assertThat(PageCache.startWriteback(f, 0, 4 << 20)).isTrue();
+
+        // Dirty pages cannot be dropped: that the first half leaves the cache shows its writeback finished first.
+        assertThat(PageCache.finishWriteback(f, 0, 4 << 20, true)).isTrue();
+
+        assertThat(cached(f, 0, 4 << 20)).as("written back and dropped").isFalse();
+        assertThat(cached(f, 4 << 20, 4 << 20)).as("the rest, still dirty").isTrue();
+        assertThat(Files.readAllBytes(f)).isEqualTo(bytes);
+        assertThat(PageCache.finishWriteback(f, 4 << 20, 4 << 20, false)).as("written back, kept").isTrue();
+        assertThat(cached(f, 4 << 20, 4 << 20)).isTrue();
+        assertThat(PageCache.startWriteback(dir.resolve("missing"), 0, 4096)).as("deleted by retention").isFalse();
+    }
+
+    @Test
+    void theLogWritesTheActiveSegmentBackInStepsAndDropsAllButTheNewest() throws IOException {
+        assumeTrue(PageCache.supported(), "sync_file_range and posix_fadvise through JNA (Linux)");
+        int step = 256 << 10;
+        FileLogConfig config = FileLogConfig.DEFAULT.withCacheBytes(0).withWritebackBytes(step); // 64 MiB segments
+        try (FileMessageLog log = FileMessageLog.open(dir, config)) {
+            SplittableRandom rnd = new SplittableRandom(5);
+            for (int n = 0; n < 4 << 20; n += 1024) {
+                byte[] m = new byte[1024];
+                rnd.nextBytes(m);
+                log.append("s", m);
+            }
+            Path active = dir.resolve(Segment.fileName(0));
+            long size = Files.size(active);
+            // 4 MiB in 256 KiB steps: 16 ranges reported; each but the newest is waited for and dropped.
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.writtenBackRanges() >= 15);
+            assertThat(cached(active, 0, 3 << 20)).as("written back, dropped").isFalse();
+            assertThat(cached(active, size - 4096, 4096)).as("the newest bytes").isTrue();
+            assertThat(log.fsyncCount()).as("no fsync: the writeback is not one").isZero();
+            assertThat(log.read("s", 0, 10, 1 << 20).messages()).as("read back from the disk").hasSize(10);
+        }
+    }
+
+    @Test
+    void withEarlyWritebackOffTheActiveSegmentIsLeftToItsFsync() throws IOException {
+        assumeTrue(PageCache.supported(), "sync_file_range and posix_fadvise through JNA (Linux)");
+        FileLogConfig config = FileLogConfig.DEFAULT.withCacheBytes(0).withWritebackBytes(0);
+        try (FileMessageLog log = FileMessageLog.open(dir, config)) {
+            fill(log, 2 << 20);
+            assertThat(log.writtenBackRanges()).isZero();
+            assertThat(log.fsyncCount()).isEqualTo(1);
         }
     }
 
