@@ -88,8 +88,8 @@ public final class BenchCommand implements Callable<Integer> {
     double lingerMs;
 
     @Option(names = "--warmup", defaultValue = "0", paramLabel = "MESSAGES",
-            description = "Send this many messages first, unmeasured, to other streams, at --rate when one is given"
-                    + " (JIT warm-up: the measured phase then runs code compiled for its own load; default"
+            description = "Send this many messages first, unmeasured: the same producers, connections and streams,"
+                    + " at --rate when one is given, go straight on to the measured ones (JIT warm-up; default"
                     + " ${DEFAULT-VALUE}).")
     long warmup;
 
@@ -148,23 +148,14 @@ public final class BenchCommand implements Callable<Integer> {
         InProcessChain inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir) : null;
         try {
             List<InetSocketAddress> target = inProcess != null ? List.of(inProcess.head()) : addresses;
-            BenchSettings s = new BenchSettings(target, messages, size, ackMode, producers, streams, consumers, rate,
-                    batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds), names);
-            if (warmup > 0) {
-                // Paced like the run: warmed up at full speed, the JIT went on compiling the paced loop, the linger
-                // path and their profiles for seconds into the measured phase (C1/C2 took 0.3-0.5 of the 2 vCPUs for
-                // the first 4 s at 2.4M msgs/s, perf sched).
-                BenchSettings w = new BenchSettings(target, warmup, size, ackMode, producers, streams, 0, rate,
-                        batchBytes, s.linger(), s.timeout(), names + "-warmup");
-                BenchResult wr = new BenchRun(w).run(null, false);
-                err.printf("bench: warm-up: %,d of %,d messages acknowledged%n", wr.acked(), warmup);
-                err.flush();
-            }
+            BenchSettings s = new BenchSettings(target, messages, warmup, size, ackMode, producers, streams, consumers,
+                    rate, batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds),
+                    names);
             BenchResult r = new BenchRun(s).run(noProgress ? null : err, System.console() != null);
             List<String> where = inProcess != null ? BenchReport.describe(inProcess, s)
                     : BenchReport.describe(addresses, s);
             BenchReport.print(spec.commandLine().getOut(), s, r, where);
-            return r.failed() == 0 && !r.timedOut() ? 0 : 1;
+            return r.failed() == 0 && r.warmupFailed() == 0 && !r.timedOut() ? 0 : 1;
         } finally {
             if (inProcess != null) {
                 inProcess.close();

@@ -43,7 +43,7 @@ final class BenchReport {
                 nodes.append(String.format(Locale.ROOT, " (%,d fsyncs)", c.fsyncs(i)));
             }
         }
-        lines.add("nodes: " + nodes + " of the run's messages");
+        lines.add("nodes: " + nodes + " of the run's messages" + (s.warmup() > 0 ? " (warm-up included)" : ""));
         return lines;
     }
 
@@ -70,6 +70,10 @@ final class BenchReport {
                 s.streams(), s.consumers(), s.rate() > 0 ? String.format(Locale.ROOT, ", rate %,d msgs/s", s.rate())
                         : "", s.batchBytes(), BigDecimal.valueOf(s.linger().toNanos(), 6).stripTrailingZeros().toPlainString());
         nodeLines.forEach(out::println);
+        if (s.warmup() > 0) {
+            out.printf(Locale.ROOT, "warm-up: %,d messages first, unmeasured (the same producers and streams): %,d"
+                    + " acknowledged, %,d failed%n", s.warmup(), r.warmupAcked(), r.warmupFailed());
+        }
         double seconds = r.produceNanos() / 1e9;
         out.printf(Locale.ROOT, "produced: %,d acknowledged, %,d failed in %.3f s: %,.0f msgs/s, %.2f MB/s%n",
                 r.acked(), r.failed(), seconds, perSecond(r.acked(), seconds),
@@ -90,8 +94,9 @@ final class BenchReport {
         }
         if (s.consumers() > 0) {
             double cs = r.consumeNanos() / 1e9;
-            out.printf(Locale.ROOT, "consumed: %,d messages by %d consumer(s) in %.3f s: %,.0f msgs/s%n",
-                    r.consumed(), s.consumers(), cs, perSecond(r.consumed(), cs));
+            out.printf(Locale.ROOT, "consumed: %,d messages%s by %d consumer(s) in %.3f s: %,.0f msgs/s%n",
+                    r.consumed(), s.warmup() > 0 ? " (warm-up included)" : "", s.consumers(), cs,
+                    perSecond(r.consumed(), cs));
         }
         if (r.firstError() != null) {
             out.println("first failure: " + r.firstError());

@@ -17,19 +17,27 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one bench: producer threads send {@link BenchSettings#messages()} messages through {@link StreamProducer}s
- * (one per producer, {@link StreamProducer#send(byte[], io.scalesmall.stream.client.SendCallback)}), consumers follow
- * the streams with {@link StreamConsumer#follow}, and a ticker draws the {@link ProgressBar}. Each acknowledgement's
- * latency goes into an HdrHistogram (3 significant digits, up to an hour). The clock starts once every producer's
- * session is open (connecting is not part of the run). The run ends when every send completed and every consumer
- * received what was acknowledged on its stream, or at the settings' timeout.
+ * Runs one bench: producer threads send {@link BenchSettings#warmup()} then {@link BenchSettings#messages()} messages
+ * through {@link StreamProducer}s (one per producer,
+ * {@link StreamProducer#send(byte[], io.scalesmall.stream.client.SendCallback)}), consumers follow the streams with
+ * {@link StreamConsumer#follow}, and a ticker draws the {@link ProgressBar}. Each measured acknowledgement's latency
+ * goes into an HdrHistogram (3 significant digits, up to an hour). The clock starts once every producer's session is
+ * open (connecting is not part of the run). The run ends when every send completed and every consumer received what
+ * was acknowledged on its stream, or at the settings' timeout.
+ *
+ * <p><b>The warm-up is the run's first messages</b>, on the same producers, connections and streams, at the same
+ * rate, and the measured ones follow without a break: steady state, as a long-running node is in. A warm-up run of its
+ * own, on other producers and streams, ended with a wave of deoptimizations as the measured run's new connections and
+ * sessions took branches the compiled code had never seen: at 2.43M msgs/s, 125 methods were made not entrant at the
+ * switch and C2 recompiled for the next seconds, on the vCPUs the run needed (-XX:+PrintCompilation).
  *
  * <p>Latency is measured from {@code send()} -- or, with a rate, from the send's scheduled time, so that a stall
  * counts against every message it delays (Gil Tene's "coordinated omission"; HdrHistogram's and wrk2's approach) --
  * to the message's completion on the client's I/O thread. With a rate, the producers are paced open-loop: message i
- * of a producer is due at {@code start + i / (rate / producers)} whatever happened to earlier ones; a producer behind
- * schedule sends at once, and how far behind it was (the send lag) is recorded too, which tells a producer that could
- * not keep up (CPU, back-pressure) from acks that came late.
+ * of a producer (warm-up included) is due at {@code start + i / (rate / producers)} whatever happened to earlier ones;
+ * a producer behind schedule sends at once, and how far behind it was (the send lag) is recorded too, which tells a
+ * producer that could not keep up (CPU, back-pressure) from acks that came late. Throughput counts from the first
+ * measured message's send (or scheduled time).
  */
 final class BenchRun {
     /** Latencies up to an hour, in ns, to 3 significant digits. */
@@ -79,26 +87,28 @@ final class BenchRun {
                 lastConsumed.accumulateAndGet(System.nanoTime(), Math::max);
             }));
         }
-        CountDownLatch completions = new CountDownLatch(s.producers());
+        CountDownLatch completions = new CountDownLatch(2 * s.producers());
         List<Tally> tallies = new ArrayList<>();
+        List<Tally> warmups = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
-            Tally t = new Tally(s.messagesOf(p), completions::countDown);
-            tallies.add(t);
-            if (s.messagesOf(p) == 0) {
-                completions.countDown();
-            }
+            tallies.add(tally(s.messagesOf(p), completions));
+            warmups.add(tally(s.warmupOf(p), completions));
         }
         Histogram sendLag = newHistogram();
         AtomicLong lastSend = new AtomicLong();
+        // When the first measured message was sent (or due, with a rate); Long.MAX_VALUE until then.
+        AtomicLong measuredStart = new AtomicLong(Long.MAX_VALUE);
         long start = System.nanoTime();
-        ProgressBar bar = progress == null ? null : new ProgressBar(progress, s.messages(),
-                () -> tallies.stream().mapToLong(Tally::settled).sum(), terminal, start);
+        ProgressBar bar = progress == null ? null : new ProgressBar(progress, s.warmup() + s.messages(),
+                () -> tallies.stream().mapToLong(Tally::settled).sum() + warmups.stream().mapToLong(Tally::settled)
+                        .sum(), terminal, start);
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
             int producer = p;
             Thread t = new Thread(() -> {
                 Histogram lag = newHistogram();
-                send(producers.get(producer), producer, start, tallies.get(producer), lag);
+                send(producers.get(producer), producer, start, warmups.get(producer), tallies.get(producer), lag,
+                        measuredStart);
                 lastSend.accumulateAndGet(System.nanoTime(), Math::max);
                 synchronized (sendLag) {
                     sendLag.add(lag);
@@ -114,7 +124,7 @@ final class BenchRun {
         }
         long[] ackedPerStream = new long[s.streams()];
         for (int p = 0; p < s.producers(); p++) {
-            ackedPerStream[p % s.streams()] += tallies.get(p).acked();
+            ackedPerStream[p % s.streams()] += tallies.get(p).acked() + warmups.get(p).acked();
         }
         for (int c = 0; c < s.consumers() && !timedOut; c++) {
             long want = ackedPerStream[c % s.streams()];
@@ -142,11 +152,28 @@ final class BenchRun {
             lastAck = Math.max(lastAck, t.lastNanos());
             firstError = firstError != null ? firstError : t.firstError();
         }
-        synchronized (sendLag) {
-            return new BenchResult(acked, failed, firstError, Math.max(0, lastAck - start), latency, consumed.sum(),
-                    s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut,
-                    Math.max(0, lastSend.get() - start), sendLag);
+        long warmupAcked = 0;
+        long warmupFailed = 0;
+        for (Tally t : warmups) {
+            warmupAcked += t.acked();
+            warmupFailed += t.failed();
+            firstError = firstError != null ? firstError : t.firstError();
         }
+        long from = Math.min(measuredStart.get(), Math.max(lastAck, start)); // no measured send at all: 0 s
+        synchronized (sendLag) {
+            return new BenchResult(acked, failed, firstError, Math.max(0, lastAck - from), latency, consumed.sum(),
+                    s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut,
+                    Math.max(0, lastSend.get() - from), sendLag, warmupAcked, warmupFailed);
+        }
+    }
+
+    /** A tally of {@code expected} messages that counts {@code done} down once they all settled (at once if none). */
+    private static Tally tally(long expected, CountDownLatch done) {
+        Tally t = new Tally(expected, done::countDown);
+        if (expected == 0) {
+            done.countDown();
+        }
+        return t;
     }
 
     /** Waits for {@code done}, drawing the bar every 200 ms; false at the deadline. */
@@ -166,11 +193,15 @@ final class BenchRun {
     }
 
     /**
-     * One producer's loop: sends its share, paced open-loop when a rate is set (each message due at its scheduled
-     * time; {@code lag} gets how late each send was made), each completion going to {@code tally}.
+     * One producer's loop: sends its warm-up (completions to {@code warmup}), then its measured share (to
+     * {@code tally}), paced open-loop when a rate is set (each message due at its scheduled time; {@code lag} gets how
+     * late each measured send was made); lowers {@code measuredStart} to its first measured message's send time (or
+     * scheduled time, with a rate).
      */
-    private void send(StreamProducer producer, int p, long start, Tally tally, Histogram lag) {
-        long n = s.messagesOf(p);
+    private void send(StreamProducer producer, int p, long start, Tally warmup, Tally tally, Histogram lag,
+            AtomicLong measuredStart) {
+        long warm = s.warmupOf(p);
+        long n = warm + s.messagesOf(p);
         double interval = s.rate() > 0 ? 1e9 * s.producers() / s.rate() : 0;
         long first = p; // message i of producer p is message p + i * producers overall (payload choice)
         for (long i = 0; i < n; i++) {
@@ -182,11 +213,16 @@ final class BenchRun {
                     LockSupport.parkNanos(due - now);
                     now = System.nanoTime();
                 }
-                lag.recordValue(Math.min(lag.getHighestTrackableValue(), now - due));
+                if (i >= warm) {
+                    lag.recordValue(Math.min(lag.getHighestTrackableValue(), now - due));
+                }
             } else {
                 due = System.nanoTime();
             }
-            producer.send(payloads.get(first + i * s.producers()), tally.callback(due));
+            if (i == warm) {
+                measuredStart.accumulateAndGet(due, Math::min);
+            }
+            producer.send(payloads.get(first + i * s.producers()), (i < warm ? warmup : tally).callback(due));
         }
     }
 }

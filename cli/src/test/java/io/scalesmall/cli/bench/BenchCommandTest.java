@@ -10,6 +10,8 @@ import io.scalesmall.stream.server.StreamServerConfig;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,15 +74,22 @@ class BenchCommandTest {
     }
 
     @Test
-    void aWarmUpGoesToOtherStreamsAndIsNotCounted() throws Exception {
+    void aWarmUpIsTheRunsFirstMessagesOnTheSameStreamsAndIsNotMeasured() throws Exception {
         try (MemoryMessageLog log = new MemoryMessageLog();
                 StreamServer server = StreamServer.start(log, StreamServerConfig.loopback())) {
-            assertThat(run("bench", "--node", "127.0.0.1:" + server.address().getPort(), "--messages", "300",
-                    "--warmup", "700", "--no-progress")).as(err.toString()).isZero();
-            assertThat(err.toString()).contains("warm-up: 700 of 700 messages acknowledged");
-            assertThat(out.toString()).contains("300 acknowledged").contains("n=300)")
-                    .contains("consumed: 300 messages");
-            assertThat(log.streamCount()).isEqualTo(2);
+            assertThat(run("bench", "--node", "127.0.0.1:" + server.address().getPort(), "--messages", "3000",
+                    "--warmup", "7000", "--rate", "100000", "--no-progress")).as(err.toString()).isZero();
+            assertThat(out.toString())
+                    .contains("warm-up: 7,000 messages first, unmeasured (the same producers and streams): 7,000"
+                            + " acknowledged, 0 failed")
+                    .contains("produced: 3,000 acknowledged").contains("n=3,000)")
+                    .contains("consumed: 10,000 messages (warm-up included)");
+            assertThat(log.streamCount()).as("one stream: the warm-up's are the run's").isEqualTo(1);
+            // At 100,000 msgs/s the 3,000 measured messages are due over 30 ms, after the warm-up's 70 ms: counted
+            // from the warm-up's start, the send rate would be 30,000 msgs/s at most.
+            Matcher sent = Pattern.compile("rate: 100,000 msgs/s asked, ([0-9,]+) msgs/s sent").matcher(out.toString());
+            assertThat(sent.find()).as(out.toString()).isTrue();
+            assertThat(Long.parseLong(sent.group(1).replace(",", ""))).isGreaterThan(50_000);
         }
     }
 
@@ -127,12 +136,14 @@ class BenchCommandTest {
         assertThat(out.toString())
                 .contains("chain: 3 in-process nodes, file logs in " + data
                         + "; ack disk=3 (each send waits until 3 copies have it on disk)")
-                .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,000"
+                .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,500"
                         + " \\([1-9][0-9,]* fsyncs\\),"
-                        + " node 1 /127\\.0\\.0\\.1:[0-9]+ holds 3,000 \\([1-9][0-9,]* fsyncs\\),"
-                        + " node 2 /127\\.0\\.0\\.1:[0-9]+ holds 3,000 \\([1-9][0-9,]* fsyncs\\) of the run's messages")
+                        + " node 1 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs\\),"
+                        + " node 2 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs\\) of the run's messages"
+                        + " \\(warm-up included\\)")
                 .contains("produced: 3,000 acknowledged, 0 failed")
-                .contains("consumed: 3,000 messages by 2 consumer(s)")
+                .contains("warm-up: 500 messages first")
+                .contains("consumed: 3,500 messages (warm-up included) by 2 consumer(s)")
                 .doesNotContain("TIMED OUT").doesNotContain("failure");
         for (int i = 0; i < 3; i++) {
             try (var files = Files.list(data.resolve("node-" + i))) {
