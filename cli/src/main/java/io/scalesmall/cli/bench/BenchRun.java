@@ -87,12 +87,14 @@ final class BenchRun {
                 lastConsumed.accumulateAndGet(System.nanoTime(), Math::max);
             }));
         }
-        CountDownLatch completions = new CountDownLatch(2 * s.producers());
+        CountDownLatch completions = new CountDownLatch(s.producers());
         List<Tally> tallies = new ArrayList<>();
-        List<Tally> warmups = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
-            tallies.add(tally(s.messagesOf(p), completions));
-            warmups.add(tally(s.warmupOf(p), completions));
+            long all = s.warmupOf(p) + s.messagesOf(p);
+            tallies.add(new Tally(all, completions::countDown));
+            if (all == 0) {
+                completions.countDown();
+            }
         }
         Histogram sendLag = newHistogram();
         AtomicLong lastSend = new AtomicLong();
@@ -100,15 +102,13 @@ final class BenchRun {
         AtomicLong measuredStart = new AtomicLong(Long.MAX_VALUE);
         long start = System.nanoTime();
         ProgressBar bar = progress == null ? null : new ProgressBar(progress, s.warmup() + s.messages(),
-                () -> tallies.stream().mapToLong(Tally::settled).sum() + warmups.stream().mapToLong(Tally::settled)
-                        .sum(), terminal, start);
+                () -> tallies.stream().mapToLong(Tally::settled).sum(), terminal, start);
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
             int producer = p;
             Thread t = new Thread(() -> {
                 Histogram lag = newHistogram();
-                send(producers.get(producer), producer, start, warmups.get(producer), tallies.get(producer), lag,
-                        measuredStart);
+                send(producers.get(producer), producer, start, tallies.get(producer), lag, measuredStart);
                 lastSend.accumulateAndGet(System.nanoTime(), Math::max);
                 synchronized (sendLag) {
                     sendLag.add(lag);
@@ -124,7 +124,8 @@ final class BenchRun {
         }
         long[] ackedPerStream = new long[s.streams()];
         for (int p = 0; p < s.producers(); p++) {
-            ackedPerStream[p % s.streams()] += tallies.get(p).acked() + warmups.get(p).acked();
+            Tally t = tallies.get(p);
+            ackedPerStream[p % s.streams()] += t.acked(Tally.WARMUP) + t.acked(Tally.MEASURED);
         }
         for (int c = 0; c < s.consumers() && !timedOut; c++) {
             long want = ackedPerStream[c % s.streams()];
@@ -145,18 +146,15 @@ final class BenchRun {
         long failed = 0;
         long lastAck = 0;
         String firstError = null;
-        for (Tally t : tallies) {
-            t.addLatencies(latency);
-            acked += t.acked();
-            failed += t.failed();
-            lastAck = Math.max(lastAck, t.lastNanos());
-            firstError = firstError != null ? firstError : t.firstError();
-        }
         long warmupAcked = 0;
         long warmupFailed = 0;
-        for (Tally t : warmups) {
-            warmupAcked += t.acked();
-            warmupFailed += t.failed();
+        for (Tally t : tallies) {
+            t.addLatencies(Tally.MEASURED, latency);
+            acked += t.acked(Tally.MEASURED);
+            failed += t.failed(Tally.MEASURED);
+            lastAck = Math.max(lastAck, t.lastNanos(Tally.MEASURED));
+            warmupAcked += t.acked(Tally.WARMUP);
+            warmupFailed += t.failed(Tally.WARMUP);
             firstError = firstError != null ? firstError : t.firstError();
         }
         long from = Math.min(measuredStart.get(), Math.max(lastAck, start)); // no measured send at all: 0 s
@@ -165,15 +163,6 @@ final class BenchRun {
                     s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut,
                     Math.max(0, lastSend.get() - from), sendLag, warmupAcked, warmupFailed);
         }
-    }
-
-    /** A tally of {@code expected} messages that counts {@code done} down once they all settled (at once if none). */
-    private static Tally tally(long expected, CountDownLatch done) {
-        Tally t = new Tally(expected, done::countDown);
-        if (expected == 0) {
-            done.countDown();
-        }
-        return t;
     }
 
     /** Waits for {@code done}, drawing the bar every 200 ms; false at the deadline. */
@@ -193,18 +182,21 @@ final class BenchRun {
     }
 
     /**
-     * One producer's loop: sends its warm-up (completions to {@code warmup}), then its measured share (to
-     * {@code tally}), paced open-loop when a rate is set (each message due at its scheduled time; {@code lag} gets how
-     * late each measured send was made); lowers {@code measuredStart} to its first measured message's send time (or
-     * scheduled time, with a rate).
+     * One producer's loop: sends its warm-up, then its measured share, completions to {@code tally} in their
+     * {@link Tally} phase, paced open-loop when a rate is set (each message due at its scheduled time; {@code lag} gets
+     * how late each measured send was made); lowers {@code measuredStart} to its first measured message's send time
+     * (or scheduled time, with a rate). The phase is computed, not branched on, so that the compiled loop goes on
+     * unchanged from the warm-up into the measured messages (see {@link Tally}).
      */
-    private void send(StreamProducer producer, int p, long start, Tally warmup, Tally tally, Histogram lag,
-            AtomicLong measuredStart) {
+    private void send(StreamProducer producer, int p, long start, Tally tally, Histogram lag, AtomicLong measuredStart) {
         long warm = s.warmupOf(p);
         long n = warm + s.messagesOf(p);
         double interval = s.rate() > 0 ? 1e9 * s.producers() / s.rate() : 0;
+        Histogram[] lags = {newHistogram(), lag};
+        long[] firstDue = {Long.MAX_VALUE, Long.MAX_VALUE}; // dues only grow: the first is the least
         long first = p; // message i of producer p is message p + i * producers overall (payload choice)
         for (long i = 0; i < n; i++) {
+            int phase = (int) ((warm - 1 - i) >>> 63); // WARMUP (0) while i < warm, then MEASURED (1)
             long due;
             if (interval > 0) {
                 due = start + (long) (i * interval);
@@ -213,16 +205,13 @@ final class BenchRun {
                     LockSupport.parkNanos(due - now);
                     now = System.nanoTime();
                 }
-                if (i >= warm) {
-                    lag.recordValue(Math.min(lag.getHighestTrackableValue(), now - due));
-                }
+                lags[phase].recordValue(Math.min(lag.getHighestTrackableValue(), now - due));
             } else {
                 due = System.nanoTime();
             }
-            if (i == warm) {
-                measuredStart.accumulateAndGet(due, Math::min);
-            }
-            producer.send(payloads.get(first + i * s.producers()), (i < warm ? warmup : tally).callback(due));
+            firstDue[phase] = Math.min(firstDue[phase], due);
+            producer.send(payloads.get(first + i * s.producers()), tally.callback(due, phase));
         }
+        measuredStart.accumulateAndGet(firstDue[Tally.MEASURED], Math::min);
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
-/** Completions from the owning I/O thread, from other threads, and failures, all counted once. */
+/** Completions from the owning I/O thread, from other threads, and failures, all counted once, in their phase. */
 class TallyTest {
     @Test
     void successesOnAnyThreadAndFailuresAreCountedOnceAndTheEndIsSeenOnce() throws InterruptedException {
@@ -30,14 +30,14 @@ class TallyTest {
             // Each thread completes its own messages; one of them becomes the owner, the others take the lock.
             List<SendCallback> mine = new ArrayList<>();
             for (int i = 0; i < perThread; i++) {
-                mine.add(tally.callback(start));
+                mine.add(tally.callback(start, w % 2)); // threads 0 and 2 warm up, 1 and 3 measure
             }
             workers.add(new Thread(() -> mine.forEach(c -> c.onComplete(1, null))));
         }
         workers.forEach(Thread::start);
-        tally.callback(start).onComplete(-1, new IllegalStateException("refused"));
-        tally.callback(start).onComplete(-1, new IllegalStateException("second"));
-        tally.callback(start).onComplete(7, null);
+        tally.callback(start, Tally.MEASURED).onComplete(-1, new IllegalStateException("refused"));
+        tally.callback(start, Tally.WARMUP).onComplete(-1, new IllegalStateException("second"));
+        tally.callback(start, Tally.MEASURED).onComplete(7, null);
         for (Thread t : workers) {
             t.join();
         }
@@ -45,13 +45,20 @@ class TallyTest {
 
         assertThat(ends).hasValue(1);
         assertThat(tally.settled()).isEqualTo(expected);
-        assertThat(tally.acked()).isEqualTo(expected - 2);
-        assertThat(tally.failed()).isEqualTo(2);
+        int half = 2 * perThread;
+        assertThat(tally.acked(Tally.WARMUP)).isEqualTo(half);
+        assertThat(tally.acked(Tally.MEASURED)).isEqualTo(half + 1);
+        assertThat(tally.failed(Tally.WARMUP)).isEqualTo(1);
+        assertThat(tally.failed(Tally.MEASURED)).isEqualTo(1);
         assertThat(tally.firstError()).isEqualTo("refused");
-        assertThat(tally.lastNanos()).isGreaterThan(start);
-        Histogram all = BenchRun.newHistogram();
-        tally.addLatencies(all);
-        assertThat(all.getTotalCount()).as("one latency per success").isEqualTo(expected - 2);
-        assertThat(all.getMinValue()).isGreaterThanOrEqualTo(4_990_000L);
+        assertThat(tally.lastNanos(Tally.MEASURED)).isGreaterThan(start);
+        assertThat(tally.lastNanos(Tally.WARMUP)).isGreaterThan(start);
+        for (int phase : new int[] {Tally.WARMUP, Tally.MEASURED}) {
+            Histogram h = BenchRun.newHistogram();
+            tally.addLatencies(phase, h);
+            assertThat(h.getTotalCount()).as("one latency per success of phase " + phase)
+                    .isEqualTo(tally.acked(phase));
+            assertThat(h.getMinValue()).isGreaterThanOrEqualTo(4_990_000L);
+        }
     }
 }
