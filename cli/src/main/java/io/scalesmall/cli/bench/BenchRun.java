@@ -96,7 +96,9 @@ final class BenchRun {
                 completions.countDown();
             }
         }
-        Histogram sendLag = newHistogram();
+        // Each producer's send lags, merged once the run is over: a merge as each producer finished ran (and had C2
+        // compile, for 4-6 ms of a vCPU) while the last acks were still measured.
+        List<Histogram> lags = new ArrayList<>();
         AtomicLong lastSend = new AtomicLong();
         // When the first measured message was sent (or due, with a rate); Long.MAX_VALUE until then.
         AtomicLong measuredStart = new AtomicLong(Long.MAX_VALUE);
@@ -106,13 +108,11 @@ final class BenchRun {
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < s.producers(); p++) {
             int producer = p;
+            Histogram lag = newHistogram();
+            lags.add(lag);
             Thread t = new Thread(() -> {
-                Histogram lag = newHistogram();
                 send(producers.get(producer), producer, start, tallies.get(producer), lag, measuredStart);
                 lastSend.accumulateAndGet(System.nanoTime(), Math::max);
-                synchronized (sendLag) {
-                    sendLag.add(lag);
-                }
             }, "bench-producer-" + p);
             t.setDaemon(true);
             threads.add(t);
@@ -121,6 +121,10 @@ final class BenchRun {
         boolean timedOut = !await(completions, deadline, bar);
         for (Thread t : threads) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        Histogram sendLag = newHistogram();
+        for (Histogram lag : lags) {
+            sendLag.add(lag); // after the join, or approximate when a producer is still stuck past the deadline
         }
         long[] ackedPerStream = new long[s.streams()];
         for (int p = 0; p < s.producers(); p++) {
@@ -158,11 +162,9 @@ final class BenchRun {
             firstError = firstError != null ? firstError : t.firstError();
         }
         long from = Math.min(measuredStart.get(), Math.max(lastAck, start)); // no measured send at all: 0 s
-        synchronized (sendLag) {
-            return new BenchResult(acked, failed, firstError, Math.max(0, lastAck - from), latency, consumed.sum(),
-                    s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut,
-                    Math.max(0, lastSend.get() - from), sendLag, warmupAcked, warmupFailed);
-        }
+        return new BenchResult(acked, failed, firstError, Math.max(0, lastAck - from), latency, consumed.sum(),
+                s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut,
+                Math.max(0, lastSend.get() - from), sendLag, warmupAcked, warmupFailed);
     }
 
     /** Waits for {@code done}, drawing the bar every 200 ms; false at the deadline. */
