@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
 
 /**
  * A {@link MessageLog} in one directory of segment files shared by all streams, so that 100,000 streams cost
@@ -317,6 +318,15 @@ public final class FileMessageLog implements MessageLog {
     /** Whether completed rolls wait for the syncer to look at their pages (tests). */
     boolean syncedSegmentsWaiting() {
         return commit.syncedWaiting();
+    }
+
+    /**
+     * How long the fsyncs since open took (rolls' and group commits', those that succeeded), ns, up to a minute, to 3
+     * significant digits: a copy, the caller's to keep. A disk ack waits for one group commit's fsync, so this is
+     * the floor of disk-ack latency. Any thread.
+     */
+    public Histogram fsyncLatencyNanos() {
+        return commit.fsyncNanos();
     }
 
     /** fsync calls made since open (rolls and flushes). */

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
 
 /**
  * Group commit without a thread of its own. Progress is counted in <em>appended bytes</em> (since open, over all
@@ -36,6 +40,10 @@ final class GroupCommit {
     static final Fsync FORCE = channel -> channel.force(false);
 
     private final Fsync fsync;
+    /** Reads time for {@link #fsyncNanos}, ns as {@link System#nanoTime}. */
+    private final LongSupplier nanoClock;
+    /** How long each fsync took, ns (up to a minute, 3 significant digits); recorded by the fsyncing thread. */
+    private final SynchronizedHistogram fsyncNanos = new SynchronizedHistogram(TimeUnit.MINUTES.toNanos(1), 3);
     /** Held while an fsync runs; flushers queue on it. */
     private final ReentrantLock syncLock = new ReentrantLock();
     /** Rolls whose fsync is still to do, oldest first. */
@@ -50,7 +58,13 @@ final class GroupCommit {
     private final ConcurrentLinkedQueue<Segment> synced = new ConcurrentLinkedQueue<>();
 
     GroupCommit(Fsync fsync) {
+        this(fsync, System::nanoTime);
+    }
+
+    /** As above, timing fsyncs with {@code nanoClock} (tests step it). */
+    GroupCommit(Fsync fsync, LongSupplier nanoClock) {
         this.fsync = fsync;
+        this.nanoClock = nanoClock;
     }
 
     /** The log's view: how many bytes were appended, and which channel takes appends now. */
@@ -155,12 +169,15 @@ final class GroupCommit {
                     + "); durability of what was appended since is unknown: reopen the log to recover", earlier);
         }
         fsyncs.incrementAndGet();
+        long started = nanoClock.getAsLong();
         try {
             fsync.force(channel);
         } catch (IOException e) {
             failed = e;
             throw e;
         }
+        long took = Math.max(0, nanoClock.getAsLong() - started);
+        fsyncNanos.recordValue(Math.min(took, fsyncNanos.getHighestTrackableValue()));
     }
 
     /** The first fsync failure since open, or null. Once set, never cleared. */
@@ -170,6 +187,11 @@ final class GroupCommit {
 
     long fsyncCount() {
         return fsyncs.get();
+    }
+
+    /** A copy of the durations of the fsyncs that succeeded since open, ns (rolls' and flushes'). */
+    Histogram fsyncNanos() {
+        return fsyncNanos.copy();
     }
 
     long durableBytes() {

@@ -70,6 +70,7 @@ class FileMessageLogDurabilityTest {
             log.flush();
             assertThat(fsync.calls).hasValue(2);
             assertThat(log.fsyncCount()).isEqualTo(2);
+            assertThat(log.fsyncLatencyNanos().getTotalCount()).as("each fsync timed").isEqualTo(2);
         }
     }
 

@@ -22,8 +22,9 @@ final class BenchReport {
 
     /**
      * The lines that say what was measured when the bench started the nodes: the chain (length, log kind, head first)
-     * and the ack level, then what each node's log holds of the run's streams and its fsyncs, read when the run is
-     * over (a replica behind the ack level may still be catching up then).
+     * and the ack level, then what each node's log holds of the run's streams, its fsyncs and how long they took
+     * (p50, p99: a disk ack waits for one), read when the run is over (a replica behind the ack level may still be
+     * catching up then).
      */
     static List<String> describe(InProcessChain c, BenchSettings s) {
         List<String> lines = new ArrayList<>();
@@ -40,7 +41,9 @@ final class BenchReport {
             nodes.append(i == 0 ? "node 0 (head) " : ", node " + i + " ").append(c.address(i))
                     .append(String.format(Locale.ROOT, " holds %,d", held));
             if (c.kind() == InProcessChain.LogKind.FILE) {
-                nodes.append(String.format(Locale.ROOT, " (%,d fsyncs)", c.fsyncs(i)));
+                Histogram f = c.fsyncLatencyNanos(i);
+                nodes.append(String.format(Locale.ROOT, " (%,d fsyncs, p50 %.2f ms, p99 %.2f ms)", c.fsyncs(i),
+                        ms(f.getValueAtPercentile(50)), ms(f.getValueAtPercentile(99))));
             }
         }
         lines.add("nodes: " + nodes + " of the run's messages" + (s.warmup() > 0 ? " (warm-up included)" : ""));

@@ -190,7 +190,8 @@ final class BenchRun {
      * (or scheduled time, with a rate). The phase is computed, not branched on, so that the compiled loop goes on
      * unchanged from the warm-up into the measured messages (see {@link Tally}).
      */
-    private void send(StreamProducer producer, int p, long start, Tally tally, Histogram lag, AtomicLong measuredStart) {
+    private void send(StreamProducer producer, int p, long start, Tally tally, Histogram lag,
+            AtomicLong measuredStart) {
         long warm = s.warmupOf(p);
         long n = warm + s.messagesOf(p);
         double interval = s.rate() > 0 ? 1e9 * s.producers() / s.rate() : 0;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
 
 /**
  * The nodes {@code scalesmall bench} starts when it is given no {@code --node}: N {@link StreamServer}s in this JVM on
@@ -137,6 +138,11 @@ final class InProcessChain implements AutoCloseable {
     /** @return fsyncs node i's log made so far (group commit: far fewer than disk acks); 0 for a memory log */
     long fsyncs(int i) {
         return logs.get(i) instanceof FileMessageLog f ? f.fsyncCount() : 0;
+    }
+
+    /** How long node {@code i}'s fsyncs took, ns (empty for a memory log). */
+    Histogram fsyncLatencyNanos(int i) {
+        return logs.get(i) instanceof FileMessageLog f ? f.fsyncLatencyNanos() : new Histogram(3);
     }
 
     /** Stops every server, then closes the logs, and deletes a temp directory. */

@@ -32,7 +32,8 @@ class BenchCommandTest {
                 .contains("2,000 messages of 50 bytes, ack memory=1, 1 producer(s), 1 stream(s), 1 consumer(s)")
                 .contains("chain: 1 in-process node, file log in ")
                 .contains("; ack memory=1 (each send waits until 1 copy holds it in memory)")
-                .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 2,000 \\([0-9,]+ fsyncs\\) of")
+                .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 2,000 \\([0-9,]+ fsyncs,"
+                        + " p50 [0-9.]+ ms, p99 [0-9.]+ ms\\) of")
                 .contains("produced: 2,000 acknowledged, 0 failed in")
                 .contains("msgs/s").contains("MB/s")
                 .containsPattern("ack latency \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  p99\\.9 [0-9.]+ .*n=2,000\\)")
@@ -51,7 +52,7 @@ class BenchCommandTest {
                 .containsPattern("rate: 20,000 msgs/s asked, [0-9,]+ msgs/s sent, [0-9,]+ msgs/s acknowledged; sends"
                         + " behind schedule \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  max [0-9.]+")
                 .contains("consumed: 5,002 messages by 3 consumer(s)")
-                .containsPattern("holds 3,001 \\([1-9][0-9]* fsyncs\\)");
+                .containsPattern("holds 3,001 \\([1-9][0-9]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms\\)");
         try (var files = Files.list(data)) {
             assertThat(files.map(p -> p.getFileName().toString())).contains("0000000000.seg");
         }
@@ -137,9 +138,11 @@ class BenchCommandTest {
                 .contains("chain: 3 in-process nodes, file logs in " + data
                         + "; ack disk=3 (each send waits until 3 copies have it on disk)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,500"
-                        + " \\([1-9][0-9,]* fsyncs\\),"
-                        + " node 1 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs\\),"
-                        + " node 2 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs\\) of the run's messages"
+                        + " \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms\\),"
+                        + " node 1 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms,"
+                        + " p99 [0-9.]+ ms\\),"
+                        + " node 2 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms,"
+                        + " p99 [0-9.]+ ms\\) of the run's messages"
                         + " \\(warm-up included\\)")
                 .contains("produced: 3,000 acknowledged, 0 failed")
                 .contains("warm-up: 500 messages first")
