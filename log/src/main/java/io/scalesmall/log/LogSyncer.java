@@ -71,9 +71,13 @@ final class LogSyncer implements AutoCloseable {
 
     /**
      * Reports that bytes {@code [from, to)} of the active segment {@code segment} were written (appended, not yet
-     * fsynced), and wakes the thread to start their writeback. Called by the appender, in order. Never blocks.
+     * fsynced), and wakes the thread to start their writeback. Called by the appender, in order. Never blocks; does
+     * nothing once the thread has stopped.
      */
     void written(Segment segment, long from, long to) {
+        if (!thread.isAlive()) {
+            return; // stopped (closed, or failed for good): nothing would take the range, and the fsyncs still come
+        }
         written.add(new Range(segment, from, to));
         LockSupport.unpark(thread);
     }
