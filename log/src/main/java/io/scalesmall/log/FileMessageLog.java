@@ -91,7 +91,7 @@ public final class FileMessageLog implements MessageLog {
     private final CompressionGate compression = new CompressionGate();
     private final LogReader reader;
     private final SegmentAppender appender;
-    /** Fsyncs rolled segments off the appenders' threads; null until the log is open. */
+    /** Fsyncs rolled segments and starts early writeback, off the appenders' threads. */
     private final LogSyncer syncer;
     private final RecoveryReport recovery;
     private volatile boolean closed;
