@@ -42,8 +42,9 @@ final class BenchReport {
                     .append(String.format(Locale.ROOT, " holds %,d", held));
             if (c.kind() == InProcessChain.LogKind.FILE) {
                 Histogram f = c.fsyncLatencyNanos(i);
-                nodes.append(String.format(Locale.ROOT, " (%,d fsyncs, p50 %.2f ms, p99 %.2f ms)", c.fsyncs(i),
-                        ms(f.getValueAtPercentile(50)), ms(f.getValueAtPercentile(99))));
+                nodes.append(f.getTotalCount() == 0 ? String.format(Locale.ROOT, " (%,d fsyncs)", c.fsyncs(i))
+                        : String.format(Locale.ROOT, " (%,d fsyncs, p50 %.2f ms, p99 %.2f ms)", c.fsyncs(i),
+                                ms(f.getValueAtPercentile(50)), ms(f.getValueAtPercentile(99))));
             }
         }
         lines.add("nodes: " + nodes + " of the run's messages" + (s.warmup() > 0 ? " (warm-up included)" : ""));
