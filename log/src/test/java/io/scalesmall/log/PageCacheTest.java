@@ -37,15 +37,24 @@ class PageCacheTest {
         }
     }
 
+    /** Writes {@code length} random bytes (from {@code seed}) to a new {@code file}, fsynced or not; returns them. */
+    private static byte[] write(Path file, int length, long seed, boolean fsync) throws IOException {
+        byte[] bytes = new byte[length];
+        new SplittableRandom(seed).nextBytes(bytes);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(bytes));
+            if (fsync) {
+                ch.force(false);
+            }
+        }
+        return bytes;
+    }
+
     @Test
     void aWrittenBackRangeLeavesThePageCacheAndTheRestStays() throws IOException {
         assumeTrue(PageCache.supported(), "sync_file_range and posix_fadvise through JNA (Linux)");
         Path f = dir.resolve("f");
-        byte[] bytes = new byte[8 << 20];
-        new SplittableRandom(11).nextBytes(bytes);
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(bytes)); // no fsync: every page dirty
-        }
+        byte[] bytes = write(f, 8 << 20, 11, false); // no fsync: every page dirty
         assertThat(PageCache.startWriteback(f, 0, 4 << 20)).isTrue();
 
         // Dirty pages cannot be dropped: that the first half leaves the cache shows its writeback finished first.
@@ -97,12 +106,7 @@ class PageCacheTest {
     void aDroppedFileLeavesThePageCacheAndReadsBackTheSame() throws IOException {
         assumeTrue(PageCache.supported(), "posix_fadvise through JNA (Linux x86-64/aarch64/riscv64)");
         Path f = dir.resolve("f");
-        byte[] bytes = new byte[4 << 20];
-        new SplittableRandom(7).nextBytes(bytes);
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(bytes));
-            ch.force(false);
-        }
+        byte[] bytes = write(f, 4 << 20, 7, true);
         assertThat(cached(f)).as("just written").isTrue();
 
         assertThat(PageCache.drop(f)).isTrue();
