@@ -7,6 +7,7 @@ import io.scalesmall.chatter.GroupManager;
 import io.scalesmall.node.admin.AdminServer;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.node.admin.NodeMetrics;
+import io.scalesmall.node.admin.LogMetrics;
 import io.scalesmall.node.admin.StreamMetrics;
 import io.scalesmall.node.netty.NettyConfig;
 import io.scalesmall.node.netty.NettyPacketTransport;
@@ -121,6 +122,7 @@ public final class Node implements AutoCloseable {
             metrics = new NodeMetrics(groups);
             metrics.bindTo(registry);
             new StreamMetrics(data).bindTo(registry);
+            new LogMetrics(log.file()).bindTo(registry);
             new PlacementMetrics(drivers.values()).bindTo(registry);
             if (c.http() != null) {
                 Map<String, PlacementDriver> byGroup = Map.copyOf(drivers);
