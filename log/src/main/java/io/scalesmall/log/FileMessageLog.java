@@ -321,8 +321,8 @@ public final class FileMessageLog implements MessageLog {
     }
 
     /**
-     * How long the fsyncs since open took (rolls' and group commits', those that succeeded), ns, up to a minute, to 3
-     * significant digits: a copy, the caller's to keep. A disk ack waits for one group commit's fsync, so this is
+     * How long the fsyncs since open took (rolls' and group commits', those that succeeded), ns, from 1 µs to a minute,
+     * to 2 significant digits: a copy, the caller's to keep. A disk ack waits for one group commit's fsync, so this is
      * the floor of disk-ack latency. Any thread.
      */
     public Histogram fsyncLatencyNanos() {
