@@ -329,6 +329,14 @@ public final class FileMessageLog implements MessageLog {
         return commit.fsyncNanos();
     }
 
+    /**
+     * What {@link #fsyncLatencyNanos()} says at {@code percentile} (0..100; 100 is the longest), ns, 0 before the first
+     * fsync, without copying the histogram: for metrics read at every scrape. Any thread.
+     */
+    public long fsyncLatencyNanosAt(double percentile) {
+        return commit.fsyncNanosAt(percentile);
+    }
+
     /** fsync calls made since open (rolls and flushes). */
     public long fsyncCount() {
         return commit.fsyncCount();

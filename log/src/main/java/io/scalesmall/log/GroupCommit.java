@@ -197,6 +197,11 @@ final class GroupCommit {
         return fsyncNanos.copy();
     }
 
+    /** The duration of the fsyncs that succeeded since open at {@code percentile} (0..100), ns; 0 if none. */
+    long fsyncNanosAt(double percentile) {
+        return fsyncNanos.getValueAtPercentile(percentile);
+    }
+
     long durableBytes() {
         return durable.get();
     }

@@ -58,6 +58,8 @@ class GroupCommitTimingTest {
         assertThat(h.getTotalCount()).as("two succeeded, one failed").isEqualTo(2);
         assertThat(h.getMaxValue()).isBetween(2_970_000L, 3_030_000L);
         assertThat(h.getMinValue()).isBetween(247_500L, 252_500L);
+        assertThat(commit.fsyncNanosAt(100)).as("read in place, as the copy").isEqualTo(h.getMaxValue());
+        assertThat(commit.fsyncNanosAt(0)).isEqualTo(h.getMinValue());
         assertThat(commit.fsyncCount()).as("calls, failed included").isEqualTo(3);
     }
 }

@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
  * The message log's state as Prometheus metrics ({@code scalesmall_log_*}): fsyncs made and how long they took (p50,
  * p99 and max since the log opened, in seconds: a disk ack waits for one group commit's fsync, so this is the floor
  * of disk-ack latency), the bytes and segments on disk, and the read cache's budget, use, hits and misses. Reads the
- * log when scraped; nothing is copied in between (the fsync quantiles take a copy of its histogram per scrape).
+ * log when scraped; nothing is copied, the fsync quantiles included.
  * Thread-safe.
  */
 public final class LogMetrics implements MeterBinder {
@@ -28,7 +28,7 @@ public final class LogMetrics implements MeterBinder {
                 .description("fsync calls (group commits and rolls)").register(registry);
         for (double q : new double[] {0.5, 0.99, 1.0}) {
             Gauge.builder("scalesmall.log.fsync.duration", log,
-                            l -> l.fsyncLatencyNanos().getValueAtPercentile(q * 100) / 1e9)
+                            l -> l.fsyncLatencyNanosAt(q * 100) / 1e9)
                     .tag("quantile", q == 1.0 ? "max" : String.valueOf(q)).baseUnit("seconds")
                     .description("How long fsyncs took since the log opened, at this quantile")
                     .strongReference(true).register(registry);
