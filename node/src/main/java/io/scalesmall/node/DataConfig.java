@@ -1,6 +1,8 @@
 package io.scalesmall.node;
 
 import io.scalesmall.log.FileLogConfig;
+import io.scalesmall.sched.ThreadSlice;
+import io.scalesmall.stream.server.StreamServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -22,6 +24,8 @@ import java.util.Objects;
  *                                    (greedy: half of the JVM's maximum heap); off = no cache
  * log-page-cache       drop|keep    drop (default): a complete, fsynced segment's pages leave the kernel's page
  *                                    cache (Linux); keep: the kernel keeps them for consumers reading far behind
+ * data-io-slice-us     N|off        the scheduler slice (µs) the data path's event loops and group-commit thread ask
+ *                                    for (Linux 6.12+, see ThreadSlice): 100..100000; off = the kernel's; default 300
  * </pre>
  *
  * SIZE: a number of bytes with an optional k, m, g or t suffix (powers of 1024), e.g. {@code 512m}. DURATION: a
@@ -35,11 +39,15 @@ import java.util.Objects;
  * @param memoryBytes    the log's cache budget in bytes ({@link FileLogConfig#cacheBytes}): 0 = none,
  *                       {@link FileLogConfig#AUTO_CACHE_BYTES} = half the maximum heap
  * @param keepPageCache  whether synced segments stay in the kernel's page cache ({@link FileLogConfig#keepPageCache})
+ * @param ioSliceMicros  the data path's scheduler slice in µs ({@link StreamServerConfig#ioSliceMicros}); 0 = the
+ *                       kernel's default
  */
 public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention,
-        long memoryBytes, boolean keepPageCache) {
+        long memoryBytes, boolean keepPageCache, int ioSliceMicros) {
     /** The default data port. */
     public static final int DEFAULT_PORT = 29998;
+    private static final int MIN_SLICE_MICROS = (int) (ThreadSlice.MIN_NANOS / 1000);
+    private static final int MAX_SLICE_MICROS = (int) (ThreadSlice.MAX_NANOS / 1000);
 
     public DataConfig {
         if (port < 0 || port > 65535) {
@@ -58,17 +66,23 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         if (memoryBytes < 0 && memoryBytes != FileLogConfig.AUTO_CACHE_BYTES) {
             throw new IllegalArgumentException("log-memory: must be at least 0 bytes, got " + memoryBytes);
         }
+        if (ioSliceMicros != 0 && (ioSliceMicros < MIN_SLICE_MICROS || ioSliceMicros > MAX_SLICE_MICROS)) {
+            throw new IllegalArgumentException("data-io-slice-us: " + ioSliceMicros + " is not in " + MIN_SLICE_MICROS
+                    + ".." + MAX_SLICE_MICROS + " (or off)");
+        }
     }
 
     /** The defaults for a node whose state lives in {@code dataDir}. */
     public static DataConfig defaults(Path dataDir) {
         return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
-                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false);
+                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false,
+                StreamServerConfig.DEFAULT_IO_SLICE_MICROS);
     }
 
     /** @return this config with another data port */
     public DataConfig withPort(int p) {
-        return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes, keepPageCache);
+        return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes, keepPageCache,
+                ioSliceMicros);
     }
 
     /** @return the log's settings (segment size and compression at their defaults) */
@@ -116,7 +130,21 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
             }
             keep = m.equals("keep");
         }
-        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep);
+        int slice = d.ioSliceMicros;
+        if (v.containsKey("data-io-slice-us")) {
+            String m = v.get("data-io-slice-us").strip();
+            try {
+                slice = m.equalsIgnoreCase("off") ? 0 : Integer.parseInt(m);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("data-io-slice-us: '" + m + "' is neither a number of µs ("
+                        + MIN_SLICE_MICROS + ".." + MAX_SLICE_MICROS + ") nor off", e);
+            }
+            if (slice == 0 && !m.equalsIgnoreCase("off")) {
+                throw new IllegalArgumentException("data-io-slice-us: 0 is not in " + MIN_SLICE_MICROS + ".."
+                        + MAX_SLICE_MICROS + " (write off for the kernel's slice)");
+            }
+        }
+        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, slice);
     }
 
     /** Parses SIZE|off; off is {@link FileLogConfig#UNLIMITED}. */

@@ -49,7 +49,8 @@ final class DataPath {
      * @throws IOException naming the port when it is taken
      */
     static StreamServer serve(NodeConfig c, MessageLog log, ChainResolver resolver) throws IOException {
-        StreamServerConfig sc = StreamServerConfig.defaults(c.bind(), c.data().port());
+        StreamServerConfig sc = StreamServerConfig.defaults(c.bind(), c.data().port())
+                .withIoSliceMicros(c.data().ioSliceMicros());
         try {
             return StreamServer.start(log, sc, resolver, ChainTimings.defaults());
         } catch (IOException e) {

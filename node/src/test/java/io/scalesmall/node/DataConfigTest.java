@@ -27,7 +27,11 @@ class DataConfigTest {
         NodeConfig c = NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_MAX_DISK", "2g"), Map.of("data-port", "31000",
                 "log-dir", "/var/ss", "log-retention", "12h", "log-retention-bytes", "512m"));
         assertThat(c.data()).isEqualTo(new DataConfig(31000, Path.of("/var/ss"), 2L << 30, 512L << 20,
-                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false));
+                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, 300));
+        assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("data-io-slice-us", "150")).data().ioSliceMicros())
+                .isEqualTo(150);
+        assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_DATA_IO_SLICE_US", "OFF"), Map.of()).data()
+                .ioSliceMicros()).isZero();
         assertThat(c.data().logConfig().keepPageCache()).as("default: drop").isFalse();
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-page-cache", "keep")).data().logConfig()
                 .keepPageCache()).isTrue();
@@ -55,6 +59,9 @@ class DataConfigTest {
                 List.of("data-port", "29999", "data-port: 29999 is the gossip port"),
                 List.of("data-port", "29980", "data-port: 29980 is the admin HTTP port"),
                 List.of("log-max-disk", "lots", "log-max-disk: 'lots' is not a size"),
+                List.of("data-io-slice-us", "50", "data-io-slice-us: 50 is not in 100..100000"),
+                List.of("data-io-slice-us", "0", "data-io-slice-us: 0 is not in 100..100000 (write off"),
+                List.of("data-io-slice-us", "fast", "data-io-slice-us: 'fast' is neither a number"),
                 List.of("log-max-disk", "0", "log-max-disk: '0' is not a size from 1 byte"),
                 List.of("log-max-disk", "99999999999t", "log-max-disk"),
                 List.of("log-retention-bytes", "-5m", "log-retention-bytes"),

@@ -1,6 +1,7 @@
 package io.scalesmall.cli.bench;
 
 import io.scalesmall.stream.client.ProducerConfig;
+import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.protocol.AckMode;
 import io.scalesmall.stream.server.StreamServerConfig;
 import java.io.IOException;
@@ -100,6 +101,12 @@ public final class BenchCommand implements Callable<Integer> {
             + " --chain > 1 (default: a temp dir, deleted after).")
     Path dataDir;
 
+    @Option(names = "--io-slice-us", defaultValue = "300", paramLabel = "N|off", description = "The scheduler slice"
+            + " in µs that the event loops ask for, the bench's client and the in-process nodes (Linux 6.12+;"
+            + " 100..100000; off: the kernel's default; default ${DEFAULT-VALUE}); a node given by --node keeps its"
+            + " own --data-io-slice-us.")
+    String ioSliceUs;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -109,6 +116,7 @@ public final class BenchCommand implements Callable<Integer> {
         AckMode ackMode;
         List<InetSocketAddress> addresses = null;
         InProcessChain.LogKind kind;
+        int sliceMicros;
         try {
             ackMode = AckMode.parse(ack);
             if (node != null) {
@@ -128,6 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             check("--timeout", timeoutSeconds, 1, 3600);
             check("--warmup", warmup, 0, Long.MAX_VALUE);
+            sliceMicros = parseSlice(ioSliceUs);
             if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE)) {
                 throw new IllegalArgumentException("--data-dir, --chain and --log are for in-process nodes; with --node"
                         + " the cluster's own settings apply");
@@ -145,15 +154,19 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         String names = "bench-" + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
-        InProcessChain inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir) : null;
+        // The client's loops read it when they start, with the first producer (ClientLoops; documented in the
+        // client's package comment).
+        System.setProperty("scalesmall.client.io-slice-us", Integer.toString(sliceMicros));
+        InProcessChain inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir, sliceMicros) : null;
         try {
             List<InetSocketAddress> target = inProcess != null ? List.of(inProcess.head()) : addresses;
             BenchSettings s = new BenchSettings(target, messages, warmup, size, ackMode, producers, streams, consumers,
                     rate, batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds),
                     names);
             BenchResult r = new BenchRun(s).run(noProgress ? null : err, System.console() != null);
-            List<String> where = inProcess != null ? BenchReport.describe(inProcess, s)
-                    : BenchReport.describe(addresses, s);
+            List<String> where = new ArrayList<>(inProcess != null ? BenchReport.describe(inProcess, s)
+                    : BenchReport.describe(addresses, s));
+            where.add(BenchReport.slice(sliceMicros, inProcess != null));
             BenchReport.print(spec.commandLine().getOut(), s, r, where);
             return r.failed() == 0 && r.warmupFailed() == 0 && !r.timedOut() ? 0 : 1;
         } finally {
@@ -167,6 +180,20 @@ public final class BenchCommand implements Callable<Integer> {
         if (value < min || value > max) {
             throw new IllegalArgumentException(option + " must be in " + min + ".." + (max == Long.MAX_VALUE ? "" : max)
                     + ", got " + value);
+        }
+    }
+
+    /** {@code off} (0) or 100..100000, in µs. */
+    private static int parseSlice(String text) {
+        if (text.strip().equalsIgnoreCase("off")) {
+            return 0;
+        }
+        try {
+            int micros = Integer.parseInt(text.strip());
+            check("--io-slice-us", micros, ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000);
+            return micros;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--io-slice-us must be off or a number of µs, got '" + text + "'", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.scalesmall.cli.bench;
 
+import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.protocol.AckMode;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -49,6 +50,20 @@ final class BenchReport {
         }
         lines.add("nodes: " + nodes + " of the run's messages" + (s.warmup() > 0 ? " (warm-up included)" : ""));
         return lines;
+    }
+
+    /**
+     * The line that says which scheduler slice the event loops asked for ({@code micros}, 0 = none), and whether it
+     * applies here ({@link ThreadSlice#supported}); {@code nodes}: the in-process nodes' loops too, not only the
+     * client's.
+     */
+    static String slice(int micros, boolean nodes) {
+        String who = nodes ? "client's and nodes' event loops" : "client's event loops";
+        if (micros == 0) {
+            return "scheduler slice: the kernel's default (" + who + ")";
+        }
+        return ThreadSlice.supported() ? "scheduler slice: " + micros + " µs for the " + who
+                : "scheduler slice: the kernel's (" + micros + " µs asked, but " + ThreadSlice.unsupportedReason() + ")";
     }
 
     /** The lines for a cluster given by {@code --node}: its addresses; the chain is the cluster's own. */

@@ -60,11 +60,12 @@ final class InProcessChain implements AutoCloseable {
      * @param n       nodes in the chain, 1..{@value #MAX_NODES}
      * @param kind    the logs
      * @param dataDir where file logs go; null: a fresh temp directory (deleted on close); ignored for memory logs
+     * @param sliceMicros the nodes' {@link StreamServerConfig#ioSliceMicros}: 0 or 100..100000
      * @throws IllegalArgumentException if n is out of range
      * @throws IOException              if a log cannot be opened or a server cannot listen (what was started is
      *                                  closed again)
      */
-    static InProcessChain start(int n, LogKind kind, Path dataDir) throws IOException {
+    static InProcessChain start(int n, LogKind kind, Path dataDir, int sliceMicros) throws IOException {
         if (n < 1 || n > MAX_NODES) {
             throw new IllegalArgumentException("a bench chain has 1.." + MAX_NODES + " nodes, got " + n);
         }
@@ -84,7 +85,7 @@ final class InProcessChain implements AutoCloseable {
                         : new MemoryMessageLog();
                 c.logs.add(log);
                 ChainResolver resolver = n == 1 ? ChainResolver.single() : new FixedChain(id, () -> c.members);
-                StreamServer s = StreamServer.start(log, StreamServerConfig.loopback(), resolver,
+                StreamServer s = StreamServer.start(log, StreamServerConfig.loopback().withIoSliceMicros(sliceMicros), resolver,
                         ChainTimings.defaults());
                 c.servers.add(s);
                 m.add(new ChainResolver.Member(id, s.address()));

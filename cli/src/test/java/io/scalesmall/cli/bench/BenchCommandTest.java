@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scalesmall.cli.Main;
 import io.scalesmall.log.MemoryMessageLog;
+import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.server.StreamServer;
 import io.scalesmall.stream.server.StreamServerConfig;
 import java.io.StringWriter;
@@ -126,6 +127,20 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("--log 'tape' is not file or memory");
         assertThat(run("bench", "--log", "memory", "--data-dir", "/tmp/x")).isEqualTo(2);
         assertThat(err.toString()).contains("--data-dir is for file logs");
+        assertThat(run("bench", "--io-slice-us", "50")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: --io-slice-us must be in 100..100000, got 50");
+        assertThat(run("bench", "--io-slice-us", "short")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: --io-slice-us must be off or a number of µs, got 'short'");
+    }
+
+    @Test
+    void theReportSaysWhichSchedulerSliceTheLoopsAskedFor() {
+        assertThat(run("bench", "--messages", "1000", "--consumers", "0", "--no-progress", "--io-slice-us", "off"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("scheduler slice: the kernel's default (client's and nodes' event loops)");
+        assertThat(BenchReport.slice(200, false)).isEqualTo(ThreadSlice.supported()
+                ? "scheduler slice: 200 µs for the client's event loops"
+                : "scheduler slice: the kernel's (200 µs asked, but " + ThreadSlice.unsupportedReason() + ")");
     }
 
     @Test
@@ -170,7 +185,7 @@ class BenchCommandTest {
 
     @Test
     void producersGivenAReplicaFollowTheRedirectToTheHead() throws Exception {
-        try (InProcessChain chain = InProcessChain.start(3, InProcessChain.LogKind.MEMORY, null)) {
+        try (InProcessChain chain = InProcessChain.start(3, InProcessChain.LogKind.MEMORY, null, 0)) {
             String tail = "127.0.0.1:" + chain.address(2).getPort();
             String head = "127.0.0.1:" + chain.address(0).getPort();
             assertThat(run("bench", "--node", tail + "," + head, "--messages", "900", "--producers", "3",

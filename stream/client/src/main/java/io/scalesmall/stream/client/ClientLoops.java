@@ -4,15 +4,49 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.scalesmall.sched.ThreadSlice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event loops every producer and consumer of this JVM shares: {@code min(2, processors)} daemon threads named
  * {@code scalesmall-client-N}, created on first use, never shut down (daemon threads do not hold the JVM). Their
  * threads are {@link ClientThread}s, so that {@link #inClientThread()} answers in one type check (a producer must not
  * block one of them waiting for room its own acks would free).
+ *
+ * <p>They ask for a short scheduler slice ({@link ThreadSlice}), {@value #DEFAULT_SLICE_MICROS} µs unless the system
+ * property {@value #SLICE_PROPERTY} gives another (in µs: 0 for the kernel's default, or 100..100,000), read when the
+ * loops start: acks complete on them, and a loop woken by an ack should not wait for a busy thread's slice to end.
+ * An invalid value is logged and the default used.
  */
 final class ClientLoops {
+    /** The system property that sets the loops' scheduler slice, in µs. */
+    static final String SLICE_PROPERTY = "scalesmall.client.io-slice-us";
+    static final int DEFAULT_SLICE_MICROS = 300;
+    private static final Logger LOG = LoggerFactory.getLogger(ClientLoops.class);
+
     private ClientLoops() {
+    }
+
+    /**
+     * The slice in ns that {@code value} (the property's value, or null when unset) asks for; the default, logged,
+     * when it is not 0 or 100..100,000 µs.
+     */
+    static long sliceNanos(String value) {
+        if (value == null) {
+            return DEFAULT_SLICE_MICROS * 1000L;
+        }
+        try {
+            long micros = Long.parseLong(value.strip());
+            if (micros == 0 || micros >= ThreadSlice.MIN_NANOS / 1000 && micros <= ThreadSlice.MAX_NANOS / 1000) {
+                return micros * 1000;
+            }
+        } catch (NumberFormatException e) {
+            // logged below
+        }
+        LOG.warn("{}: '{}' is not 0 or {}..{} µs; the client's loops use {} µs", SLICE_PROPERTY, value,
+                ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000, DEFAULT_SLICE_MICROS);
+        return DEFAULT_SLICE_MICROS * 1000L;
     }
 
     /** The type of the loops' threads: a marker. */
@@ -35,7 +69,8 @@ final class ClientLoops {
 
     private static final class Holder {
         static final EventLoopGroup GROUP = new NioEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
-                new Factory());
+                ThreadSlice.factory(new Factory(), sliceNanos(System.getProperty(SLICE_PROPERTY)),
+                        "client event loops"));
     }
 
     static EventLoopGroup group() {

@@ -81,6 +81,10 @@
  *
  * <h2>Threads</h2>
  * Producers and consumers are thread-safe. Futures complete, and follow handlers run, on the client's I/O threads
- * (daemon threads shared by the JVM's producers and consumers): callbacks must not block.
+ * (daemon threads shared by the JVM's producers and consumers): callbacks must not block. On Linux 6.12 and later
+ * those threads ask the kernel for a 300 µs scheduler slice, so that an ack is handled soon after it arrives even
+ * when busy threads hold the CPUs; this needs JNA ({@code net.java.dev.jna:jna}) on the class path, which the library
+ * does not bring itself, and the system property {@code scalesmall.client.io-slice-us} changes it (0: the kernel's
+ * default). See {@link io.scalesmall.sched.ThreadSlice}.
  */
 package io.scalesmall.stream.client;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +37,11 @@ final class GroupCommitter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    GroupCommitter(MessageLog log, ServerStats stats, String name) {
+    /** @param threads makes the committer's one thread (named, e.g. {@code scalesmall-commit-PORT}) */
+    GroupCommitter(MessageLog log, ServerStats stats, ThreadFactory threads) {
         this.log = log;
         this.stats = stats;
-        this.thread = new Thread(this::run, name);
+        this.thread = threads.newThread(this::run);
         this.thread.setDaemon(true);
         this.thread.start();
     }

@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scalesmall.log.MessageLog;
+import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.protocol.FrameSplitter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -88,9 +89,10 @@ public final class StreamServer implements AutoCloseable {
         int port = config.bind().getPort();
         ServerStats stats = new ServerStats();
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("scalesmall-data-accept-" + port, true));
-        EventLoopGroup workers = new NioEventLoopGroup(config.ioThreads(),
-                new DefaultThreadFactory("scalesmall-data-" + port, true));
-        GroupCommitter committer = new GroupCommitter(log, stats, "scalesmall-commit-" + port);
+        EventLoopGroup workers = new NioEventLoopGroup(config.ioThreads(), ThreadSlice.factory(
+                new DefaultThreadFactory("scalesmall-data-" + port, true), config.ioSliceNanos(), "data event loops"));
+        GroupCommitter committer = new GroupCommitter(log, stats, ThreadSlice.factory(
+                r -> new Thread(r, "scalesmall-commit-" + port), config.ioSliceNanos(), "group commit"));
         FetchWaiters waiters = new FetchWaiters();
         ChainLinks links = new ChainLinks(log, resolver, timings, stats, workers, waiters);
         LogAppender appender = new LogAppender(log, links);
@@ -141,6 +143,11 @@ public final class StreamServer implements AutoCloseable {
         StreamServer s = new StreamServer(boss, workers, listener, connections, committer, shared, catchUps);
         LOG.info("stream server listening on {}", s.address());
         return s;
+    }
+
+    /** The event loops serving connections (tests: what runs on them). */
+    EventLoopGroup workers() {
+        return workers;
     }
 
     /** @return the address the server listens on (with the actual port when 0 was asked for) */

@@ -2,6 +2,7 @@ package io.scalesmall.stream.server;
 
 import io.scalesmall.stream.protocol.FrameCodec;
 import io.scalesmall.log.MessageLog;
+import io.scalesmall.sched.ThreadSlice;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -29,13 +30,20 @@ import java.util.Objects;
  *                              catches up (back-pressure); default 8192; 1..2^20
  * @param retentionInterval     how often the server applies the log's retention ({@link MessageLog#enforceRetention});
  *                              {@link Duration#ZERO} = never; default 1 min
+ * @param ioSliceMicros         the scheduler slice (µs) the event loops and the group-commit thread ask for, so that
+ *                              they get a CPU soon after they wake, ahead of busy threads ({@link ThreadSlice}: Linux
+ *                              6.12 and later; elsewhere nothing happens); 0 = the kernel's default (1.4 ms on two
+ *                              CPUs); default {@value #DEFAULT_IO_SLICE_MICROS}; 0 or 100..100,000
  */
 public record StreamServerConfig(InetSocketAddress bind, int ioThreads, int maxFrameBytes, int maxFetchBytes,
-        Duration maxFetchWait, int maxParkedFetches, int maxUnsyncedBatches, Duration retentionInterval) {
+        Duration maxFetchWait, int maxParkedFetches, int maxUnsyncedBatches, Duration retentionInterval,
+        int ioSliceMicros) {
     /** The node's default data port. */
     public static final int DEFAULT_PORT = 29998;
     public static final int DEFAULT_MAX_FRAME_BYTES = 2 << 20;
     public static final int MIN_MAX_FRAME_BYTES = MessageLog.MAX_MESSAGE_BYTES + 64;
+    /** The default {@link #ioSliceMicros}: 300 µs (docs/benchmarks.md, "Scheduler slices"). */
+    public static final int DEFAULT_IO_SLICE_MICROS = 300;
 
     public StreamServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -50,6 +58,9 @@ public record StreamServerConfig(InetSocketAddress bind, int ioThreads, int maxF
         if (retentionInterval.isNegative()) {
             throw new IllegalArgumentException("retentionInterval must be >= 0, got " + retentionInterval);
         }
+        if (ioSliceMicros != 0) {
+            check("ioSliceMicros", ioSliceMicros, ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000);
+        }
     }
 
     private static void check(String field, long value, long min, long max) {
@@ -61,7 +72,8 @@ public record StreamServerConfig(InetSocketAddress bind, int ioThreads, int maxF
     /** The defaults, listening on {@code address:port}. */
     public static StreamServerConfig defaults(InetAddress address, int port) {
         return new StreamServerConfig(new InetSocketAddress(address, port), Runtime.getRuntime().availableProcessors(),
-                DEFAULT_MAX_FRAME_BYTES, 1 << 20, Duration.ofSeconds(30), 64, 8192, Duration.ofMinutes(1));
+                DEFAULT_MAX_FRAME_BYTES, 1 << 20, Duration.ofSeconds(30), 64, 8192, Duration.ofMinutes(1),
+                DEFAULT_IO_SLICE_MICROS);
     }
 
     /** The defaults on 127.0.0.1 and a free port (tests). */
@@ -71,21 +83,32 @@ public record StreamServerConfig(InetSocketAddress bind, int ioThreads, int maxF
 
     public StreamServerConfig withMaxFrameBytes(int bytes) {
         return new StreamServerConfig(bind, ioThreads, bytes, Math.min(maxFetchBytes, bytes - MessageLog.MAX_MESSAGE_BYTES),
-                maxFetchWait, maxParkedFetches, maxUnsyncedBatches, retentionInterval);
+                maxFetchWait, maxParkedFetches, maxUnsyncedBatches, retentionInterval, ioSliceMicros);
     }
 
     public StreamServerConfig withIoThreads(int threads) {
         return new StreamServerConfig(bind, threads, maxFrameBytes, maxFetchBytes, maxFetchWait, maxParkedFetches,
-                maxUnsyncedBatches, retentionInterval);
+                maxUnsyncedBatches, retentionInterval, ioSliceMicros);
     }
 
     public StreamServerConfig withMaxFetchWait(Duration wait) {
         return new StreamServerConfig(bind, ioThreads, maxFrameBytes, maxFetchBytes, wait, maxParkedFetches,
-                maxUnsyncedBatches, retentionInterval);
+                maxUnsyncedBatches, retentionInterval, ioSliceMicros);
     }
 
     public StreamServerConfig withRetentionInterval(Duration interval) {
         return new StreamServerConfig(bind, ioThreads, maxFrameBytes, maxFetchBytes, maxFetchWait, maxParkedFetches,
-                maxUnsyncedBatches, interval);
+                maxUnsyncedBatches, interval, ioSliceMicros);
+    }
+
+    /** @return this config with another {@link #ioSliceMicros} (0 = the kernel's default) */
+    public StreamServerConfig withIoSliceMicros(int micros) {
+        return new StreamServerConfig(bind, ioThreads, maxFrameBytes, maxFetchBytes, maxFetchWait, maxParkedFetches,
+                maxUnsyncedBatches, retentionInterval, micros);
+    }
+
+    /** @return {@link #ioSliceMicros} in ns, as {@link ThreadSlice} takes it */
+    public long ioSliceNanos() {
+        return ioSliceMicros * 1000L;
     }
 }
