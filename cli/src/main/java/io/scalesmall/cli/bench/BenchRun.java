@@ -33,7 +33,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Latency is measured from {@code send()} -- or, with a rate, from the send's scheduled time, so that a stall
  * counts against every message it delays (Gil Tene's "coordinated omission"; HdrHistogram's and wrk2's approach) --
- * to the message's completion on the client's I/O thread. With a rate, the producers are paced open-loop: message i
+ * to the message's completion on the client's I/O thread: the time that thread began completing the message's ACK
+ * ({@link StreamProducer#completionNanos}, one clock read per ACK, not per message). With a rate, the producers are paced open-loop: message i
  * of a producer (warm-up included) is due at {@code start + i / (rate / producers)} whatever happened to earlier ones;
  * a producer behind schedule sends at once, and how far behind it was (the send lag) is recorded too, which tells a
  * producer that could not keep up (CPU, back-pressure) from acks that came late. Throughput counts from the first

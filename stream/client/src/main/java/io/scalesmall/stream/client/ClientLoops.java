@@ -49,11 +49,37 @@ final class ClientLoops {
         return DEFAULT_SLICE_MICROS * 1000L;
     }
 
-    /** The type of the loops' threads: a marker. */
+    /** The type of the loops' threads: a marker, and the time of the ACK being completed on it. */
     static final class ClientThread extends FastThreadLocalThread {
+        /** While {@link #completing}: when this thread began completing the current ACK (System.nanoTime()). */
+        long completionNanos;
+        boolean completing;
+
         ClientThread(ThreadGroup group, Runnable r, String name) {
             super(group, r, name);
         }
+    }
+
+    /**
+     * Reads the clock once for a whole ACK's callbacks ({@link StreamProducer#completionNanos}); pair with
+     * {@link #endCompletion} in a finally block. Any thread; only client threads keep the time.
+     */
+    static void beginCompletion() {
+        if (Thread.currentThread() instanceof ClientThread t) {
+            t.completionNanos = System.nanoTime();
+            t.completing = true;
+        }
+    }
+
+    static void endCompletion() {
+        if (Thread.currentThread() instanceof ClientThread t) {
+            t.completing = false;
+        }
+    }
+
+    /** See {@link StreamProducer#completionNanos}. */
+    static long completionNanos() {
+        return Thread.currentThread() instanceof ClientThread t && t.completing ? t.completionNanos : System.nanoTime();
     }
 
     private static final class Factory extends DefaultThreadFactory {

@@ -114,16 +114,21 @@ final class InFlight {
         Iterator<OffsetRun> runs = a.runs().iterator();
         OffsetRun run = runs.next();
         long used = 0;
-        for (Batch b : acked) {
-            for (int i = 0, n = b.size(); i < n; i++) {
-                if (used == run.count()) {
-                    run = runs.next();
-                    used = 0;
+        ClientLoops.beginCompletion();
+        try {
+            for (Batch b : acked) {
+                for (int i = 0, n = b.size(); i < n; i++) {
+                    if (used == run.count()) {
+                        run = runs.next();
+                        used = 0;
+                    }
+                    b.complete(i, run.firstOffset() < 0 ? AckFrame.UNKNOWN_OFFSET : run.firstOffset() + used, null);
+                    used++;
                 }
-                b.complete(i, run.firstOffset() < 0 ? AckFrame.UNKNOWN_OFFSET : run.firstOffset() + used, null);
-                used++;
+                b.finish();
             }
-            b.finish();
+        } finally {
+            ClientLoops.endCompletion();
         }
     }
 }
