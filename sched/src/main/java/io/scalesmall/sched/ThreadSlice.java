@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A thread's time slice under Linux's EEVDF scheduler (6.12 and later): how long it may run before a waiting thread
  * of the same weight may take its CPU, and, the part that matters here, how soon it gets a CPU when it wakes. The
- * kernel's default is {@code 0.7 ms × (1 + log2(CPUs))}, 1.4 ms on two CPUs; a thread may ask for a shorter one
- * with {@code sched_setattr(2)}, setting {@code sched_runtime} under {@code SCHED_OTHER}. No privilege is needed.
+ * kernel's default is {@code 0.7 ms × (1 + log2(CPUs))}, CPUs counted up to 8: 1.4 ms on two. A thread may ask for a
+ * shorter one with {@code sched_setattr(2)}, setting {@code sched_runtime} under {@code SCHED_OTHER}; no privilege
+ * is needed.
  *
  * <p><b>Why.</b> An event loop that carries messages and acks sleeps most of the time, wakes for each batch, works
  * for some 100 µs and sleeps again. When it wakes on a CPU that a busy thread holds (a producer, the log's
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * once (EEVDF's {@code PREEMPT_SHORT}). This is the mechanism the kernel's documentation gives for
  * latency-sensitive tasks (Documentation/scheduler/sched-eevdf.rst; the patches: Peter Zijlstra, "sched/eevdf: Allow
  * shorter slices to wakeup-preempt", Linux 6.12). The busy thread loses nothing over time: EEVDF still shares the CPU
- * by weight, only in finer steps. docs/benchmarks.md gives the measurement behind scalesmall's default, 300 µs.
+ * by weight, only in finer steps. Only threads that mostly sleep should ask: with every thread of a busy process on a
+ * short slice, they preempt each other and latency gets worse. docs/benchmarks.md ("third pass") gives the
+ * measurements behind scalesmall's default, 300 µs: no change with the bench alone on a 2 vCPU machine, a lower p99
+ * in 7 of 8 runs beside another busy process.
  *
  * <p><b>Where it works.</b> Linux on x86-64 or aarch64, a kernel with custom slices (6.12 and later), and JNA on the
  * class path (the server has it; the client library declares it optional). Elsewhere {@link #supported} is false and
@@ -123,8 +127,9 @@ public final class ThreadSlice {
     }
 
     /**
-     * The system calls, loaded on first use. Only this class names JNA: without it on the class path, loading this
-     * class fails, which {@link #reason} reports as unsupported.
+     * Whether and how the system calls can be made, decided once, on first use. JNA is named only by
+     * {@link SchedCalls}: without it on the class path, linking that class fails, which {@link #reason} reports as
+     * unsupported.
      */
     static final class Kernel {
         static final int POLICY = 1;
