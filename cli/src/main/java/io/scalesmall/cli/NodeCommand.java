@@ -84,7 +84,7 @@ final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--data-io-slice-us", paramLabel = "N|off", description = "The scheduler slice in µs that the data"
             + " path's event loops and group-commit thread ask for, so that they get a CPU soon after they wake"
-            + " (Linux 6.12+; 100..100000; off: the kernel's default; default 300).")
+            + " (Linux 6.12+; 100..100000; off or 0: the kernel's default; default 300).")
     String dataIoSliceUs;
 
     @Option(names = "--placement", paramLabel = "on|off", description = "Place data in the groups joined at start (default on).")

@@ -25,7 +25,8 @@ import java.util.Objects;
  * log-page-cache       drop|keep    drop (default): a complete, fsynced segment's pages leave the kernel's page
  *                                    cache (Linux); keep: the kernel keeps them for consumers reading far behind
  * data-io-slice-us     N|off        the scheduler slice (µs) the data path's event loops and group-commit thread ask
- *                                    for (Linux 6.12+, see ThreadSlice): 100..100000; off = the kernel's; default 300
+ *                                    for (Linux 6.12+, see ThreadSlice): 100..100000; off or 0 = the kernel's; default
+ *                                    300
  * </pre>
  *
  * SIZE: a number of bytes with an optional k, m, g or t suffix (powers of 1024), e.g. {@code 512m}. DURATION: a
@@ -68,7 +69,7 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         }
         if (ioSliceMicros != 0 && (ioSliceMicros < MIN_SLICE_MICROS || ioSliceMicros > MAX_SLICE_MICROS)) {
             throw new IllegalArgumentException("data-io-slice-us: " + ioSliceMicros + " is not in " + MIN_SLICE_MICROS
-                    + ".." + MAX_SLICE_MICROS + " (or off)");
+                    + ".." + MAX_SLICE_MICROS + " (or off, 0)");
         }
     }
 
@@ -138,10 +139,6 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("data-io-slice-us: '" + m + "' is neither a number of µs ("
                         + MIN_SLICE_MICROS + ".." + MAX_SLICE_MICROS + ") nor off", e);
-            }
-            if (slice == 0 && !m.equalsIgnoreCase("off")) {
-                throw new IllegalArgumentException("data-io-slice-us: 0 is not in " + MIN_SLICE_MICROS + ".."
-                        + MAX_SLICE_MICROS + " (write off for the kernel's slice)");
             }
         }
         return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, slice);

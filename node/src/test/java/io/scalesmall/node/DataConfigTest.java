@@ -32,6 +32,8 @@ class DataConfigTest {
                 .isEqualTo(150);
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_DATA_IO_SLICE_US", "OFF"), Map.of()).data()
                 .ioSliceMicros()).isZero();
+        assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("data-io-slice-us", "0")).data().ioSliceMicros())
+                .isZero();
         assertThat(c.data().logConfig().keepPageCache()).as("default: drop").isFalse();
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-page-cache", "keep")).data().logConfig()
                 .keepPageCache()).isTrue();
@@ -60,7 +62,7 @@ class DataConfigTest {
                 List.of("data-port", "29980", "data-port: 29980 is the admin HTTP port"),
                 List.of("log-max-disk", "lots", "log-max-disk: 'lots' is not a size"),
                 List.of("data-io-slice-us", "50", "data-io-slice-us: 50 is not in 100..100000"),
-                List.of("data-io-slice-us", "0", "data-io-slice-us: 0 is not in 100..100000 (write off"),
+                List.of("data-io-slice-us", "100001", "data-io-slice-us: 100001 is not in 100..100000 (or off, 0)"),
                 List.of("data-io-slice-us", "fast", "data-io-slice-us: 'fast' is neither a number"),
                 List.of("log-max-disk", "0", "log-max-disk: '0' is not a size from 1 byte"),
                 List.of("log-max-disk", "99999999999t", "log-max-disk"),

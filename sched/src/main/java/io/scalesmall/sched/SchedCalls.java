@@ -46,6 +46,11 @@ final class SchedCalls {
         }
     }
 
+    /** The error number of this thread's last failed call here ({@code errno}, e.g. 38 ENOSYS, 1 EPERM). */
+    static int lastError() {
+        return Native.getLastError();
+    }
+
     /** The calling thread's attributes as {size, policy, flags, nice, priority, runtime}, or null if the call failed. */
     static long[] get() {
         Memory m = new Memory(ATTR_SIZE);

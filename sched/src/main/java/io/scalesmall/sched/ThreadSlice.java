@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A thread's time slice under Linux's EEVDF scheduler (6.12 and later): how long it may run before a waiting thread
  * of the same weight may take its CPU, and, the part that matters here, how soon it gets a CPU when it wakes. The
- * kernel's default is {@code 0.7 ms × (1 + log2(CPUs))}, CPUs counted up to 8: 1.4 ms on two. A thread may ask for a
- * shorter one with {@code sched_setattr(2)}, setting {@code sched_runtime} under {@code SCHED_OTHER}; no privilege
+ * kernel's default is its base slice (0.75 ms in 6.12, 0.7 ms later) × (1 + log2 of the CPUs, counted up to 8): 1.4 ms
+ * on the two vCPUs of docs/benchmarks.md. A thread may ask for a shorter one with {@code sched_setattr(2)}, setting {@code sched_runtime} under {@code SCHED_OTHER}; no privilege
  * is needed.
  *
  * <p><b>Why.</b> An event loop that carries messages and acks sleeps most of the time, wakes for each batch, works
@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@code sched_getattr} returning a slice of 0 for a {@code SCHED_OTHER} thread. A thread under a real-time or
  * deadline policy is left alone.
  *
- * <p>A slice is per thread, and threads the thread starts inherit it. Thread-safe: every method acts on the calling
- * thread only.
+ * <p>A slice is per thread, and is not passed on: {@link #request} also sets {@code SCHED_FLAG_RESET_ON_FORK}, so that
+ * a thread started by a sliced one (a pool's worker created lazily from an event loop, a user's thread started from
+ * a callback) gets the kernel's default slice, and a nice value of 0 if its parent's was negative. Thread-safe:
+ * every method acts on the calling thread only.
  */
 public final class ThreadSlice {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadSlice.class);
@@ -74,11 +76,12 @@ public final class ThreadSlice {
     }
 
     /**
-     * Asks the kernel for a slice of {@code nanos} for the calling thread, keeping its policy and nice value.
+     * Asks the kernel for a slice of {@code nanos} for the calling thread, keeping its policy and nice value; a
+     * non-zero slice is not inherited by threads it starts (see the class comment).
      *
      * @param nanos {@link #MIN_NANOS}..{@link #MAX_NANOS}, or 0 for the kernel's default
-     * @return true if the kernel took it; false if not {@link #supported}, the thread is not under
-     *         {@code SCHED_OTHER} or {@code SCHED_BATCH}, or the call failed
+     * @return true if the thread now has that slice (read back); false if not {@link #supported}, the thread is not
+     *         under {@code SCHED_OTHER} or {@code SCHED_BATCH}, or the call failed
      * @throws IllegalArgumentException if {@code nanos} is neither 0 nor in range
      */
     public static boolean request(long nanos) {
@@ -87,7 +90,11 @@ public final class ThreadSlice {
             return false;
         }
         long[] attr = Kernel.get();
-        return attr != null && Kernel.fair(attr) && Kernel.set(attr, nanos);
+        if (attr == null || !Kernel.fair(attr) || !Kernel.set(attr, nanos)) {
+            return false;
+        }
+        long[] now = Kernel.get();
+        return now != null && (nanos == 0 || now[Kernel.RUNTIME] == nanos);
     }
 
     /**
@@ -106,13 +113,20 @@ public final class ThreadSlice {
             return delegate;
         }
         return r -> delegate.newThread(() -> {
-            boolean taken = request(nanos);
+            String failure = null;
+            try {
+                if (!request(nanos)) {
+                    failure = supported() ? "the kernel did not take " + nanos / 1000 + " µs (errno "
+                            + SchedCalls.lastError() + ")" : unsupportedReason();
+                }
+            } catch (RuntimeException | LinkageError e) { // never keep the thread from its task
+                failure = e.toString();
+            }
             if (LOGGED.add(label)) {
-                if (taken) {
+                if (failure == null) {
                     LOG.info("{}: threads run with a {} µs scheduler slice (EEVDF)", label, nanos / 1000);
                 } else {
-                    LOG.info("{}: threads keep the kernel's scheduler slice ({})", label,
-                            supported() ? "the kernel refused " + nanos / 1000 + " µs" : unsupportedReason());
+                    LOG.info("{}: threads keep the kernel's scheduler slice ({})", label, failure);
                 }
             }
             r.run();
@@ -172,7 +186,7 @@ public final class ThreadSlice {
             try {
                 long[] attr = getattr.get();
                 if (attr == null) {
-                    return "sched_getattr failed";
+                    return "sched_getattr failed (errno " + SchedCalls.lastError() + ")";
                 }
                 if (fair(attr) && attr[RUNTIME] == 0) {
                     return "this kernel has no custom slices (Linux 6.12 and later have)";
@@ -193,9 +207,13 @@ public final class ThreadSlice {
             return attr[POLICY] == SCHED_OTHER || attr[POLICY] == SCHED_BATCH;
         }
 
+        /** Sets {@code runtime}, keeping the policy, nice and priority; a non-zero one with RESET_ON_FORK. */
         static boolean set(long[] attr, long runtime) {
             long[] a = attr.clone();
             a[FLAGS] &= SCHED_FLAG_RESET_ON_FORK;
+            if (runtime != 0) {
+                a[FLAGS] |= SCHED_FLAG_RESET_ON_FORK;
+            }
             a[RUNTIME] = runtime;
             return SchedCalls.set(a);
         }

@@ -1,7 +1,7 @@
 package io.scalesmall.cli.bench;
 
-import io.scalesmall.stream.client.ProducerConfig;
 import io.scalesmall.sched.ThreadSlice;
+import io.scalesmall.stream.client.ProducerConfig;
 import io.scalesmall.stream.protocol.AckMode;
 import io.scalesmall.stream.server.StreamServerConfig;
 import java.io.IOException;
@@ -101,10 +101,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " --chain > 1 (default: a temp dir, deleted after).")
     Path dataDir;
 
-    @Option(names = "--io-slice-us", defaultValue = "300", paramLabel = "N|off", description = "The scheduler slice"
-            + " in µs that the event loops ask for, the bench's client and the in-process nodes (Linux 6.12+;"
-            + " 100..100000; off: the kernel's default; default ${DEFAULT-VALUE}); a node given by --node keeps its"
-            + " own --data-io-slice-us.")
+    @Option(names = "--io-slice-us", paramLabel = "N|off", description = "The scheduler slice in µs that the event"
+            + " loops ask for, the bench's client and the in-process nodes (Linux 6.12+; 100..100000; off or 0: the"
+            + " kernel's default; default: their own, 300 µs); a node given by --node keeps its own"
+            + " --data-io-slice-us.")
     String ioSliceUs;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
@@ -116,7 +116,7 @@ public final class BenchCommand implements Callable<Integer> {
         AckMode ackMode;
         List<InetSocketAddress> addresses = null;
         InProcessChain.LogKind kind;
-        int sliceMicros;
+        Integer sliceMicros = null;
         try {
             ackMode = AckMode.parse(ack);
             if (node != null) {
@@ -136,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             check("--timeout", timeoutSeconds, 1, 3600);
             check("--warmup", warmup, 0, Long.MAX_VALUE);
-            sliceMicros = parseSlice(ioSliceUs);
+            sliceMicros = ioSliceUs == null ? null : parseSlice(ioSliceUs);
             if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE)) {
                 throw new IllegalArgumentException("--data-dir, --chain and --log are for in-process nodes; with --node"
                         + " the cluster's own settings apply");
@@ -154,11 +154,17 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         String names = "bench-" + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
-        // The client's loops read it when they start, with the first producer (ClientLoops; documented in the
-        // client's package comment).
-        System.setProperty("scalesmall.client.io-slice-us", Integer.toString(sliceMicros));
-        InProcessChain inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir, sliceMicros) : null;
+        // The client's loops read it when they start, with this JVM's first producer (ClientLoops; the client's
+        // package comment): the report says what they ran with.
+        String property = "scalesmall.client.io-slice-us";
+        String before = System.getProperty(property);
+        if (sliceMicros != null) {
+            System.setProperty(property, Integer.toString(sliceMicros));
+        }
+        int nodeMicros = sliceMicros != null ? sliceMicros : StreamServerConfig.DEFAULT_IO_SLICE_MICROS;
+        InProcessChain inProcess = null;
         try {
+            inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir, nodeMicros) : null;
             List<InetSocketAddress> target = inProcess != null ? List.of(inProcess.head()) : addresses;
             BenchSettings s = new BenchSettings(target, messages, warmup, size, ackMode, producers, streams, consumers,
                     rate, batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds),
@@ -166,12 +172,19 @@ public final class BenchCommand implements Callable<Integer> {
             BenchResult r = new BenchRun(s).run(noProgress ? null : err, System.console() != null);
             List<String> where = new ArrayList<>(inProcess != null ? BenchReport.describe(inProcess, s)
                     : BenchReport.describe(addresses, s));
-            where.add(BenchReport.slice(sliceMicros, inProcess != null));
+            where.add(BenchReport.slice(inProcess != null ? nodeMicros : -1, r.clientSliceNanos()));
             BenchReport.print(spec.commandLine().getOut(), s, r, where);
             return r.failed() == 0 && r.warmupFailed() == 0 && !r.timedOut() ? 0 : 1;
         } finally {
             if (inProcess != null) {
                 inProcess.close();
+            }
+            if (sliceMicros != null) {
+                if (before == null) {
+                    System.clearProperty(property);
+                } else {
+                    System.setProperty(property, before);
+                }
             }
         }
     }
@@ -183,14 +196,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code off} (0) or 100..100000, in µs. */
+    /** {@code off} or 0 (0), or 100..100000, in µs. */
     private static int parseSlice(String text) {
         if (text.strip().equalsIgnoreCase("off")) {
             return 0;
         }
         try {
             int micros = Integer.parseInt(text.strip());
-            check("--io-slice-us", micros, ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000);
+            if (micros != 0) {
+                check("--io-slice-us", micros, ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000);
+            }
             return micros;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--io-slice-us must be off or a number of µs, got '" + text + "'", e);

@@ -53,17 +53,20 @@ final class BenchReport {
     }
 
     /**
-     * The line that says which scheduler slice the event loops asked for ({@code micros}, 0 = none), and whether it
-     * applies here ({@link ThreadSlice#supported}); {@code nodes}: the in-process nodes' loops too, not only the
-     * client's.
+     * The line that says which scheduler slice the event loops ran with: the in-process nodes' ({@code nodeMicros}
+     * asked, 0 = the kernel's; negative when the nodes are not in this process), and the client's as its I/O thread
+     * found it ({@code clientNanos}, from {@link BenchResult#clientSliceNanos}).
      */
-    static String slice(int micros, boolean nodes) {
-        String who = nodes ? "client's and nodes' event loops" : "client's event loops";
-        if (micros == 0) {
-            return "scheduler slice: the kernel's default (" + who + ")";
+    static String slice(int nodeMicros, long clientNanos) {
+        String client = clientNanos == -2 ? "unknown (nothing acknowledged)"
+                : clientNanos < 0 ? "the kernel's (" + ThreadSlice.unsupportedReason() + ")"
+                : clientNanos / 1000 + " µs";
+        if (nodeMicros < 0) {
+            return "scheduler slice: client's event loop " + client;
         }
-        return ThreadSlice.supported() ? "scheduler slice: " + micros + " µs for the " + who
-                : "scheduler slice: the kernel's (" + micros + " µs asked, but " + ThreadSlice.unsupportedReason() + ")";
+        String nodes = !ThreadSlice.supported() ? "the kernel's" : nodeMicros == 0 ? "the kernel's default"
+                : nodeMicros + " µs";
+        return "scheduler slice: nodes' event loops " + nodes + ", client's event loop " + client;
     }
 
     /** The lines for a cluster given by {@code --node}: its addresses; the chain is the cluster's own. */

@@ -21,8 +21,10 @@ import org.HdrHistogram.Histogram;
  *                      time, ns (empty without a rate)
  * @param warmupAcked   warm-up messages acknowledged
  * @param warmupFailed  warm-up messages whose send failed
+ * @param clientSliceNanos the scheduler slice the client's I/O thread ran with when it completed the first message
+ *                      (ns; -1 where slices are not supported, -2 if nothing was acknowledged)
  */
 record BenchResult(long acked, long failed, String firstError, long produceNanos, Histogram latencyNanos,
         long consumed, long consumeNanos, boolean timedOut, long sendNanos, Histogram sendLagNanos, long warmupAcked,
-        long warmupFailed) {
+        long warmupFailed, long clientSliceNanos) {
 }

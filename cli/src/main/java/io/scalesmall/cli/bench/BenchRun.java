@@ -165,7 +165,8 @@ final class BenchRun {
         long from = Math.min(measuredStart.get(), Math.max(lastAck, start)); // no measured send at all: 0 s
         return new BenchResult(acked, failed, firstError, Math.max(0, lastAck - from), latency, consumed.sum(),
                 s.consumers() == 0 ? 0 : Math.max(0, lastConsumed.get() - start), timedOut,
-                Math.max(0, lastSend.get() - from), sendLag, warmupAcked, warmupFailed);
+                Math.max(0, lastSend.get() - from), sendLag, warmupAcked, warmupFailed,
+                tallies.stream().mapToLong(Tally::ownerSliceNanos).max().orElse(-2));
     }
 
     /** Waits for {@code done}, drawing the bar every 200 ms; false at the deadline. */

@@ -1,5 +1,6 @@
 package io.scalesmall.cli.bench;
 
+import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.client.SendCallback;
 import io.scalesmall.stream.client.StreamProducer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +49,7 @@ final class Tally {
     private final long[] failed = new long[2];
     private final long[] otherLastNanos = new long[2];
     private String firstError;
+    private volatile long ownerSliceNanos = -2;
 
     /**
      * @param expected     messages this producer sends, both phases together
@@ -72,7 +74,7 @@ final class Tally {
         long now = StreamProducer.completionNanos();
         Thread t = Thread.currentThread();
         Thread o = owner.get();
-        if (error == null && (o == t || o == null && owner.compareAndSet(null, t))) {
+        if (error == null && (o == t || o == null && claim(t))) {
             record(latency[phase], now - fromNanos);
             acked[phase]++;
             lastNanos[phase] = Math.max(lastNanos[phase], now);
@@ -93,6 +95,23 @@ final class Tally {
         if (settled.incrementAndGet() == expected) {
             onAllSettled.run();
         }
+    }
+
+    /** Makes {@code t} the owner if none is yet; the owner, a client I/O thread, notes its scheduler slice. */
+    private boolean claim(Thread t) {
+        if (owner.compareAndSet(null, t)) {
+            ownerSliceNanos = ThreadSlice.current();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The scheduler slice of the thread that completed this producer's first acknowledged message, a client I/O
+     * thread ({@link ThreadSlice#current}: ns, -1 where slices are not supported); -2 before any was acknowledged.
+     */
+    long ownerSliceNanos() {
+        return ownerSliceNanos;
     }
 
     private static void record(Histogram h, long nanos) {

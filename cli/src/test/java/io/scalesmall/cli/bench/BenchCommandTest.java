@@ -134,13 +134,24 @@ class BenchCommandTest {
     }
 
     @Test
-    void theReportSaysWhichSchedulerSliceTheLoopsAskedFor() {
+    void theReportSaysWhichSchedulerSliceTheLoopsRanWithAndTheOptionLeavesNoPropertyBehind() {
+        String property = "scalesmall.client.io-slice-us";
+        String before = System.getProperty(property);
         assertThat(run("bench", "--messages", "1000", "--consumers", "0", "--no-progress", "--io-slice-us", "off"))
                 .as(err.toString()).isZero();
-        assertThat(out.toString()).contains("scheduler slice: the kernel's default (client's and nodes' event loops)");
-        assertThat(BenchReport.slice(200, false)).isEqualTo(ThreadSlice.supported()
-                ? "scheduler slice: 200 µs for the client's event loops"
-                : "scheduler slice: the kernel's (200 µs asked, but " + ThreadSlice.unsupportedReason() + ")");
+        assertThat(out.toString()).containsPattern("scheduler slice: nodes' event loops the kernel's(?: default)?,"
+                + " client's event loop ([0-9]+ µs|the kernel's \\(.+\\))\n");
+        assertThat(System.getProperty(property)).isEqualTo(before);
+    }
+
+    @Test
+    void theSliceLineNamesWhatApplied() {
+        assertThat(BenchReport.slice(-1, -2)).isEqualTo("scheduler slice: client's event loop unknown (nothing"
+                + " acknowledged)");
+        assertThat(BenchReport.slice(-1, 300_000)).isEqualTo("scheduler slice: client's event loop 300 µs");
+        assertThat(BenchReport.slice(-1, -1)).startsWith("scheduler slice: client's event loop the kernel's (");
+        assertThat(BenchReport.slice(250, 1_400_000)).isEqualTo("scheduler slice: nodes' event loops "
+                + (ThreadSlice.supported() ? "250 µs" : "the kernel's") + ", client's event loop 1400 µs");
     }
 
     @Test

@@ -119,16 +119,26 @@ final class Batch {
 
     /** Fails every message, then runs the done listeners. */
     void fail(Throwable t) {
-        for (int i = 0; i < size; i++) {
-            complete(i, AckFrame.UNKNOWN_OFFSET, t);
+        long outer = ClientLoops.beginCompletion();
+        try {
+            for (int i = 0; i < size; i++) {
+                complete(i, AckFrame.UNKNOWN_OFFSET, t);
+            }
+        } finally {
+            ClientLoops.endCompletion(outer);
         }
         finish();
     }
 
     /** Completes every message with {@code offset} (ack=none: -1), then runs the done listeners. */
     void completeAll(long offset) {
-        for (int i = 0; i < size; i++) {
-            complete(i, offset, null);
+        long outer = ClientLoops.beginCompletion();
+        try {
+            for (int i = 0; i < size; i++) {
+                complete(i, offset, null);
+            }
+        } finally {
+            ClientLoops.endCompletion(outer);
         }
         finish();
     }

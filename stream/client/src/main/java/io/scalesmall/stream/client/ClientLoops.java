@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * block one of them waiting for room its own acks would free).
  *
  * <p>They ask for a short scheduler slice ({@link ThreadSlice}), {@value #DEFAULT_SLICE_MICROS} µs unless the system
- * property {@value #SLICE_PROPERTY} gives another (in µs: 0 for the kernel's default, or 100..100,000), read when the
+ * property {@value #SLICE_PROPERTY} gives another (in µs, 100..100,000; 0 or {@code off} for the kernel's default), read when the
  * loops start: acks complete on them, and a loop woken by an ack should not wait for a busy thread's slice to end.
  * An invalid value is logged and the default used.
  */
@@ -36,6 +36,9 @@ final class ClientLoops {
         if (value == null) {
             return DEFAULT_SLICE_MICROS * 1000L;
         }
+        if (value.strip().equalsIgnoreCase("off")) {
+            return 0;
+        }
         try {
             long micros = Long.parseLong(value.strip());
             if (micros == 0 || micros >= ThreadSlice.MIN_NANOS / 1000 && micros <= ThreadSlice.MAX_NANOS / 1000) {
@@ -44,42 +47,52 @@ final class ClientLoops {
         } catch (NumberFormatException e) {
             // logged below
         }
-        LOG.warn("{}: '{}' is not 0 or {}..{} µs; the client's loops use {} µs", SLICE_PROPERTY, value,
+        LOG.warn("{}: '{}' is not off, 0 or {}..{} µs; the client's loops use {} µs", SLICE_PROPERTY, value,
                 ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000, DEFAULT_SLICE_MICROS);
         return DEFAULT_SLICE_MICROS * 1000L;
     }
 
-    /** The type of the loops' threads: a marker, and the time of the ACK being completed on it. */
+    /** The type of the loops' threads: a marker, and the time of the completions in progress on it. */
     static final class ClientThread extends FastThreadLocalThread {
-        /** While {@link #completing}: when this thread began completing the current ACK (System.nanoTime()). */
-        long completionNanos;
-        boolean completing;
+        /** When this thread began its innermost completion in progress (System.nanoTime()); {@link #IDLE} if none. */
+        long completionNanos = IDLE;
 
         ClientThread(ThreadGroup group, Runnable r, String name) {
             super(group, r, name);
         }
     }
 
+    /** No completion in progress. */
+    private static final long IDLE = Long.MIN_VALUE;
+
     /**
-     * Reads the clock once for a whole ACK's callbacks ({@link StreamProducer#completionNanos}); pair with
-     * {@link #endCompletion} in a finally block. Any thread; only client threads keep the time.
+     * Reads the clock once for the callbacks of a completion (an ACK's batches, or a batch that fails or completes
+     * unacknowledged) that follow, up to the matching {@link #endCompletion}: {@link StreamProducer#completionNanos}.
+     * Completions nest (a callback that closes a producer fails its batches on the same thread): each gets its own
+     * reading, and the outer one's comes back when the inner one ends. Any thread; only client threads keep the time.
+     *
+     * @return what to hand to {@link #endCompletion}, in a finally block
      */
-    static void beginCompletion() {
+    static long beginCompletion() {
         if (Thread.currentThread() instanceof ClientThread t) {
+            long outer = t.completionNanos;
             t.completionNanos = System.nanoTime();
-            t.completing = true;
+            return outer;
         }
+        return IDLE;
     }
 
-    static void endCompletion() {
+    /** Ends the completion {@link #beginCompletion} began; {@code outer} is what it returned. */
+    static void endCompletion(long outer) {
         if (Thread.currentThread() instanceof ClientThread t) {
-            t.completing = false;
+            t.completionNanos = outer;
         }
     }
 
     /** See {@link StreamProducer#completionNanos}. */
     static long completionNanos() {
-        return Thread.currentThread() instanceof ClientThread t && t.completing ? t.completionNanos : System.nanoTime();
+        return Thread.currentThread() instanceof ClientThread t && t.completionNanos != IDLE ? t.completionNanos
+                : System.nanoTime();
     }
 
     private static final class Factory extends DefaultThreadFactory {

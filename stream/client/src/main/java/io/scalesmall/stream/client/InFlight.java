@@ -114,7 +114,7 @@ final class InFlight {
         Iterator<OffsetRun> runs = a.runs().iterator();
         OffsetRun run = runs.next();
         long used = 0;
-        ClientLoops.beginCompletion();
+        long outer = ClientLoops.beginCompletion();
         try {
             for (Batch b : acked) {
                 for (int i = 0, n = b.size(); i < n; i++) {
@@ -128,7 +128,7 @@ final class InFlight {
                 b.finish();
             }
         } finally {
-            ClientLoops.endCompletion();
+            ClientLoops.endCompletion(outer);
         }
     }
 }

@@ -141,9 +141,10 @@ public final class StreamProducer implements AutoCloseable {
     }
 
     /**
-     * For latency measurements: inside a {@link SendCallback} (or a future's completion) that an ACK completes, the
-     * {@link System#nanoTime} at which the client I/O thread began completing that ACK -- the same value for all its
-     * messages, read once instead of once per message; anywhere else, {@link System#nanoTime} itself.
+     * For latency measurements: inside a {@link SendCallback} (or a future's completion) on a client I/O thread, the
+     * {@link System#nanoTime} at which that thread began completing the ACK (or the failed or unacknowledged batch)
+     * the callback belongs to -- the same value for all its messages, read once instead of once per message;
+     * anywhere else, {@link System#nanoTime} itself.
      *
      * <p>Why: a clock read costs 20–70 ns (more on some virtual machines), and one per message was the largest cost
      * on the ack path of a bench at 3M msgs/s (one ACK completes a few thousand messages). The value is earlier than

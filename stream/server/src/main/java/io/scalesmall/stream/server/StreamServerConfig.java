@@ -58,8 +58,10 @@ public record StreamServerConfig(InetSocketAddress bind, int ioThreads, int maxF
         if (retentionInterval.isNegative()) {
             throw new IllegalArgumentException("retentionInterval must be >= 0, got " + retentionInterval);
         }
-        if (ioSliceMicros != 0) {
-            check("ioSliceMicros", ioSliceMicros, ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000);
+        if (ioSliceMicros != 0 && (ioSliceMicros < ThreadSlice.MIN_NANOS / 1000
+                || ioSliceMicros > ThreadSlice.MAX_NANOS / 1000)) {
+            throw new IllegalArgumentException("ioSliceMicros must be 0 (the kernel's) or in "
+                    + ThreadSlice.MIN_NANOS / 1000 + ".." + ThreadSlice.MAX_NANOS / 1000 + ", got " + ioSliceMicros);
         }
     }
 

@@ -59,7 +59,7 @@ class StreamServerSliceTest {
         for (int bad : new int[] {-1, 99, 100_001}) {
             assertThatThrownBy(() -> StreamServerConfig.loopback().withIoSliceMicros(bad))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("ioSliceMicros must be in 100..100000, got " + bad);
+                    .hasMessage("ioSliceMicros must be 0 (the kernel's) or in 100..100000, got " + bad);
         }
     }
 }
