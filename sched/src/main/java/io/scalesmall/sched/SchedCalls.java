@@ -51,7 +51,10 @@ final class SchedCalls {
         return Native.getLastError();
     }
 
-    /** The calling thread's attributes as {size, policy, flags, nice, priority, runtime}, or null if the call failed. */
+    /**
+     * The calling thread's attributes as {size, policy, flags, nice, priority, runtime}, or null if the call failed
+     * ({@link #lastError} says why).
+     */
     static long[] get() {
         Memory m = new Memory(ATTR_SIZE);
         m.clear();
@@ -62,7 +65,10 @@ final class SchedCalls {
                 m.getInt(20) & 0xffffffffL, m.getLong(24)};
     }
 
-    /** Sets the calling thread's attributes from {size (ignored: 56 is sent), policy, flags, nice, priority, runtime}. */
+    /**
+     * Sets the calling thread's attributes from {size (ignored: 56 is sent), policy, flags, nice, priority, runtime};
+     * false if the call failed ({@link #lastError} says why).
+     */
     static boolean set(long[] attr) {
         Memory m = new Memory(ATTR_SIZE);
         m.clear();

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A thread's time slice under Linux's EEVDF scheduler (6.12 and later): how long it may run before a waiting thread
  * of the same weight may take its CPU, and, the part that matters here, how soon it gets a CPU when it wakes. The
- * kernel's default is its base slice (0.75 ms in 6.12, 0.7 ms later) × (1 + log2 of the CPUs, counted up to 8): 1.4 ms
- * on the two vCPUs of docs/benchmarks.md. A thread may ask for a shorter one with {@code sched_setattr(2)}, setting {@code sched_runtime} under {@code SCHED_OTHER}; no privilege
- * is needed.
+ * kernel's default is its base slice (0.75 ms in 6.12, 0.7 ms later) × (1 + log2 of the CPUs, counted up to 8):
+ * 1.4 ms on the two vCPUs of docs/benchmarks.md. A thread may ask for a shorter one with {@code sched_setattr(2)},
+ * setting {@code sched_runtime} under {@code SCHED_OTHER}; no privilege is needed.
  *
  * <p><b>Why.</b> An event loop that carries messages and acks sleeps most of the time, wakes for each batch, works
  * for some 100 µs and sleeps again. When it wakes on a CPU that a busy thread holds (a producer, the log's

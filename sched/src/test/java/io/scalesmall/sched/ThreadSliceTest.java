@@ -58,7 +58,8 @@ class ThreadSliceTest {
         ThreadFactory threads = ThreadSlice.factory(r -> new Thread(r, "sliced"), 400_000, "test threads");
         assertThat(onNewThread(threads, () -> Thread.currentThread().getName() + " " + ThreadSlice.current()))
                 .isEqualTo("sliced 400000");
-        assertThat(onNewThread(threads, ThreadSlice::current)).as("every thread, not just the first").isEqualTo(400_000);
+        assertThat(onNewThread(threads, ThreadSlice::current)).as("every thread, not just the first")
+                .isEqualTo(400_000);
     }
 
     @Test

@@ -31,14 +31,14 @@ import org.HdrHistogram.Histogram;
  * sessions took branches the compiled code had never seen: at 2.43M msgs/s, 125 methods were made not entrant at the
  * switch and C2 recompiled for the next seconds, on the vCPUs the run needed (-XX:+PrintCompilation).
  *
- * <p>Latency is measured from {@code send()} -- or, with a rate, from the send's scheduled time, so that a stall
- * counts against every message it delays (Gil Tene's "coordinated omission"; HdrHistogram's and wrk2's approach) --
- * to the message's completion on the client's I/O thread: the time that thread began completing the message's ACK
- * ({@link StreamProducer#completionNanos}, one clock read per ACK, not per message). With a rate, the producers are paced open-loop: message i
- * of a producer (warm-up included) is due at {@code start + i / (rate / producers)} whatever happened to earlier ones;
- * a producer behind schedule sends at once, and how far behind it was (the send lag) is recorded too, which tells a
- * producer that could not keep up (CPU, back-pressure) from acks that came late. Throughput counts from the first
- * measured message's send (or scheduled time).
+ * <p>Latency is measured from {@code send()} -- or, with a rate, from the send's scheduled time, so that a stall counts
+ * against every message it delays (Gil Tene's "coordinated omission"; HdrHistogram's and wrk2's approach) -- to the
+ * message's completion on the client's I/O thread: the time that thread began completing the message's ACK
+ * ({@link StreamProducer#completionNanos}, one clock read per ACK, not per message). With a rate, the producers are paced
+ * open-loop: message i of a producer (warm-up included) is due at {@code start + i / (rate / producers)} whatever
+ * happened to earlier ones; a producer behind schedule sends at once, and how far behind it was (the send lag) is
+ * recorded too, which tells a producer that could not keep up (CPU, back-pressure) from acks that came late. Throughput
+ * counts from the first measured message's send (or scheduled time).
  */
 final class BenchRun {
     /** Latencies up to an hour, in ns, to 3 significant digits. */

@@ -85,7 +85,8 @@ final class InProcessChain implements AutoCloseable {
                         : new MemoryMessageLog();
                 c.logs.add(log);
                 ChainResolver resolver = n == 1 ? ChainResolver.single() : new FixedChain(id, () -> c.members);
-                StreamServer s = StreamServer.start(log, StreamServerConfig.loopback().withIoSliceMicros(sliceMicros), resolver,
+                StreamServer s = StreamServer.start(log,
+                        StreamServerConfig.loopback().withIoSliceMicros(sliceMicros), resolver,
                         ChainTimings.defaults());
                 c.servers.add(s);
                 m.add(new ChainResolver.Member(id, s.address()));

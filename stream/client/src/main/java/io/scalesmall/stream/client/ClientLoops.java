@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * block one of them waiting for room its own acks would free).
  *
  * <p>They ask for a short scheduler slice ({@link ThreadSlice}), {@value #DEFAULT_SLICE_MICROS} µs unless the system
- * property {@value #SLICE_PROPERTY} gives another (in µs, 100..100,000; 0 or {@code off} for the kernel's default), read when the
- * loops start: acks complete on them, and a loop woken by an ack should not wait for a busy thread's slice to end.
- * An invalid value is logged and the default used.
+ * property {@value #SLICE_PROPERTY} gives another (in µs, 100..100,000; 0 or {@code off} for the kernel's default),
+ * read when the loops start: acks complete on them, and a loop woken by an ack should not wait for a busy thread's
+ * slice to end. An invalid value is logged and the default used.
  */
 final class ClientLoops {
     /** The system property that sets the loops' scheduler slice, in µs. */
