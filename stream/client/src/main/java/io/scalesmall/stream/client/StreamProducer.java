@@ -87,7 +87,20 @@ public final class StreamProducer implements AutoCloseable {
                 config.failoverTimeout().toMillis()));
         this.state = new ProducerState(config, loop, resentBatches);
         long every = Math.max(1, Math.min(1000, config.deliveryTimeout().toMillis() / 4));
-        this.timeoutCheck = loop.scheduleAtFixedRate(state::expire, every, every, TimeUnit.MILLISECONDS);
+        this.timeoutCheck = loop.scheduleAtFixedRate(this::expire, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The delivery-timeout check, logging what it throws instead of throwing it: a periodic task that throws is never
+     * run again, and no message would time out after that.
+     */
+    private void expire() {
+        try {
+            state.expire();
+        } catch (RuntimeException e) {
+            LOG.warn("stream '{}': the delivery-timeout check failed; trying again at its next turn", config.stream(),
+                    e);
+        }
     }
 
     /**

@@ -102,7 +102,7 @@ final class ChainLink {
         this.loop = loop;
         this.log = owner.log();
         long every = owner.timings().retryInterval().toNanos();
-        this.tick = loop.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.NANOSECONDS);
+        this.tick = loop.scheduleWithFixedDelay(this::safeTick, every, every, TimeUnit.NANOSECONDS);
     }
 
     String stream() {
@@ -358,6 +358,21 @@ final class ChainLink {
 
     private synchronized boolean excluded(ByteBuffer id) {
         return exclude.contains(id);
+    }
+
+    /**
+     * {@link #tick}, logging what it throws instead of throwing it: a periodic task that throws is never run again, so
+     * one failure (say, of the resolver while the ring changes) left the link for good without its tick -- a middle
+     * member then never re-formed its link when the chain's tail changed, and the new tail got nothing
+     * (ChainLinkTickTest; MembershipChangeClusterTest's rare stall).
+     */
+    private void safeTick() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.warn("stream '{}': chain link tick failed; trying again in {} ms", stream,
+                    owner.timings().retryInterval().toMillis(), e);
+        }
     }
 
     /** Every retry interval: connect if unconnected, leave a member that left the chain, close when done. */

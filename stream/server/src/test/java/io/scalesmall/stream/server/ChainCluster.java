@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -29,10 +30,15 @@ final class ChainCluster implements AutoCloseable {
     final List<ChainResolver.Member> members = new ArrayList<>();
     private final AtomicReference<List<ChainResolver.Member>> chain = new AtomicReference<>(List.of());
     private final boolean[] stopped;
+    /** Per node: how many more of its chain links' ticks get an exception from the resolver (see failTicks). */
+    private final AtomicInteger[] tickFaults;
 
     ChainCluster(int n, LogFactory logs) throws IOException {
         stopped = new boolean[n];
+        tickFaults = new AtomicInteger[n];
         for (int i = 0; i < n; i++) {
+            AtomicInteger faults = new AtomicInteger();
+            tickFaults[i] = faults;
             byte[] id = ("node" + i).getBytes(StandardCharsets.UTF_8);
             MessageLog log = logs.open(i);
             this.logs.add(log);
@@ -44,6 +50,9 @@ final class ChainCluster implements AutoCloseable {
 
                 @Override
                 public List<Member> chain(String stream, long key) {
+                    if (faults.get() > 0 && calledFromTick() && faults.getAndDecrement() > 0) {
+                        throw new IllegalStateException("injected: the resolver failed during a chain link's tick");
+                    }
                     return chain.get();
                 }
             };
@@ -51,6 +60,21 @@ final class ChainCluster implements AutoCloseable {
             servers.add(s);
             members.add(new ChainResolver.Member(id, s.address()));
         }
+    }
+
+    /** The next {@code n} times a chain link of node {@code i} asks the resolver in its periodic tick, it throws. */
+    void failTicks(int i, int n) {
+        tickFaults[i].set(n);
+    }
+
+    /** How many injected tick failures of node {@code i} are still to come. */
+    int tickFaultsLeft(int i) {
+        return Math.max(0, tickFaults[i].get());
+    }
+
+    private static boolean calledFromTick() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                f -> f.getClassName().equals(ChainLink.class.getName()) && f.getMethodName().equals("tick")));
     }
 
     /** Sets every stream's chain to these nodes, head first. */
