@@ -47,8 +47,6 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         long memoryBytes, boolean keepPageCache, int ioSliceMicros) {
     /** The default data port. */
     public static final int DEFAULT_PORT = 29998;
-    private static final int MIN_SLICE_MICROS = (int) (ThreadSlice.MIN_NANOS / 1000);
-    private static final int MAX_SLICE_MICROS = (int) (ThreadSlice.MAX_NANOS / 1000);
 
     public DataConfig {
         if (port < 0 || port > 65535) {
@@ -67,9 +65,9 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         if (memoryBytes < 0 && memoryBytes != FileLogConfig.AUTO_CACHE_BYTES) {
             throw new IllegalArgumentException("log-memory: must be at least 0 bytes, got " + memoryBytes);
         }
-        if (ioSliceMicros != 0 && (ioSliceMicros < MIN_SLICE_MICROS || ioSliceMicros > MAX_SLICE_MICROS)) {
-            throw new IllegalArgumentException("data-io-slice-us: " + ioSliceMicros + " is not in " + MIN_SLICE_MICROS
-                    + ".." + MAX_SLICE_MICROS + " (or off, 0)");
+        if (!ThreadSlice.validMicros(ioSliceMicros)) {
+            throw new IllegalArgumentException("data-io-slice-us: " + ioSliceMicros + " is not in "
+                    + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + " (or off, 0)");
         }
     }
 
@@ -135,10 +133,10 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         if (v.containsKey("data-io-slice-us")) {
             String m = v.get("data-io-slice-us").strip();
             try {
-                slice = m.equalsIgnoreCase("off") ? 0 : Integer.parseInt(m);
-            } catch (NumberFormatException e) {
+                slice = Math.toIntExact(ThreadSlice.parseMicros(m));
+            } catch (NumberFormatException | ArithmeticException e) {
                 throw new IllegalArgumentException("data-io-slice-us: '" + m + "' is neither a number of µs ("
-                        + MIN_SLICE_MICROS + ".." + MAX_SLICE_MICROS + ") nor off", e);
+                        + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + ") nor off", e);
             }
         }
         return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, slice);

@@ -25,25 +25,9 @@ final class SchedCalls {
     }
 
     private static final LibC LIBC = Native.load("c", LibC.class);
-    private static final long[] NUMBERS = numbers(System.getProperty("os.arch", ""));
+    private static final long[] NUMBERS = ThreadSlice.Kernel.numbers(System.getProperty("os.arch", ""));
 
     private SchedCalls() {
-    }
-
-    /**
-     * The system call numbers {sched_setattr, sched_getattr} on {@code arch} (a value of {@code os.arch}), or null
-     * where they are not known here.
-     */
-    static long[] numbers(String arch) {
-        switch (arch) {
-            case "amd64":
-            case "x86_64":
-                return new long[] {314, 315};
-            case "aarch64":
-                return new long[] {274, 275};
-            default:
-                return null;
-        }
     }
 
     /** The error number of this thread's last failed call here ({@code errno}, e.g. 38 ENOSYS, 1 EPERM). */

@@ -45,6 +45,10 @@ public final class ThreadSlice {
     public static final long MIN_NANOS = 100_000;
     /** The longest slice the kernel accepts, 100 ms in ns. */
     public static final long MAX_NANOS = 100_000_000;
+    /** {@link #MIN_NANOS} in µs, the unit of the settings that set a slice. */
+    public static final long MIN_MICROS = MIN_NANOS / 1000;
+    /** {@link #MAX_NANOS} in µs. */
+    public static final long MAX_MICROS = MAX_NANOS / 1000;
     /** Labels already logged, so that a group of loop threads logs one line, not one per thread. */
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
@@ -133,6 +137,26 @@ public final class ThreadSlice {
         });
     }
 
+    /**
+     * Whether {@code micros} is a slice setting this class takes: 0 (the kernel's default) or
+     * {@link #MIN_MICROS}..{@link #MAX_MICROS}. The settings (node, client, bench) check with it and word their own
+     * errors.
+     */
+    public static boolean validMicros(long micros) {
+        return micros == 0 || micros >= MIN_MICROS && micros <= MAX_MICROS;
+    }
+
+    /**
+     * Reads a slice setting: {@code off} (any case) is 0, anything else a decimal number of µs, surrounding blanks
+     * ignored; the range is not checked ({@link #validMicros}).
+     *
+     * @throws NumberFormatException if it is neither
+     */
+    public static long parseMicros(String text) {
+        String t = text.strip();
+        return t.equalsIgnoreCase("off") ? 0 : Long.parseLong(t);
+    }
+
     private static void check(long nanos) {
         if (nanos != 0 && (nanos < MIN_NANOS || nanos > MAX_NANOS)) {
             throw new IllegalArgumentException("a scheduler slice must be 0 (the kernel's default) or "
@@ -178,9 +202,7 @@ public final class ThreadSlice {
          * they can.
          */
         static String reason(String os, String arch, Supplier<long[]> getattr) {
-            String o = os.toLowerCase(Locale.ROOT);
-            String a = arch.toLowerCase(Locale.ROOT);
-            if (!o.startsWith("linux") || !a.equals("amd64") && !a.equals("x86_64") && !a.equals("aarch64")) {
+            if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || numbers(arch.toLowerCase(Locale.ROOT)) == null) {
                 return "not Linux on x86-64 or aarch64: " + os + " " + arch;
             }
             try {
@@ -196,6 +218,22 @@ public final class ThreadSlice {
                 return "JNA is not on the class path (" + e + ")";
             } catch (RuntimeException e) {
                 return "cannot call sched_getattr (" + e + ")";
+            }
+        }
+
+        /**
+         * The system call numbers {sched_setattr, sched_getattr} on {@code arch} (a value of {@code os.arch}), or null
+         * where they are not known here. Here, not in {@link SchedCalls}, so that asking needs no JNA.
+         */
+        static long[] numbers(String arch) {
+            switch (arch) {
+                case "amd64":
+                case "x86_64":
+                    return new long[] {314, 315};
+                case "aarch64":
+                    return new long[] {274, 275};
+                default:
+                    return null;
             }
         }
 

@@ -103,8 +103,8 @@ class ThreadSliceTest {
 
     @Test
     void theSystemCallNumbersAreTheKernelsOnes() {
-        assertThat(SchedCalls.numbers("amd64")).containsExactly(314, 315); // arch/x86/entry/syscalls/syscall_64.tbl
-        assertThat(SchedCalls.numbers("aarch64")).containsExactly(274, 275); // include/uapi/asm-generic/unistd.h
-        assertThat(SchedCalls.numbers("riscv64")).isNull();
+        assertThat(ThreadSlice.Kernel.numbers("amd64")).containsExactly(314, 315); // arch/x86/entry/syscalls/syscall_64.tbl
+        assertThat(ThreadSlice.Kernel.numbers("aarch64")).containsExactly(274, 275); // include/uapi/asm-generic/unistd.h
+        assertThat(ThreadSlice.Kernel.numbers("riscv64")).isNull();
     }
 }

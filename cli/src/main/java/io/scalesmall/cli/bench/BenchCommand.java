@@ -198,15 +198,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** {@code off} or 0 (0), or 100..100000, in µs. */
     private static int parseSlice(String text) {
-        if (text.strip().equalsIgnoreCase("off")) {
-            return 0;
-        }
         try {
-            int micros = Integer.parseInt(text.strip());
+            long micros = ThreadSlice.parseMicros(text);
             if (micros != 0) {
-                check("--io-slice-us", micros, ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000);
+                check("--io-slice-us", micros, ThreadSlice.MIN_MICROS, ThreadSlice.MAX_MICROS);
             }
-            return micros;
+            return (int) micros;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--io-slice-us must be off or a number of µs, got '" + text + "'", e);
         }

@@ -119,23 +119,20 @@ final class Batch {
 
     /** Fails every message, then runs the done listeners. */
     void fail(Throwable t) {
-        long outer = ClientLoops.beginCompletion();
-        try {
-            for (int i = 0; i < size; i++) {
-                complete(i, AckFrame.UNKNOWN_OFFSET, t);
-            }
-        } finally {
-            ClientLoops.endCompletion(outer);
-        }
-        finish();
+        completeEach(AckFrame.UNKNOWN_OFFSET, t);
     }
 
     /** Completes every message with {@code offset} (ack=none: -1), then runs the done listeners. */
     void completeAll(long offset) {
+        completeEach(offset, null);
+    }
+
+    /** Every message with {@code offset} and {@code error}, under one completion time; then the done listeners. */
+    private void completeEach(long offset, Throwable error) {
         long outer = ClientLoops.beginCompletion();
         try {
             for (int i = 0; i < size; i++) {
-                complete(i, offset, null);
+                complete(i, offset, error);
             }
         } finally {
             ClientLoops.endCompletion(outer);

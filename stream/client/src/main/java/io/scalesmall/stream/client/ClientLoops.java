@@ -36,19 +36,16 @@ final class ClientLoops {
         if (value == null) {
             return DEFAULT_SLICE_MICROS * 1000L;
         }
-        if (value.strip().equalsIgnoreCase("off")) {
-            return 0;
-        }
         try {
-            long micros = Long.parseLong(value.strip());
-            if (micros == 0 || micros >= ThreadSlice.MIN_NANOS / 1000 && micros <= ThreadSlice.MAX_NANOS / 1000) {
+            long micros = ThreadSlice.parseMicros(value);
+            if (ThreadSlice.validMicros(micros)) {
                 return micros * 1000;
             }
         } catch (NumberFormatException e) {
             // logged below
         }
         LOG.warn("{}: '{}' is not off, 0 or {}..{} µs; the client's loops use {} µs", SLICE_PROPERTY, value,
-                ThreadSlice.MIN_NANOS / 1000, ThreadSlice.MAX_NANOS / 1000, DEFAULT_SLICE_MICROS);
+                ThreadSlice.MIN_MICROS, ThreadSlice.MAX_MICROS, DEFAULT_SLICE_MICROS);
         return DEFAULT_SLICE_MICROS * 1000L;
     }
 

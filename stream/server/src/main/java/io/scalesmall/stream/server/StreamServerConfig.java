@@ -58,10 +58,9 @@ public record StreamServerConfig(InetSocketAddress bind, int ioThreads, int maxF
         if (retentionInterval.isNegative()) {
             throw new IllegalArgumentException("retentionInterval must be >= 0, got " + retentionInterval);
         }
-        if (ioSliceMicros != 0 && (ioSliceMicros < ThreadSlice.MIN_NANOS / 1000
-                || ioSliceMicros > ThreadSlice.MAX_NANOS / 1000)) {
+        if (!ThreadSlice.validMicros(ioSliceMicros)) {
             throw new IllegalArgumentException("ioSliceMicros must be 0 (the kernel's) or in "
-                    + ThreadSlice.MIN_NANOS / 1000 + ".." + ThreadSlice.MAX_NANOS / 1000 + ", got " + ioSliceMicros);
+                    + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + ", got " + ioSliceMicros);
         }
     }
 
