@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -30,9 +29,11 @@ class GroupCommitTimingTest {
                 throw new IOException("EIO");
             }
             clock.addAndGet(takes[call]);
-        }, clock::get);
-        try (FileChannel ch = FileChannel.open(dir.resolve("f"), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
+        }, 1, clock::get);
+        Segment segment = Segment.create(dir, 0, ChannelOpener.DEFAULT);
+        segment.sync.open(1, segment.path, ChannelOpener.DEFAULT);
+        try {
+            FileChannel ch = segment.channel;
             AtomicLong appended = new AtomicLong();
             GroupCommit.Log log = new GroupCommit.Log() {
                 @Override
@@ -41,8 +42,8 @@ class GroupCommitTimingTest {
                 }
 
                 @Override
-                public FileChannel activeChannel() {
-                    return ch;
+                public Segment activeSegment() {
+                    return segment;
                 }
             };
             for (int i = 0; i < 3; i++) {
@@ -53,6 +54,8 @@ class GroupCommitTimingTest {
                     assertThatThrownBy(() -> commit.flush(log)).hasMessage("EIO");
                 }
             }
+        } finally {
+            segment.close();
         }
         Histogram h = commit.fsyncNanos();
         assertThat(h.getTotalCount()).as("two succeeded, one failed").isEqualTo(2);

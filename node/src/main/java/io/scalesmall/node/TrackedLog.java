@@ -144,6 +144,11 @@ final class TrackedLog implements MessageLog {
     }
 
     @Override
+    public int flushConcurrency() {
+        return log.flushConcurrency();
+    }
+
+    @Override
     public void close() throws IOException {
         log.close();
     }
