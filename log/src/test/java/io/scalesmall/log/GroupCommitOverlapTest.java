@@ -81,6 +81,12 @@ class GroupCommitOverlapTest {
         }
     }
 
+    /** Appends {@code message} to stream "s", then flushes on another thread. */
+    private static CompletableFuture<Void> appendAndFlush(FileMessageLog log, String message) throws IOException {
+        log.append("s", CodecBytes.of(message));
+        return flushAsync(log);
+    }
+
     private static CompletableFuture<Void> flushAsync(FileMessageLog log) {
         return CompletableFuture.runAsync(() -> {
             try {
@@ -99,11 +105,9 @@ class GroupCommitOverlapTest {
     void aFlushOfDataAppendedDuringAnFsyncStartsItsOwnAtOnceAndMayEndFirst() throws Exception {
         SteppedFsync fsync = new SteppedFsync();
         try (FileMessageLog log = open(fsync, 2)) {
-            log.append("s", CodecBytes.of("a"));
-            CompletableFuture<Void> first = flushAsync(log);
+            CompletableFuture<Void> first = appendAndFlush(log, "a");
             fsync.awaitCalls(1);
-            log.append("s", CodecBytes.of("b"));
-            CompletableFuture<Void> second = flushAsync(log);
+            CompletableFuture<Void> second = appendAndFlush(log, "b");
             fsync.awaitCalls(2); // while the first still runs
             assertThat(first).isNotDone();
             assertThat(fsync.channel(1)).as("a descriptor of its own").isNotSameAs(fsync.channel(0));
@@ -125,11 +129,9 @@ class GroupCommitOverlapTest {
     void withOneSlotTheSecondFlushWaitsForTheFirstFsyncToEnd() throws Exception {
         SteppedFsync fsync = new SteppedFsync();
         try (FileMessageLog log = open(fsync, 1)) {
-            log.append("s", CodecBytes.of("a"));
-            CompletableFuture<Void> first = flushAsync(log);
+            CompletableFuture<Void> first = appendAndFlush(log, "a");
             fsync.awaitCalls(1);
-            log.append("s", CodecBytes.of("b"));
-            CompletableFuture<Void> second = flushAsync(log);
+            CompletableFuture<Void> second = appendAndFlush(log, "b");
             await().atMost(WAIT).until(() -> log.groupCommit().waiting() == 1);
             assertThat(fsync.calls()).isEqualTo(1);
             fsync.release(0);
@@ -146,8 +148,7 @@ class GroupCommitOverlapTest {
     void aFlushTheRunningFsyncCoversWaitsForItAndFsyncsNothing() throws Exception {
         SteppedFsync fsync = new SteppedFsync();
         try (FileMessageLog log = open(fsync, 2)) {
-            log.append("s", CodecBytes.of("a"));
-            CompletableFuture<Void> first = flushAsync(log);
+            CompletableFuture<Void> first = appendAndFlush(log, "a");
             fsync.awaitCalls(1);
             List<CompletableFuture<Void>> covered = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -170,12 +171,10 @@ class GroupCommitOverlapTest {
         try (FileMessageLog log = open(fsync, 2)) {
             List<CompletableFuture<Void>> flushes = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                log.append("s", CodecBytes.of("m" + i));
-                flushes.add(flushAsync(log));
+                flushes.add(appendAndFlush(log, "m" + i));
                 fsync.awaitCalls(i + 1);
             }
-            log.append("s", CodecBytes.of("m2"));
-            CompletableFuture<Void> third = flushAsync(log);
+            CompletableFuture<Void> third = appendAndFlush(log, "m2");
             await().atMost(WAIT).until(() -> log.groupCommit().waiting() == 1);
             assertThat(fsync.calls()).as("both slots busy").isEqualTo(2);
 
@@ -197,11 +196,9 @@ class GroupCommitOverlapTest {
         SteppedFsync fsync = new SteppedFsync();
         fsync.failing.add(0);
         try (FileMessageLog log = open(fsync, 2)) {
-            log.append("s", CodecBytes.of("a"));
-            CompletableFuture<Void> first = flushAsync(log);
+            CompletableFuture<Void> first = appendAndFlush(log, "a");
             fsync.awaitCalls(1);
-            log.append("s", CodecBytes.of("b"));
-            CompletableFuture<Void> second = flushAsync(log);
+            CompletableFuture<Void> second = appendAndFlush(log, "b");
             fsync.awaitCalls(2);
 
             fsync.release(0);
