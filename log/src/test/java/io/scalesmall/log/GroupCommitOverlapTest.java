@@ -81,12 +81,6 @@ class GroupCommitOverlapTest {
         }
     }
 
-    /** Appends {@code message} to stream "s", then flushes on another thread. */
-    private static CompletableFuture<Void> appendAndFlush(FileMessageLog log, String message) throws IOException {
-        log.append("s", CodecBytes.of(message));
-        return flushAsync(log);
-    }
-
     private static CompletableFuture<Void> flushAsync(FileMessageLog log) {
         return CompletableFuture.runAsync(() -> {
             try {
@@ -105,9 +99,11 @@ class GroupCommitOverlapTest {
     void aFlushOfDataAppendedDuringAnFsyncStartsItsOwnAtOnceAndMayEndFirst() throws Exception {
         SteppedFsync fsync = new SteppedFsync();
         try (FileMessageLog log = open(fsync, 2)) {
-            CompletableFuture<Void> first = appendAndFlush(log, "a");
+            log.append("s", CodecBytes.of("a"));
+            CompletableFuture<Void> first = flushAsync(log);
             fsync.awaitCalls(1);
-            CompletableFuture<Void> second = appendAndFlush(log, "b");
+            log.append("s", CodecBytes.of("b"));
+            CompletableFuture<Void> second = flushAsync(log);
             fsync.awaitCalls(2); // while the first still runs
             assertThat(first).isNotDone();
             assertThat(fsync.channel(1)).as("a descriptor of its own").isNotSameAs(fsync.channel(0));
@@ -129,9 +125,11 @@ class GroupCommitOverlapTest {
     void withOneSlotTheSecondFlushWaitsForTheFirstFsyncToEnd() throws Exception {
         SteppedFsync fsync = new SteppedFsync();
         try (FileMessageLog log = open(fsync, 1)) {
-            CompletableFuture<Void> first = appendAndFlush(log, "a");
+            log.append("s", CodecBytes.of("a"));
+            CompletableFuture<Void> first = flushAsync(log);
             fsync.awaitCalls(1);
-            CompletableFuture<Void> second = appendAndFlush(log, "b");
+            log.append("s", CodecBytes.of("b"));
+            CompletableFuture<Void> second = flushAsync(log);
             await().atMost(WAIT).until(() -> log.groupCommit().waiting() == 1);
             assertThat(fsync.calls()).isEqualTo(1);
             fsync.release(0);
@@ -148,7 +146,8 @@ class GroupCommitOverlapTest {
     void aFlushTheRunningFsyncCoversWaitsForItAndFsyncsNothing() throws Exception {
         SteppedFsync fsync = new SteppedFsync();
         try (FileMessageLog log = open(fsync, 2)) {
-            CompletableFuture<Void> first = appendAndFlush(log, "a");
+            log.append("s", CodecBytes.of("a"));
+            CompletableFuture<Void> first = flushAsync(log);
             fsync.awaitCalls(1);
             List<CompletableFuture<Void>> covered = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -171,10 +170,12 @@ class GroupCommitOverlapTest {
         try (FileMessageLog log = open(fsync, 2)) {
             List<CompletableFuture<Void>> flushes = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                flushes.add(appendAndFlush(log, "m" + i));
+                log.append("s", CodecBytes.of("m" + i));
+                flushes.add(flushAsync(log));
                 fsync.awaitCalls(i + 1);
             }
-            CompletableFuture<Void> third = appendAndFlush(log, "m2");
+            log.append("s", CodecBytes.of("m2"));
+            CompletableFuture<Void> third = flushAsync(log);
             await().atMost(WAIT).until(() -> log.groupCommit().waiting() == 1);
             assertThat(fsync.calls()).as("both slots busy").isEqualTo(2);
 
@@ -196,9 +197,11 @@ class GroupCommitOverlapTest {
         SteppedFsync fsync = new SteppedFsync();
         fsync.failing.add(0);
         try (FileMessageLog log = open(fsync, 2)) {
-            CompletableFuture<Void> first = appendAndFlush(log, "a");
+            log.append("s", CodecBytes.of("a"));
+            CompletableFuture<Void> first = flushAsync(log);
             fsync.awaitCalls(1);
-            CompletableFuture<Void> second = appendAndFlush(log, "b");
+            log.append("s", CodecBytes.of("b"));
+            CompletableFuture<Void> second = flushAsync(log);
             fsync.awaitCalls(2);
 
             fsync.release(0);
