@@ -82,10 +82,6 @@ final class NodeCommand implements Callable<Integer> {
             + " reading far behind.")
     String logPageCache;
 
-    @Option(names = "--log-concurrent-fsyncs", paramLabel = "N", description = "Group-commit fsyncs that may run at"
-            + " once (1..8, default 2): a disk ack then waits for one fsync, not for the running one and then its own.")
-    String logConcurrentFsyncs;
-
     @Option(names = "--data-io-slice-us", paramLabel = "N|off", description = "The scheduler slice in µs that the data"
             + " path's event loops and group-commit thread ask for, so that they get a CPU soon after they wake"
             + " (Linux 6.12+; 100..100000; off or 0: the kernel's default; default 300).")
@@ -126,7 +122,6 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("log-retention-bytes", logRetentionBytes);
         flags.put("log-memory", logMemory);
         flags.put("log-page-cache", logPageCache);
-        flags.put("log-concurrent-fsyncs", logConcurrentFsyncs);
         flags.put("data-io-slice-us", dataIoSliceUs);
         flags.put("placement", placement);
         flags.put("weight", weight);

@@ -57,15 +57,9 @@ package io.scalesmall.log;
  *                         burst of several ms per segment. Durability is the fsyncs', unchanged. Default
  *                         {@value #DEFAULT_WRITEBACK_BYTES} (4 MiB); 0 switches it off; otherwise at least
  *                         {@value #MIN_WRITEBACK_BYTES}. Does nothing where {@code PageCache} is unsupported.
- * @param concurrentFsyncs how many group-commit fsyncs may run at once, from 1 to {@value #MAX_CONCURRENT_FSYNCS}.
- *                         Default {@value #DEFAULT_CONCURRENT_FSYNCS}: a flush whose data arrived while an fsync ran
- *                         starts its own at once instead of waiting for that one to end, so a disk ack waits for one
- *                         fsync rather than up to two. Each costs an open file per active segment ({@code
- *                         GroupCommit}). 1 runs fsyncs one at a time.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
-        long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes,
-        int concurrentFsyncs) {
+        long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -77,15 +71,13 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     public static final long DEFAULT_WRITEBACK_BYTES = 4L << 20;
     /** The smallest {@link #writebackBytes} other than 0 (off): one page. */
     public static final long MIN_WRITEBACK_BYTES = 4096;
-    public static final int DEFAULT_CONCURRENT_FSYNCS = 2;
-    public static final int MAX_CONCURRENT_FSYNCS = 8;
     /** {@link #cacheBytes} meaning "half of {@link Runtime#maxMemory()} at open". */
     public static final long AUTO_CACHE_BYTES = -1;
 
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
             UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false,
-            DEFAULT_WRITEBACK_BYTES, DEFAULT_CONCURRENT_FSYNCS);
+            DEFAULT_WRITEBACK_BYTES);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -106,10 +98,6 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
             throw new IllegalArgumentException("writebackBytes must be 0 (off) or >= " + MIN_WRITEBACK_BYTES + ", got "
                     + writebackBytes);
         }
-        if (concurrentFsyncs < 1 || concurrentFsyncs > MAX_CONCURRENT_FSYNCS) {
-            throw new IllegalArgumentException("concurrentFsyncs must be in [1, " + MAX_CONCURRENT_FSYNCS + "], got "
-                    + concurrentFsyncs);
-        }
     }
 
     /** The cache budget in bytes: {@link #cacheBytes}, with {@link #AUTO_CACHE_BYTES} resolved now. */
@@ -125,54 +113,48 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
 
     public FileLogConfig withSegmentBytes(long bytes) {
         return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, concurrentFsyncs);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
         return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, concurrentFsyncs);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, concurrentFsyncs);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, concurrentFsyncs);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, concurrentFsyncs);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     public FileLogConfig withProducerExpiryMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                millis, cacheBytes, keepPageCache, writebackBytes, concurrentFsyncs);
+                millis, cacheBytes, keepPageCache, writebackBytes);
     }
 
     /** @param keep see {@link #keepPageCache}: true keeps synced segments' pages in the page cache */
     public FileLogConfig withKeepPageCache(boolean keep) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keep, writebackBytes, concurrentFsyncs);
+                producerExpiryMillis, cacheBytes, keep, writebackBytes);
     }
 
     /** @param bytes see {@link #writebackBytes}: 0 switches early writeback off */
     public FileLogConfig withWritebackBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, bytes, concurrentFsyncs);
+                producerExpiryMillis, cacheBytes, keepPageCache, bytes);
     }
 
     public FileLogConfig withCacheBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, bytes, keepPageCache, writebackBytes, concurrentFsyncs);
-    }
-
-    /** @param fsyncs see {@link #concurrentFsyncs}: 1 runs group-commit fsyncs one at a time */
-    public FileLogConfig withConcurrentFsyncs(int fsyncs) {
-        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, fsyncs);
+                producerExpiryMillis, bytes, keepPageCache, writebackBytes);
     }
 }

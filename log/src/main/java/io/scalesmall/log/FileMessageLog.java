@@ -101,7 +101,7 @@ public final class FileMessageLog implements MessageLog {
         this.dir = dir;
         this.config = config;
         this.clockMillis = clockMillis;
-        this.commit = new GroupCommit(fsync, config.concurrentFsyncs());
+        this.commit = new GroupCommit(fsync);
         this.producers = new ProducerTable(config.producerExpiryMillis());
         this.cacheGrower = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "scalesmall-log-cache " + dir.getFileName());
@@ -335,12 +335,6 @@ public final class FileMessageLog implements MessageLog {
      */
     public long fsyncLatencyNanosAt(double percentile) {
         return commit.fsyncNanosAt(percentile);
-    }
-
-    /** {@link FileLogConfig#concurrentFsyncs()}: flushes whose fsyncs may run side by side. */
-    @Override
-    public int flushConcurrency() {
-        return commit.slots();
     }
 
     /** fsync calls made since open (rolls and flushes). */

@@ -208,15 +208,6 @@ public interface MessageLog extends Closeable {
      */
     void flush() throws IOException;
 
-    /**
-     * How many {@link #flush()} calls can do useful work at once: a caller with that many threads flushing keeps the
-     * storage's syncs overlapping ({@link FileLogConfig#concurrentFsyncs()}). 1 (the default) when flushes gain
-     * nothing from running side by side. Constant for the log's life.
-     */
-    default int flushConcurrency() {
-        return 1;
-    }
-
     /** Releases the log's resources. Does not flush. Idempotent. */
     @Override
     void close() throws IOException;

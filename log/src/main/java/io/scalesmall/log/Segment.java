@@ -31,8 +31,6 @@ final class Segment {
     /** The file; changes once, from the pending name to the plain one ({@link #confirm}). */
     volatile Path path;
     final FileChannel channel;
-    /** The descriptors group commit fsyncs this segment through, {@link #channel} first. */
-    final SyncChannels sync;
     /** Bytes of whole, valid batches; the next batch goes here. Written by the appender only. */
     private volatile long size;
     /** The largest append time of its batches, ms since the epoch; {@link Long#MIN_VALUE} while empty. */
@@ -42,7 +40,6 @@ final class Segment {
         this.number = number;
         this.path = path;
         this.channel = channel;
-        this.sync = new SyncChannels(channel);
         this.size = size;
     }
 
@@ -184,7 +181,6 @@ final class Segment {
     }
 
     void close() throws IOException {
-        sync.close();
         channel.close();
     }
 

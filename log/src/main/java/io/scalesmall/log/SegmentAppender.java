@@ -2,6 +2,7 @@ package io.scalesmall.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -69,7 +70,6 @@ final class SegmentAppender {
         } else {
             active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
         }
-        active.sync.open(commit.slots(), active.path, opener); // before its first append: see SyncChannels
         reportedBytes = active.size(); // recovered bytes: left to the next fsync, as before the restart
         recount();
     }
@@ -175,16 +175,6 @@ final class SegmentAppender {
      */
     private Segment roll(Segment left) throws IOException {
         Segment next = Segment.create(dir, left.number + 1, opener, true);
-        try {
-            next.sync.open(commit.slots(), next.path, opener);
-        } catch (IOException | RuntimeException e) {
-            try {
-                next.close();
-            } catch (IOException c) {
-                e.addSuppressed(c);
-            }
-            throw e;
-        }
         segments.put(next.number, next);
         commit.rolled(new GroupCommit.Roll(dir, left, next, appendedBytes)); // before next becomes active
         active = next;
@@ -211,8 +201,8 @@ final class SegmentAppender {
             }
 
             @Override
-            public Segment activeSegment() {
-                return active;
+            public FileChannel activeChannel() {
+                return active.channel;
             }
         };
     }

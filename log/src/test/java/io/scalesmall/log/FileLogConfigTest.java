@@ -21,19 +21,7 @@ class FileLogConfigTest {
     void everyWitherKeepsTheOtherSettings() {
         FileLogConfig c = FileLogConfig.DEFAULT.withWritebackBytes(1 << 20).withKeepPageCache(true)
                 .withSegmentBytes(1 << 20).withCacheBytes(0).withRetentionBytes(5).withRetentionMillis(6)
-                .withMaxDiskBytes(7).withProducerExpiryMillis(8).withCompressMinBytes(9).withConcurrentFsyncs(3);
-        assertThat(c).isEqualTo(new FileLogConfig(1 << 20, 9, 5, 6, 7, 8, 0, true, 1 << 20, 3));
-    }
-
-    @Test
-    void twoFsyncsMayOverlapByDefaultAndOneToEightAreAllowed() {
-        assertThat(FileLogConfig.DEFAULT.concurrentFsyncs()).isEqualTo(2);
-        assertThat(FileLogConfig.DEFAULT.withConcurrentFsyncs(1).concurrentFsyncs()).isEqualTo(1);
-        assertThat(FileLogConfig.DEFAULT.withConcurrentFsyncs(8).concurrentFsyncs()).isEqualTo(8);
-        for (int bad : new int[] {0, -1, 9}) {
-            assertThatThrownBy(() -> FileLogConfig.DEFAULT.withConcurrentFsyncs(bad))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("concurrentFsyncs must be in [1, 8], got " + bad);
-        }
+                .withMaxDiskBytes(7).withProducerExpiryMillis(8).withCompressMinBytes(9);
+        assertThat(c).isEqualTo(new FileLogConfig(1 << 20, 9, 5, 6, 7, 8, 0, true, 1 << 20));
     }
 }

@@ -74,13 +74,11 @@ class FileMessageLogDurabilityTest {
         }
     }
 
-    /** With one fsync at a time (GroupCommitOverlapTest has two). */
     @Test
     void concurrentFlushersShareOneFsync() throws Exception {
         CountingFsync fsync = new CountingFsync();
         fsync.hold = new CountDownLatch(1);
-        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT.withConcurrentFsyncs(1), () -> 0L,
-                fsync)) {
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT, () -> 0L, fsync)) {
             log.append("s", CodecBytes.of("a"));
             List<Throwable> errors = new CopyOnWriteArrayList<>();
             List<Thread> flushers = new ArrayList<>();

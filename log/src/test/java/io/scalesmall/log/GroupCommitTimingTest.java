@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -29,11 +30,9 @@ class GroupCommitTimingTest {
                 throw new IOException("EIO");
             }
             clock.addAndGet(takes[call]);
-        }, 1, clock::get);
-        Segment segment = Segment.create(dir, 0, ChannelOpener.DEFAULT);
-        segment.sync.open(1, segment.path, ChannelOpener.DEFAULT);
-        try {
-            FileChannel ch = segment.channel;
+        }, clock::get);
+        try (FileChannel ch = FileChannel.open(dir.resolve("f"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
             AtomicLong appended = new AtomicLong();
             GroupCommit.Log log = new GroupCommit.Log() {
                 @Override
@@ -42,8 +41,8 @@ class GroupCommitTimingTest {
                 }
 
                 @Override
-                public Segment activeSegment() {
-                    return segment;
+                public FileChannel activeChannel() {
+                    return ch;
                 }
             };
             for (int i = 0; i < 3; i++) {
@@ -54,8 +53,6 @@ class GroupCommitTimingTest {
                     assertThatThrownBy(() -> commit.flush(log)).hasMessage("EIO");
                 }
             }
-        } finally {
-            segment.close();
         }
         Histogram h = commit.fsyncNanos();
         assertThat(h.getTotalCount()).as("two succeeded, one failed").isEqualTo(2);

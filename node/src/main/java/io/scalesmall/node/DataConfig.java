@@ -24,8 +24,6 @@ import java.util.Objects;
  *                                    (greedy: half of the JVM's maximum heap); off = no cache
  * log-page-cache       drop|keep    drop (default): a complete, fsynced segment's pages leave the kernel's page
  *                                    cache (Linux); keep: the kernel keeps them for consumers reading far behind
- * log-concurrent-fsyncs N           group-commit fsyncs that may run at once, 1..8; default 2: a disk ack then waits
- *                                    for one fsync, not for the running one and then its own
  * data-io-slice-us     N|off        the scheduler slice (µs) the data path's event loops and group-commit thread ask
  *                                    for (Linux 6.12+, see ThreadSlice): 100..100000; off or 0 = the kernel's; default
  *                                    300
@@ -44,10 +42,9 @@ import java.util.Objects;
  * @param keepPageCache  whether synced segments stay in the kernel's page cache ({@link FileLogConfig#keepPageCache})
  * @param ioSliceMicros  the data path's scheduler slice in µs ({@link StreamServerConfig#ioSliceMicros}); 0 = the
  *                       kernel's default
- * @param concurrentFsyncs group-commit fsyncs that may run at once ({@link FileLogConfig#concurrentFsyncs}), 1..8
  */
 public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention,
-        long memoryBytes, boolean keepPageCache, int ioSliceMicros, int concurrentFsyncs) {
+        long memoryBytes, boolean keepPageCache, int ioSliceMicros) {
     /** The default data port. */
     public static final int DEFAULT_PORT = 29998;
 
@@ -72,30 +69,26 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
             throw new IllegalArgumentException("data-io-slice-us: " + ioSliceMicros + " is not in "
                     + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + " (or off, 0)");
         }
-        if (concurrentFsyncs < 1 || concurrentFsyncs > FileLogConfig.MAX_CONCURRENT_FSYNCS) {
-            throw new IllegalArgumentException("log-concurrent-fsyncs: " + concurrentFsyncs + " is not in 1.."
-                    + FileLogConfig.MAX_CONCURRENT_FSYNCS);
-        }
     }
 
     /** The defaults for a node whose state lives in {@code dataDir}. */
     public static DataConfig defaults(Path dataDir) {
         return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
                 Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false,
-                StreamServerConfig.DEFAULT_IO_SLICE_MICROS, FileLogConfig.DEFAULT_CONCURRENT_FSYNCS);
+                StreamServerConfig.DEFAULT_IO_SLICE_MICROS);
     }
 
     /** @return this config with another data port */
     public DataConfig withPort(int p) {
         return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes, keepPageCache,
-                ioSliceMicros, concurrentFsyncs);
+                ioSliceMicros);
     }
 
     /** @return the log's settings (segment size and compression at their defaults) */
     public FileLogConfig logConfig() {
         return FileLogConfig.DEFAULT.withMaxDiskBytes(maxDiskBytes).withRetentionBytes(retentionBytes)
                 .withRetentionMillis(retention == null ? FileLogConfig.UNLIMITED : retention.toMillis())
-                .withCacheBytes(memoryBytes).withKeepPageCache(keepPageCache).withConcurrentFsyncs(concurrentFsyncs);
+                .withCacheBytes(memoryBytes).withKeepPageCache(keepPageCache);
     }
 
     /**
@@ -146,17 +139,7 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
                         + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + ") nor off", e);
             }
         }
-        int fsyncs = d.concurrentFsyncs;
-        if (v.containsKey("log-concurrent-fsyncs")) {
-            String m = v.get("log-concurrent-fsyncs").strip();
-            try {
-                fsyncs = Integer.parseInt(m);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("log-concurrent-fsyncs: '" + m + "' is not a number (1.."
-                        + FileLogConfig.MAX_CONCURRENT_FSYNCS + ")", e);
-            }
-        }
-        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, slice, fsyncs);
+        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, slice);
     }
 
     /** Parses SIZE|off; off is {@link FileLogConfig#UNLIMITED}. */

@@ -144,11 +144,6 @@ final class TrackedLog implements MessageLog {
     }
 
     @Override
-    public int flushConcurrency() {
-        return log.flushConcurrency();
-    }
-
-    @Override
     public void close() throws IOException {
         log.close();
     }

@@ -27,12 +27,7 @@ class DataConfigTest {
         NodeConfig c = NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_MAX_DISK", "2g"), Map.of("data-port", "31000",
                 "log-dir", "/var/ss", "log-retention", "12h", "log-retention-bytes", "512m"));
         assertThat(c.data()).isEqualTo(new DataConfig(31000, Path.of("/var/ss"), 2L << 30, 512L << 20,
-                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, 300, 2));
-        assertThat(c.data().logConfig().concurrentFsyncs()).as("default").isEqualTo(2);
-        assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_CONCURRENT_FSYNCS", "1"), Map.of()).data()
-                .logConfig().concurrentFsyncs()).isEqualTo(1);
-        assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-concurrent-fsyncs", " 4 ")).data().logConfig()
-                .concurrentFsyncs()).isEqualTo(4);
+                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, 300));
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("data-io-slice-us", "150")).data().ioSliceMicros())
                 .isEqualTo(150);
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_DATA_IO_SLICE_US", "OFF"), Map.of()).data()
@@ -75,10 +70,7 @@ class DataConfigTest {
                 List.of("log-retention", "7", "log-retention: '7' is not a duration"),
                 List.of("log-retention", "0d", "log-retention: '0d' is not a duration"),
                 List.of("log-memory", "lots", "log-memory: 'lots' is not a size"),
-                List.of("log-page-cache", "off", "log-page-cache: 'off' is neither drop nor keep"),
-                List.of("log-concurrent-fsyncs", "0", "log-concurrent-fsyncs: 0 is not in 1..8"),
-                List.of("log-concurrent-fsyncs", "9", "log-concurrent-fsyncs: 9 is not in 1..8"),
-                List.of("log-concurrent-fsyncs", "two", "log-concurrent-fsyncs: 'two' is not a number (1..8)"))) {
+                List.of("log-page-cache", "off", "log-page-cache: 'off' is neither drop nor keep"))) {
             assertThatThrownBy(() -> NodeConfigLoader.load(null, Map.of(), Map.of(bad.get(0), bad.get(1))))
                     .as("%s = %s", bad.get(0), bad.get(1)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(bad.get(0)).hasMessageContaining(bad.get(2))

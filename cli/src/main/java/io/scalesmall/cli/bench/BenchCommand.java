@@ -1,6 +1,5 @@
 package io.scalesmall.cli.bench;
 
-import io.scalesmall.log.FileLogConfig;
 import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.client.ProducerConfig;
 import io.scalesmall.stream.protocol.AckMode;
@@ -108,11 +107,6 @@ public final class BenchCommand implements Callable<Integer> {
             + " --data-io-slice-us.")
     String ioSliceUs;
 
-    @Option(names = "--concurrent-fsyncs", paramLabel = "N", description = "Group-commit fsyncs that may run at once"
-            + " in the in-process nodes' file logs (1..8; default: the log's own, 2); a node given by --node keeps its"
-            + " own --log-concurrent-fsyncs.")
-    Integer concurrentFsyncs;
-
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -143,13 +137,9 @@ public final class BenchCommand implements Callable<Integer> {
             check("--timeout", timeoutSeconds, 1, 3600);
             check("--warmup", warmup, 0, Long.MAX_VALUE);
             sliceMicros = ioSliceUs == null ? null : parseSlice(ioSliceUs);
-            if (concurrentFsyncs != null) {
-                check("--concurrent-fsyncs", concurrentFsyncs, 1, FileLogConfig.MAX_CONCURRENT_FSYNCS);
-            }
-            if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE
-                    || concurrentFsyncs != null)) {
-                throw new IllegalArgumentException("--data-dir, --chain, --log and --concurrent-fsyncs are for"
-                        + " in-process nodes; with --node the cluster's own settings apply");
+            if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE)) {
+                throw new IllegalArgumentException("--data-dir, --chain and --log are for in-process nodes; with --node"
+                        + " the cluster's own settings apply");
             }
             if (dataDir != null && kind == InProcessChain.LogKind.MEMORY) {
                 throw new IllegalArgumentException("--data-dir is for file logs; --log memory keeps nothing on disk");
@@ -174,9 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
         int nodeMicros = sliceMicros != null ? sliceMicros : StreamServerConfig.DEFAULT_IO_SLICE_MICROS;
         InProcessChain inProcess = null;
         try {
-            inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir, nodeMicros,
-                    concurrentFsyncs == null ? FileLogConfig.DEFAULT
-                            : FileLogConfig.DEFAULT.withConcurrentFsyncs(concurrentFsyncs)) : null;
+            inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir, nodeMicros) : null;
             List<InetSocketAddress> target = inProcess != null ? List.of(inProcess.head()) : addresses;
             BenchSettings s = new BenchSettings(target, messages, warmup, size, ackMode, producers, streams, consumers,
                     rate, batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds),

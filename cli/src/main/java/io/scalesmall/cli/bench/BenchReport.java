@@ -30,8 +30,7 @@ final class BenchReport {
     static List<String> describe(InProcessChain c, BenchSettings s) {
         List<String> lines = new ArrayList<>();
         String logs = c.kind() == InProcessChain.LogKind.FILE ? "file log" + (c.size() > 1 ? "s" : "") + " in "
-                + c.dir() + fsyncs(c.logConfig().concurrentFsyncs())
-                : "memory log" + (c.size() > 1 ? "s" : "") + " (a disk ack waits for no fsync)";
+                + c.dir() : "memory log" + (c.size() > 1 ? "s" : "") + " (a disk ack waits for no fsync)";
         lines.add(String.format(Locale.ROOT, "chain: %d in-process node%s, %s; ack %s", c.size(),
                 c.size() > 1 ? "s" : "", logs, ackMeaning(s.ack())));
         StringBuilder nodes = new StringBuilder();
@@ -51,10 +50,6 @@ final class BenchReport {
         }
         lines.add("nodes: " + nodes + " of the run's messages" + (s.warmup() > 0 ? " (warm-up included)" : ""));
         return lines;
-    }
-
-    private static String fsyncs(int concurrent) {
-        return concurrent == 1 ? " (one fsync at a time)" : " (up to " + concurrent + " fsyncs at once)";
     }
 
     /**

@@ -43,14 +43,12 @@ final class InProcessChain implements AutoCloseable {
     private final LogKind kind;
     private final Path dir;
     private final boolean deleteOnClose;
-    private final FileLogConfig logConfig;
     private final List<MessageLog> logs = new ArrayList<>();
     private final List<StreamServer> servers = new ArrayList<>();
     /** The chain, head first; filled once every server listens, read by the servers' resolvers. */
     private volatile List<ChainResolver.Member> members = List.of();
 
-    private InProcessChain(LogKind kind, Path dir, boolean deleteOnClose, FileLogConfig logConfig) {
-        this.logConfig = logConfig;
+    private InProcessChain(LogKind kind, Path dir, boolean deleteOnClose) {
         this.kind = kind;
         this.dir = dir;
         this.deleteOnClose = deleteOnClose;
@@ -63,13 +61,11 @@ final class InProcessChain implements AutoCloseable {
      * @param kind    the logs
      * @param dataDir where file logs go; null: a fresh temp directory (deleted on close); ignored for memory logs
      * @param sliceMicros the nodes' {@link StreamServerConfig#ioSliceMicros}: 0 or 100..100000
-     * @param logConfig   the file logs' settings; ignored for memory logs
      * @throws IllegalArgumentException if n is out of range
      * @throws IOException              if a log cannot be opened or a server cannot listen (what was started is
      *                                  closed again)
      */
-    static InProcessChain start(int n, LogKind kind, Path dataDir, int sliceMicros, FileLogConfig logConfig)
-            throws IOException {
+    static InProcessChain start(int n, LogKind kind, Path dataDir, int sliceMicros) throws IOException {
         if (n < 1 || n > MAX_NODES) {
             throw new IllegalArgumentException("a bench chain has 1.." + MAX_NODES + " nodes, got " + n);
         }
@@ -79,13 +75,13 @@ final class InProcessChain implements AutoCloseable {
             dir = dataDir != null ? dataDir : Files.createTempDirectory("scalesmall-bench-");
             delete = dataDir == null;
         }
-        InProcessChain c = new InProcessChain(kind, dir, delete, logConfig);
+        InProcessChain c = new InProcessChain(kind, dir, delete);
         try {
             List<ChainResolver.Member> m = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 byte[] id = ("bench-node-" + i).getBytes(StandardCharsets.UTF_8);
                 MessageLog log = kind == LogKind.FILE
-                        ? FileMessageLog.open(n == 1 ? dir : dir.resolve("node-" + i), logConfig)
+                        ? FileMessageLog.open(n == 1 ? dir : dir.resolve("node-" + i), FileLogConfig.DEFAULT)
                         : new MemoryMessageLog();
                 c.logs.add(log);
                 ChainResolver resolver = n == 1 ? ChainResolver.single() : new FixedChain(id, () -> c.members);
@@ -120,11 +116,6 @@ final class InProcessChain implements AutoCloseable {
     /** @return node i's data port */
     InetSocketAddress address(int i) {
         return servers.get(i).address();
-    }
-
-    /** The file logs' settings. */
-    FileLogConfig logConfig() {
-        return logConfig;
     }
 
     LogKind kind() {

@@ -4,7 +4,6 @@ import io.scalesmall.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scalesmall.cli.Main;
-import io.scalesmall.log.FileLogConfig;
 import io.scalesmall.log.MemoryMessageLog;
 import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.server.StreamServer;
@@ -47,15 +46,13 @@ class BenchCommandTest {
     void diskAcksWithSeveralProducersStreamsAndConsumersKeepTheLogInADataDir(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("log");
         assertThat(run("bench", "--messages", "3001", "--ack", "disk=1", "--producers", "3", "--streams", "2",
-                "--consumers", "3", "--rate", "20000", "--data-dir", data.toString(), "--concurrent-fsyncs", "1"))
-                .as(err.toString()).isZero();
+                "--consumers", "3", "--rate", "20000", "--data-dir", data.toString())).as(err.toString()).isZero();
         // streams 0 and 1 get 2 producers' and 1 producer's messages: 1001 + 1000 and 1000; consumer 2 reads stream 0
         assertThat(out.toString()).contains("produced: 3,001 acknowledged, 0 failed")
                 .contains("rate 20,000 msgs/s").contains("n=3,001)")
                 .containsPattern("rate: 20,000 msgs/s asked, [0-9,]+ msgs/s sent, [0-9,]+ msgs/s acknowledged; sends"
                         + " behind schedule \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  max [0-9.]+")
                 .contains("consumed: 5,002 messages by 3 consumer(s)")
-                .contains("chain: 1 in-process node, file log in " + data + " (one fsync at a time)")
                 .containsPattern("holds 3,001 \\([1-9][0-9]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms\\)");
         try (var files = Files.list(data)) {
             assertThat(files.map(p -> p.getFileName().toString())).contains("0000000000.seg");
@@ -116,11 +113,7 @@ class BenchCommandTest {
         assertThat(run("bench", "--messages", "0")).isEqualTo(2);
         assertThat(run("bench", "--size", "2000000")).isEqualTo(2);
         assertThat(run("bench", "--node", "127.0.0.1:1", "--data-dir", "/tmp/x")).isEqualTo(2);
-        assertThat(err.toString())
-                .contains("--data-dir, --chain, --log and --concurrent-fsyncs are for in-process nodes");
-        assertThat(run("bench", "--node", "127.0.0.1:1", "--concurrent-fsyncs", "2")).isEqualTo(2);
-        assertThat(run("bench", "--concurrent-fsyncs", "9")).isEqualTo(2);
-        assertThat(err.toString()).contains("bench: --concurrent-fsyncs must be in 1..8, got 9");
+        assertThat(err.toString()).contains("--data-dir, --chain and --log are for in-process nodes");
         assertThat(run("bench", "--node", "127.0.0.1:1", "--chain", "3")).isEqualTo(2);
         assertThat(run("bench", "--node", "127.0.0.1:1,127.0.0.1:1")).isEqualTo(2);
         assertThat(err.toString()).contains("names 127.0.0.1:1 twice");
@@ -169,7 +162,7 @@ class BenchCommandTest {
                 "--no-progress")).as(err.toString()).isZero();
         assertThat(out.toString())
                 .contains("chain: 3 in-process nodes, file logs in " + data
-                        + " (up to 2 fsyncs at once); ack disk=3 (each send waits until 3 copies have it on disk)")
+                        + "; ack disk=3 (each send waits until 3 copies have it on disk)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,500"
                         + " \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms\\),"
                         + " node 1 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms,"
@@ -203,8 +196,7 @@ class BenchCommandTest {
 
     @Test
     void producersGivenAReplicaFollowTheRedirectToTheHead() throws Exception {
-        try (InProcessChain chain = InProcessChain.start(3, InProcessChain.LogKind.MEMORY, null, 0,
-                FileLogConfig.DEFAULT)) {
+        try (InProcessChain chain = InProcessChain.start(3, InProcessChain.LogKind.MEMORY, null, 0)) {
             String tail = "127.0.0.1:" + chain.address(2).getPort();
             String head = "127.0.0.1:" + chain.address(0).getPort();
             assertThat(run("bench", "--node", tail + "," + head, "--messages", "900", "--producers", "3",
