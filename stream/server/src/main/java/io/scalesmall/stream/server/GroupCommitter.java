@@ -86,11 +86,14 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    /** Stops the thread; batches still queued are never acknowledged (their producers resend them). */
+    /**
+     * Stops the thread once its flush, if one runs, is done: it is never interrupted, since an interrupt inside
+     * {@code FileChannel.force} closes the channel, the log's segment file, for good. Batches still queued are never
+     * acknowledged (their producers resend them). Waits up to 2 s (a disk that hangs keeps the thread).
+     */
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {
