@@ -10,6 +10,7 @@ import io.scalesmall.stream.protocol.ReplicateFrame;
 import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +43,8 @@ final class CatchUp {
     private final ChainTimings timings;
     private final ExecutorService executor;
     private final ServerStats stats;
+    /** This node's id in hex, the first word of log lines. */
+    private final String self;
 
     CatchUp(ChainResolver resolver, MessageLog log, LogAppender appender, ChainTimings timings,
             ExecutorService executor, ServerStats stats) {
@@ -51,6 +54,7 @@ final class CatchUp {
         this.timings = timings;
         this.executor = executor;
         this.stats = stats;
+        this.self = HexFormat.of().formatHex(resolver.selfId());
     }
 
     /** Starts the catch-up of {@code stream}; completes at once when there is no other holder. */
@@ -65,10 +69,11 @@ final class CatchUp {
         try {
             executor.execute(() -> {
                 try {
+                    LOG.debug("{} stream '{}': catch-up from holders {}", self, stream, holders);
                     run(stream, key, holders);
                     done.complete(null);
                 } catch (IOException | RuntimeException e) {
-                    LOG.info("stream '{}': catch-up failed: {}", stream, e.getMessage());
+                    LOG.info("{} stream '{}': catch-up failed: {}", self, stream, e.getMessage());
                     done.completeExceptionally(e);
                 }
             });
@@ -84,7 +89,7 @@ final class CatchUp {
         if (chain.isEmpty() || !chain.get(0).is(resolver.selfId())) {
             throw new IOException("this node is not the head of stream '" + stream + "' any more");
         }
-        String self = Session.hostPort(chain.get(0).address());
+        String headAddress = Session.hostPort(chain.get(0).address());
         long own = log.endOffset(stream);
         ChainResolver.Member best = null;
         long bestEnd = own;
@@ -97,11 +102,12 @@ final class CatchUp {
                 // Nothing listens there: the holder's process is gone (a crash not yet detected), so it cannot write
                 // the stream either; what only it held (acknowledged with fewer copies than it had) is unreadable
                 // until it returns, with or without this head.
-                LOG.info("stream '{}': holder {} refuses connections; catching up without it", stream, h);
+                LOG.info("{} stream '{}': holder {} refuses connections; catching up without it", self, stream,
+                        h);
                 continue;
             }
             try (PeerClient c = client) {
-                c.send(new PullFrame(++request, stream, 0, 0, 1, self));
+                c.send(new PullFrame(++request, stream, 0, 0, 1, headAddress));
                 long end = awaitReply(c, stream, request, deadline).endOffset();
                 if (end > bestEnd) {
                     best = h;
@@ -113,13 +119,15 @@ final class CatchUp {
             }
         }
         if (best == null) {
+            LOG.debug("{} stream '{}': caught up: no holder of {} holds more than this node ({})", self, stream,
+                    holders.size(), own);
             return;
         }
-        LOG.info("stream '{}': catching up from {}: offsets {}..{}", stream, best, own, bestEnd);
+        LOG.info("{} stream '{}': catching up from {}: offsets {}..{}", self, stream, best, own, bestEnd);
         try (PeerClient c = PeerClient.connect(best.address(), deadline)) {
             while (log.endOffset(stream) < bestEnd) {
                 long from = log.endOffset(stream);
-                c.send(new PullFrame(++request, stream, from, PULL_MESSAGES, PULL_BYTES, self));
+                c.send(new PullFrame(++request, stream, from, PULL_MESSAGES, PULL_BYTES, headAddress));
                 awaitReply(c, stream, request, deadline);
                 if (log.endOffset(stream) == from) {
                     throw new IOException(best + " sent nothing from offset " + from + " of stream '" + stream

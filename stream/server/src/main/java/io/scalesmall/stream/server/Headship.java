@@ -4,6 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether this node may write each stream as its head: caught up with the stream's other holders, and not fenced
@@ -20,6 +22,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe: one monitor per stream, held briefly.
  */
 final class Headship {
+    private static final Logger LOG = LoggerFactory.getLogger(Headship.class);
     /** Why a session may not write: fenced by a newer head (named), or admitted in an earlier generation. */
     static final class NotHeadException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -44,13 +47,18 @@ final class Headship {
     private final Function<String, CompletableFuture<Void>> catchUp;
     private final long fenceNanos;
     private final LongSupplier nanoClock;
+    /** This node, as log lines name it. */
+    private final String self;
 
     /**
      * @param catchUp    starts a catch-up of a stream (this node is its head); completes when done
      * @param fenceNanos how long a fence lasts, ns
      * @param nanoClock  {@link System#nanoTime()} outside tests
+     * @param self       this node, as log lines name it
      */
-    Headship(Function<String, CompletableFuture<Void>> catchUp, long fenceNanos, LongSupplier nanoClock) {
+    Headship(Function<String, CompletableFuture<Void>> catchUp, long fenceNanos, LongSupplier nanoClock,
+            String self) {
+        this.self = self;
         this.catchUp = catchUp;
         this.fenceNanos = fenceNanos;
         this.nanoClock = nanoClock;
@@ -77,7 +85,10 @@ final class Headship {
             s.caughtUp = result;
             started = catchUp.apply(stream);
         }
+        LOG.debug("{} stream '{}': headship generation {}: catch-up started", self, stream, generation);
         started.whenComplete((v, failure) -> {
+            LOG.debug("{} stream '{}': headship generation {}: catch-up {}", self, stream, generation,
+                    failure == null ? "done" : "failed: " + failure);
             if (failure != null) {
                 synchronized (s) {
                     if (s.caughtUp == result) {
@@ -136,6 +147,7 @@ final class Headship {
             s.caughtUp = null;
             s.fencedUntil = nanoClock.getAsLong() + fenceNanos;
             s.fencedBy = head;
+            LOG.debug("{} stream '{}': fenced by {}: headship generation {}", self, stream, head, s.generation);
         }
     }
 
@@ -149,6 +161,7 @@ final class Headship {
             if (s.caughtUp != null) {
                 s.generation++;
                 s.caughtUp = null;
+                LOG.debug("{} stream '{}': demoted: headship generation {}", self, stream, s.generation);
             }
         }
     }
