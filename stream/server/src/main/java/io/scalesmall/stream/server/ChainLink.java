@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * the chain has members) holds everything, it closes -- at a node that no longer heads the stream, once the next
  * member holds what this node holds. A link used only by this node's head sessions at a node that no longer heads
  * the stream disconnects once its member has everything (those sessions cannot write), so that the old head leaves
- * its member's exclusions and can join the new chain.
+ * its member's exclusions and can join the new chain; such a link that loses its member before is {@link #stranded()}
+ * (it does not connect again), and its sessions send their producers to the new head rather than wait for copies.
  * Threads: the connection state lives on one event loop; {@link #retain}, {@link #release} and {@link #appended}
  * may be called from any thread.
  */
@@ -99,6 +100,8 @@ final class ChainLink {
     private final ScheduledFuture<?> tick;
 
     private volatile Watermarks down = Watermarks.NONE;
+    /** See {@link #stranded()}: written on the event loop, read by the sessions' loops. */
+    private volatile boolean stranded;
 
     ChainLink(ChainLinks owner, String stream, EventLoop loop) {
         this.owner = owner;
@@ -262,8 +265,10 @@ final class ChainLink {
                 LOG.warn("stream '{}': {} holds up to offset {}, this node only {}; it gets offsets from {} on",
                         stream, d.member(), sentEnd, end, sentEnd);
             }
-            LOG.debug("{} stream '{}': {} ready at offset {}, this node at {}: shipping", owner.self(), stream,
-                    d.member(), sentEnd, end);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': {} ready at offset {}, this node at {}: shipping", owner.self(), stream,
+                        d.member(), sentEnd, end);
+            }
             pump();
         }
         down = Watermarks.of(ack);
@@ -314,8 +319,10 @@ final class ChainLink {
     }
 
     private void reconnect() {
-        LOG.debug("{} stream '{}': re-forming the link (was {})", owner.self(), stream, current == null ? "none"
-                : current.member());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} stream '{}': re-forming the link (was {})", owner.self(), stream, current == null ? "none"
+                    : current.member());
+        }
         if (current != null) {
             Downstream d = current;
             drop();
@@ -429,8 +436,10 @@ final class ChainLink {
             closed |= done;
         }
         if (done) {
-            LOG.debug("{} stream '{}': link unused and caught up (head {}, {} members): closing", owner.self(), stream,
-                    head, members);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': link unused and caught up (head {}, {} members): closing", owner.self(),
+                        stream, head, members);
+            }
             close();
             return;
         }
@@ -445,9 +454,12 @@ final class ChainLink {
                 Downstream d = current;
                 drop();
                 d.close();
+            } else if (current == null) {
+                strand();
             }
             return;
         }
+        stranded = false;
         if (current == null) {
             connect();
         } else if (!stillInChain(current.member())) {
@@ -480,6 +492,30 @@ final class ChainLink {
                         headUsers.size(), owner.resolver().chain(stream, key));
             }
         }
+    }
+
+    /**
+     * The link is demoted (only head sessions use it, this node heads the stream no more) and has no member, so it
+     * may not connect again: batches those sessions stored and wait copies of get none here. Marks the link
+     * {@link #stranded()} and tells the sessions, so that each sends its producer to the new head, which it resends
+     * what is unacknowledged to. Once suffices: a session checks the mark again whenever it adds a waiting batch, and
+     * the mark is set before the sessions are told. Event loop only.
+     */
+    private void strand() {
+        if (!stranded) {
+            stranded = true;
+            LOG.debug("{} stream '{}': demoted and without a member: the head sessions' producers must move",
+                    owner.self(), stream);
+            notifyListeners();
+        }
+    }
+
+    /**
+     * @return whether the link is demoted and without a member ({@link #strand}): a head session's waiting batches
+     *         get no copies from it (until this node heads the stream again); any thread
+     */
+    boolean stranded() {
+        return stranded;
     }
 
     /** @return whether this node heads the stream's chain in its current view */

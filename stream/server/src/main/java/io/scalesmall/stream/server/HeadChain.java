@@ -94,6 +94,15 @@ final class HeadChain {
         return AckBatcher.build(done, delivered, processed);
     }
 
+    /**
+     * @return whether batches wait and the link can give them no copies: this node heads the stream no more and its
+     *         link, used only by head sessions, has no member ({@link ChainLink#stranded()}); the producer must go to
+     *         the new head and resend them there
+     */
+    boolean stranded() {
+        return !waiting.isEmpty() && link.stranded();
+    }
+
     /** The session ended: the link may close once caught up. Waiting batches are never acknowledged. */
     void close() {
         links.release(link, listener);

@@ -301,10 +301,21 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Sends the ACKs of the batches that have enough copies now. */
+    /**
+     * Sends the ACKs of the batches that have enough copies now. If batches still wait and the stream's link can give
+     * them none (this node was demoted and its link lost its member: {@link HeadChain#stranded()}), answers NOT_HEAD
+     * naming the new head, as to DATA after a demotion: the producer may have nothing more to send, and would
+     * otherwise wait for these ACKs until its delivery timeout; it resends them at the new head instead.
+     */
     private void ackCopied() {
         for (AckFrame ack : headChain.ready()) {
             sendAck(ack);
+        }
+        if (refused == null && headChain.stranded()) {
+            refused = demotion();
+            if (refused != null) {
+                sendError(refused);
+            }
         }
     }
 
