@@ -10,6 +10,10 @@ import io.scalesmall.stream.protocol.ReplicateFrame;
 import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -57,10 +61,36 @@ final class CatchUp {
         this.self = HexFormat.of().formatHex(resolver.selfId());
     }
 
-    /** Starts the catch-up of {@code stream}; completes at once when there is no other holder. */
-    CompletableFuture<Void> start(String stream) {
+    /** A node to ask: a holder in this node's view, or the node that fenced this one. */
+    private record Source(String name, InetSocketAddress address) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /**
+     * Starts the catch-up of {@code stream}; completes at once when there is no other holder and no fencer.
+     *
+     * @param fencer the node whose PULL fenced this one last ({@code HOST:PORT}, as PULL names it), or null: asked
+     *               too, whether this node's view lists it or not. It took the stream over (its view named it the
+     *               head) and may have stored batches since; a view that has not caught up yet may not list it, and
+     *               a catch-up without it would give out its offsets a second time.
+     */
+    CompletableFuture<Void> start(String stream, String fencer) {
         long key = StreamKeys.keyOf(stream);
-        List<ChainResolver.Member> holders = resolver.holders(stream, key);
+        List<Source> holders = new ArrayList<>();
+        boolean fencerListed = fencer == null;
+        for (ChainResolver.Member h : resolver.holders(stream, key)) {
+            holders.add(new Source(h.toString(), h.address()));
+            fencerListed |= Session.hostPort(h.address()).equals(fencer);
+        }
+        if (!fencerListed) {
+            InetSocketAddress a = parseHostPort(fencer);
+            if (a != null) {
+                holders.add(new Source("fencer " + fencer, a));
+            }
+        }
         if (holders.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -69,7 +99,9 @@ final class CatchUp {
         try {
             executor.execute(() -> {
                 try {
-                    LOG.debug("{} stream '{}': catch-up from holders {}", self, stream, holders);
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("{} stream '{}': catch-up from {}", self, stream, holders);
+                    }
                     run(stream, key, holders);
                     done.complete(null);
                 } catch (IOException | RuntimeException e) {
@@ -83,7 +115,28 @@ final class CatchUp {
         return done;
     }
 
-    private void run(String stream, long key, List<ChainResolver.Member> holders) throws IOException {
+    /**
+     * @return {@code HOST:PORT} ({@code [v6]:PORT}; the host a literal address, as {@link Session#hostPort} writes
+     *         it) as a socket address, or null if malformed
+     */
+    static InetSocketAddress parseHostPort(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            return port < 1 || port > 65535 ? null : new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private void run(String stream, long key, List<Source> holders) throws IOException {
         long deadline = System.nanoTime() + timings.catchUpTimeout().toNanos();
         List<ChainResolver.Member> chain = resolver.chain(stream, key);
         if (chain.isEmpty() || !chain.get(0).is(resolver.selfId())) {
@@ -91,10 +144,13 @@ final class CatchUp {
         }
         String headAddress = Session.hostPort(chain.get(0).address());
         long own = log.endOffset(stream);
-        ChainResolver.Member best = null;
+        Source best = null;
         long bestEnd = own;
         int request = 0;
-        for (ChainResolver.Member h : holders) {
+        for (Source h : holders) {
+            if (Session.hostPort(h.address()).equals(headAddress)) {
+                continue; // this node itself (a fencer's text naming it)
+            }
             PeerClient client;
             try {
                 client = PeerClient.connect(h.address(), deadline);
@@ -119,8 +175,10 @@ final class CatchUp {
             }
         }
         if (best == null) {
-            LOG.debug("{} stream '{}': caught up: no holder of {} holds more than this node ({})", self, stream,
-                    holders.size(), own);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': caught up: no holder of {} holds more than this node ({})", self, stream,
+                        holders.size(), own);
+            }
             return;
         }
         LOG.info("{} stream '{}': catching up from {}: offsets {}..{}", self, stream, best, own, bestEnd);
