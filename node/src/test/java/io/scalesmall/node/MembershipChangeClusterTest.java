@@ -20,7 +20,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,8 +66,7 @@ class MembershipChangeClusterTest {
                             round.add(f);
                         }
                     }
-                    CompletableFuture.allOf(round.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS)
-                            .join();
+                    awaitRound(round, producers, acks);
                     rounds[0]++;
                 }
             });
@@ -149,6 +150,26 @@ class MembershipChangeClusterTest {
             MessageLog log = spare.log();
             await().atMost(WAIT).until(() -> log.endOffset(s) >= sent.size());
             assertThat(read(log, s)).as("the new member's copy").containsExactlyElementsOf(sent);
+        }
+    }
+
+    /** Waits for a round's acks; a stall names the streams still waiting and their producers' state. */
+    private static void awaitRound(List<CompletableFuture<Long>> round, List<StreamProducer> producers,
+            List<List<CompletableFuture<Long>>> acks) {
+        try {
+            CompletableFuture.allOf(round.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            StringBuilder waiting = new StringBuilder("a round was not acknowledged within 60 s; waiting:");
+            for (int s = 0; s < producers.size(); s++) {
+                long open = acks.get(s).stream().filter(f -> !f.isDone()).count();
+                if (open > 0) {
+                    waiting.append("\n  ").append(stream(s)).append(": ").append(open).append(" unacknowledged, ")
+                            .append(producers.get(s));
+                }
+            }
+            throw new AssertionError(waiting.toString(), e);
+        } catch (InterruptedException | ExecutionException e) {
+            throw new AssertionError(e);
         }
     }
 

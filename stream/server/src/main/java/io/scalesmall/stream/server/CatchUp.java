@@ -10,6 +10,11 @@ import io.scalesmall.stream.protocol.ReplicateFrame;
 import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +47,8 @@ final class CatchUp {
     private final ChainTimings timings;
     private final ExecutorService executor;
     private final ServerStats stats;
+    /** This node's id in hex, the first word of log lines. */
+    private final String self;
 
     CatchUp(ChainResolver resolver, MessageLog log, LogAppender appender, ChainTimings timings,
             ExecutorService executor, ServerStats stats) {
@@ -51,12 +58,39 @@ final class CatchUp {
         this.timings = timings;
         this.executor = executor;
         this.stats = stats;
+        this.self = HexFormat.of().formatHex(resolver.selfId());
     }
 
-    /** Starts the catch-up of {@code stream}; completes at once when there is no other holder. */
-    CompletableFuture<Void> start(String stream) {
+    /** A node to ask: a holder in this node's view, or the node that fenced this one. */
+    private record Source(String name, InetSocketAddress address) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /**
+     * Starts the catch-up of {@code stream}; completes at once when there is no other holder and no fencer.
+     *
+     * @param fencer the node whose PULL fenced this one last ({@code HOST:PORT}, as PULL names it), or null: asked
+     *               too, whether this node's view lists it or not. It took the stream over (its view named it the
+     *               head) and may have stored batches since; a view that has not caught up yet may not list it, and
+     *               a catch-up without it would give out its offsets a second time.
+     */
+    CompletableFuture<Void> start(String stream, String fencer) {
         long key = StreamKeys.keyOf(stream);
-        List<ChainResolver.Member> holders = resolver.holders(stream, key);
+        List<Source> holders = new ArrayList<>();
+        boolean fencerListed = fencer == null;
+        for (ChainResolver.Member h : resolver.holders(stream, key)) {
+            holders.add(new Source(h.toString(), h.address()));
+            fencerListed |= Session.hostPort(h.address()).equals(fencer);
+        }
+        if (!fencerListed) {
+            InetSocketAddress a = parseHostPort(fencer);
+            if (a != null) {
+                holders.add(new Source("fencer " + fencer, a));
+            }
+        }
         if (holders.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -65,10 +99,13 @@ final class CatchUp {
         try {
             executor.execute(() -> {
                 try {
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("{} stream '{}': catch-up from {}", self, stream, holders);
+                    }
                     run(stream, key, holders);
                     done.complete(null);
                 } catch (IOException | RuntimeException e) {
-                    LOG.info("stream '{}': catch-up failed: {}", stream, e.getMessage());
+                    LOG.info("{} stream '{}': catch-up failed: {}", self, stream, e.getMessage());
                     done.completeExceptionally(e);
                 }
             });
@@ -78,18 +115,42 @@ final class CatchUp {
         return done;
     }
 
-    private void run(String stream, long key, List<ChainResolver.Member> holders) throws IOException {
+    /**
+     * @return {@code HOST:PORT} ({@code [v6]:PORT}; the host a literal address, as {@link Session#hostPort} writes
+     *         it) as a socket address, or null if malformed
+     */
+    static InetSocketAddress parseHostPort(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            return port < 1 || port > 65535 ? null : new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private void run(String stream, long key, List<Source> holders) throws IOException {
         long deadline = System.nanoTime() + timings.catchUpTimeout().toNanos();
         List<ChainResolver.Member> chain = resolver.chain(stream, key);
         if (chain.isEmpty() || !chain.get(0).is(resolver.selfId())) {
             throw new IOException("this node is not the head of stream '" + stream + "' any more");
         }
-        String self = Session.hostPort(chain.get(0).address());
+        String headAddress = Session.hostPort(chain.get(0).address());
         long own = log.endOffset(stream);
-        ChainResolver.Member best = null;
+        Source best = null;
         long bestEnd = own;
         int request = 0;
-        for (ChainResolver.Member h : holders) {
+        for (Source h : holders) {
+            if (Session.hostPort(h.address()).equals(headAddress)) {
+                continue; // this node itself (a fencer's text naming it)
+            }
             PeerClient client;
             try {
                 client = PeerClient.connect(h.address(), deadline);
@@ -97,11 +158,12 @@ final class CatchUp {
                 // Nothing listens there: the holder's process is gone (a crash not yet detected), so it cannot write
                 // the stream either; what only it held (acknowledged with fewer copies than it had) is unreadable
                 // until it returns, with or without this head.
-                LOG.info("stream '{}': holder {} refuses connections; catching up without it", stream, h);
+                LOG.info("{} stream '{}': holder {} refuses connections; catching up without it", self, stream,
+                        h);
                 continue;
             }
             try (PeerClient c = client) {
-                c.send(new PullFrame(++request, stream, 0, 0, 1, self));
+                c.send(new PullFrame(++request, stream, 0, 0, 1, headAddress));
                 long end = awaitReply(c, stream, request, deadline).endOffset();
                 if (end > bestEnd) {
                     best = h;
@@ -113,13 +175,17 @@ final class CatchUp {
             }
         }
         if (best == null) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': caught up: no holder of {} holds more than this node ({})", self, stream,
+                        holders.size(), own);
+            }
             return;
         }
-        LOG.info("stream '{}': catching up from {}: offsets {}..{}", stream, best, own, bestEnd);
+        LOG.info("{} stream '{}': catching up from {}: offsets {}..{}", self, stream, best, own, bestEnd);
         try (PeerClient c = PeerClient.connect(best.address(), deadline)) {
             while (log.endOffset(stream) < bestEnd) {
                 long from = log.endOffset(stream);
-                c.send(new PullFrame(++request, stream, from, PULL_MESSAGES, PULL_BYTES, self));
+                c.send(new PullFrame(++request, stream, from, PULL_MESSAGES, PULL_BYTES, headAddress));
                 awaitReply(c, stream, request, deadline);
                 if (log.endOffset(stream) == from) {
                     throw new IOException(best + " sent nothing from offset " + from + " of stream '" + stream

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * the chain has members) holds everything, it closes -- at a node that no longer heads the stream, once the next
  * member holds what this node holds. A link used only by this node's head sessions at a node that no longer heads
  * the stream disconnects once its member has everything (those sessions cannot write), so that the old head leaves
- * its member's exclusions and can join the new chain.
+ * its member's exclusions and can join the new chain; such a link that loses its member before is {@link #stranded()}
+ * (it does not connect again), and its sessions send their producers to the new head rather than wait for copies.
  * Threads: the connection state lives on one event loop; {@link #retain}, {@link #release} and {@link #appended}
  * may be called from any thread.
  */
@@ -91,9 +92,16 @@ final class ChainLink {
     private int peerMaxFrame = StreamServerConfig.MIN_MAX_FRAME_BYTES;
     private boolean flushScheduled;
     private final Map<ByteBuffer, Long> failedUntil = new HashMap<>();
+    /** Why the link has no member, as last logged (DEBUG); null while it has one. */
+    private String idleWhy;
+    /** The member's watermarks at the previous tick and how many ticks in a row they stayed while it lacked some. */
+    private Watermarks lastTickDown = Watermarks.NONE;
+    private int stalledTicks;
     private final ScheduledFuture<?> tick;
 
     private volatile Watermarks down = Watermarks.NONE;
+    /** See {@link #stranded()}: written on the event loop, read by the sessions' loops. */
+    private volatile boolean stranded;
 
     ChainLink(ChainLinks owner, String stream, EventLoop loop) {
         this.owner = owner;
@@ -137,6 +145,10 @@ final class ChainLink {
             grew = true;
             downCopies = copies;
         }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} stream '{}': link user {} (hop {}, {} copies, excluding {}){}", owner.self(), stream, refs,
+                    hopNumber, copies, ChainLinks.ids(excluded), first ? ": connecting" : grew ? ": INIT again" : "");
+        }
         if (first) {
             loop.execute(this::connect);
         } else if (grew) {
@@ -156,6 +168,10 @@ final class ChainLink {
             if (exclude.retainAll(still) && !closed && refs > 0) {
                 // A member excluded until now may be the next one, and the current member's INIT names exclusions
                 // that no longer hold (they would keep it from the rest of the chain): INIT again.
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{} stream '{}': a user left, exclusions now {}: INIT again", owner.self(), stream,
+                            ChainLinks.ids(exclude));
+                }
                 loop.execute(this::reconnect);
             }
         }
@@ -249,6 +265,10 @@ final class ChainLink {
                 LOG.warn("stream '{}': {} holds up to offset {}, this node only {}; it gets offsets from {} on",
                         stream, d.member(), sentEnd, end, sentEnd);
             }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': {} ready at offset {}, this node at {}: shipping", owner.self(), stream,
+                        d.member(), sentEnd, end);
+            }
             pump();
         }
         down = Watermarks.of(ack);
@@ -271,7 +291,7 @@ final class ChainLink {
         if (d != current) {
             return;
         }
-        LOG.info("stream '{}': chain link to {} lost ({}), re-forming", stream, d.member(), why);
+        LOG.info("{} stream '{}': chain link to {} lost ({}), re-forming", owner.self(), stream, d.member(), why);
         owner.stats().linkFailures.increment();
         if (markFailed) {
             long backoff = Math.max(owner.timings().failureBackoff().toNanos(),
@@ -299,6 +319,10 @@ final class ChainLink {
     }
 
     private void reconnect() {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} stream '{}': re-forming the link (was {})", owner.self(), stream, current == null ? "none"
+                    : current.member());
+        }
         if (current != null) {
             Downstream d = current;
             drop();
@@ -314,12 +338,15 @@ final class ChainLink {
             }
         }
         if (demoted() && !isHead()) {
+            idle("only head sessions use it and this node heads the stream no more");
             return; // see tick
         }
         ChainResolver.Member target = choose();
         if (target == null) {
+            idle("no eligible member");
             return; // the tick looks again
         }
+        idleWhy = null;
         InitFrame init;
         synchronized (this) {
             List<byte[]> ex = new ArrayList<>();
@@ -337,9 +364,25 @@ final class ChainLink {
                     ex.subList(0, Math.min(ex.size(), InitFrame.MAX_EXCLUDE)));
         }
         owner.stats().linkConnects.increment();
-        LOG.debug("stream '{}': chain link to {} ({})", stream, target, init);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} stream '{}': chain link to {} (chain {}, hop {}, {} copies, excluding {})", owner.self(),
+                    stream, target, owner.resolver().chain(stream, key), init.hop(), init.redundancy(),
+                    ChainLinks.ids(init.exclude()));
+        }
         current = new Downstream(this, target, init);
         current.connect(loop, owner.timings().connectTimeout());
+    }
+
+    /** Logs (DEBUG, once per reason) why the link has no member; event loop only. */
+    private void idle(String why) {
+        if (LOG.isDebugEnabled() && !why.equals(idleWhy)) {
+            synchronized (this) {
+                LOG.debug("{} stream '{}': no downstream: {} (chain {}, excluded {}, failed lately {}, {} users, {} "
+                        + "at the head)", owner.self(), stream, why, owner.resolver().chain(stream, key),
+                        ChainLinks.ids(exclude), ChainLinks.ids(failedUntil.keySet()), refs, headUsers.size());
+            }
+        }
+        idleWhy = why;
     }
 
     /** @return the first member of the chain that is not this node, not excluded and not failed lately; or null */
@@ -393,27 +436,86 @@ final class ChainLink {
             closed |= done;
         }
         if (done) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': link unused and caught up (head {}, {} members): closing", owner.self(),
+                        stream, head, members);
+            }
             close();
             return;
         }
+        reportStall();
         if (!head && demoted()) {
             // Only head sessions use it, and this node heads the stream no more: they cannot write (NOT_HEAD), and
             // keeping the member connected keeps this node in its exclusions, out of the new head's chain.
             if (current != null && ready && sentEnd >= log.endOffset(stream)
                     && down.processedThrough(sentEnd) >= Math.min(downCopies, down.copies())) {
-                LOG.info("stream '{}': no longer the head; link to {} closed", stream, current.member());
+                LOG.info("{} stream '{}': no longer the head; link to {} closed", owner.self(), stream,
+                        current.member());
                 Downstream d = current;
                 drop();
                 d.close();
+            } else if (current == null) {
+                strand();
             }
             return;
         }
+        stranded = false;
         if (current == null) {
             connect();
         } else if (!stillInChain(current.member())) {
-            LOG.info("stream '{}': {} left the chain, re-forming", stream, current.member());
+            LOG.info("{} stream '{}': {} left the chain {}, re-forming", owner.self(), stream, current.member(),
+                    owner.resolver().chain(stream, key));
             reconnect();
         }
+    }
+
+    /**
+     * Logs (DEBUG) a connected member that has reported nothing new for 10 ticks in a row while it lacks offsets
+     * this node sent or holds, and then every 10 ticks: what a silent stall looks like from this side.
+     */
+    private void reportStall() {
+        if (!LOG.isDebugEnabled()) {
+            return;
+        }
+        Watermarks w = down;
+        boolean behind = current != null && (!ready || w.processedThrough(log.endOffset(stream)) < 1);
+        if (!behind || !w.equals(lastTickDown)) {
+            stalledTicks = 0;
+            lastTickDown = w;
+            return;
+        }
+        if (++stalledTicks % 10 == 0) {
+            synchronized (this) {
+                LOG.debug("{} stream '{}': {} silent for {} ticks: ready {}, sent to offset {}, this node at {}, "
+                        + "member reports {}, {} users ({} at the head), chain {}", owner.self(), stream,
+                        current.member(), stalledTicks, ready, sentEnd, log.endOffset(stream), w, refs,
+                        headUsers.size(), owner.resolver().chain(stream, key));
+            }
+        }
+    }
+
+    /**
+     * The link is demoted (only head sessions use it, this node heads the stream no more) and has no member, so it
+     * may not connect again: batches those sessions stored and wait copies of get none here. Marks the link
+     * {@link #stranded()} and tells the sessions, so that each sends its producer to the new head, which it resends
+     * what is unacknowledged to. Once suffices: a session checks the mark again whenever it adds a waiting batch, and
+     * the mark is set before the sessions are told. Event loop only.
+     */
+    private void strand() {
+        if (!stranded) {
+            stranded = true;
+            LOG.debug("{} stream '{}': demoted and without a member: the head sessions' producers must move",
+                    owner.self(), stream);
+            notifyListeners();
+        }
+    }
+
+    /**
+     * @return whether the link is demoted and without a member ({@link #strand}): a head session's waiting batches
+     *         get no copies from it (until this node heads the stream again); any thread
+     */
+    boolean stranded() {
+        return stranded;
     }
 
     /** @return whether this node heads the stream's chain in its current view */

@@ -3,6 +3,10 @@ package io.scalesmall.stream.server;
 import io.netty.channel.EventLoopGroup;
 import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageLog;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +26,8 @@ final class ChainLinks implements LogAppender.Forwarder {
     private final ServerStats stats;
     private final EventLoopGroup loops;
     private final FetchWaiters waiters;
+    /** This node's id in hex, the first word of the links' log lines. */
+    private final String self;
     /** Per stream headed here: the end below which every chain member held it when last reported; only rises. */
     private final ConcurrentHashMap<String, Long> committed = new ConcurrentHashMap<>();
 
@@ -33,6 +39,7 @@ final class ChainLinks implements LogAppender.Forwarder {
         this.timings = timings;
         this.stats = stats;
         this.loops = loops;
+        this.self = HexFormat.of().formatHex(resolver.selfId());
     }
 
     /**
@@ -130,6 +137,21 @@ final class ChainLinks implements LogAppender.Forwarder {
             l.close();
         }
         links.clear();
+    }
+
+    /** @return this node's id in hex (for log lines) */
+    String self() {
+        return self;
+    }
+
+    /** @return member ids ({@code byte[]} or {@link ByteBuffer} of a whole array) in hex, for log lines (DEBUG) */
+    static List<String> ids(Collection<?> ids) {
+        List<String> out = new ArrayList<>(ids.size());
+        for (Object id : ids) {
+            out.add(id instanceof ByteBuffer b ? HexFormat.of().formatHex(b.array())
+                    : id instanceof byte[] a ? HexFormat.of().formatHex(a) : String.valueOf(id));
+        }
+        return out;
     }
 
     MessageLog log() {

@@ -6,6 +6,8 @@ import io.scalesmall.stream.protocol.AckMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The chain side of a client session at the head whose ack level needs more than one copy ({@code memory=N} or
@@ -16,6 +18,7 @@ import java.util.List;
  * the session's event loop only.
  */
 final class HeadChain {
+    private static final Logger LOG = LoggerFactory.getLogger(HeadChain.class);
     private record Waiting(AckBatcher.Stored batch, long end) {
     }
 
@@ -24,6 +27,8 @@ final class HeadChain {
     private final AckMode ack;
     private final Runnable listener;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /** ACKs wait and the link had no member to count copies from, as last logged (DEBUG): logged once a spell. */
+    private boolean starved;
 
     /** @param link acquired for this session with {@code listener}; released by {@link #close()} */
     HeadChain(ChainLinks links, ChainLink link, AckMode ack, Runnable listener) {
@@ -76,11 +81,26 @@ final class HeadChain {
             waiting.poll();
         }
         if (done.isEmpty()) {
+            if (!starved && w.copies() == 0 && LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': {} batches wait for {} copies; the link has no member reporting",
+                        links.self(), link.stream(), waiting.size(), ack.copies());
+            }
+            starved = w.copies() == 0;
             return List.of();
         }
+        starved = false;
         int delivered = Math.min(255, 1 + w.deliveredThrough(maxEnd));
         int processed = Math.min(255, (disk ? 1 : 0) + w.processedThrough(maxEnd));
         return AckBatcher.build(done, delivered, processed);
+    }
+
+    /**
+     * @return whether batches wait and the link can give them no copies: this node heads the stream no more and its
+     *         link, used only by head sessions, has no member ({@link ChainLink#stranded()}); the producer must go to
+     *         the new head and resend them there
+     */
+    boolean stranded() {
+        return !waiting.isEmpty() && link.stranded();
     }
 
     /** The session ended: the link may close once caught up. Waiting batches are never acknowledged. */

@@ -2,8 +2,10 @@ package io.scalesmall.stream.server;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether this node may write each stream as its head: caught up with the stream's other holders, and not fenced
@@ -20,6 +22,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe: one monitor per stream, held briefly.
  */
 final class Headship {
+    private static final Logger LOG = LoggerFactory.getLogger(Headship.class);
     /** Why a session may not write: fenced by a newer head (named), or admitted in an earlier generation. */
     static final class NotHeadException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -37,20 +40,30 @@ final class Headship {
         /** The catch-up of {@link #generation}: completes with it; null before one started or after one failed. */
         CompletableFuture<Integer> caughtUp;
         long fencedUntil;
+        /**
+         * The node whose PULL fenced this one last ({@code HOST:PORT}), kept after the fence time until a catch-up
+         * that pulled from it succeeded: every catch-up asks it, listed in this node's view or not.
+         */
         String fencedBy;
     }
 
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
-    private final Function<String, CompletableFuture<Void>> catchUp;
+    private final BiFunction<String, String, CompletableFuture<Void>> catchUp;
     private final long fenceNanos;
     private final LongSupplier nanoClock;
+    /** This node, as log lines name it. */
+    private final String self;
 
     /**
-     * @param catchUp    starts a catch-up of a stream (this node is its head); completes when done
+     * @param catchUp    starts a catch-up of a stream (this node is its head) given the node that fenced this one last
+     *                   ({@code HOST:PORT}, or null), which it must pull from too; completes when done
      * @param fenceNanos how long a fence lasts, ns
      * @param nanoClock  {@link System#nanoTime()} outside tests
+     * @param self       this node, as log lines name it
      */
-    Headship(Function<String, CompletableFuture<Void>> catchUp, long fenceNanos, LongSupplier nanoClock) {
+    Headship(BiFunction<String, String, CompletableFuture<Void>> catchUp, long fenceNanos, LongSupplier nanoClock,
+            String self) {
+        this.self = self;
         this.catchUp = catchUp;
         this.fenceNanos = fenceNanos;
         this.nanoClock = nanoClock;
@@ -60,7 +73,8 @@ final class Headship {
      * Admits a client session at a node whose view names it the head: completes with the generation to write in
      * once this node caught up with the stream's other holders (at once when it already did), or exceptionally with
      * the catch-up's failure. A fence does not stop it: the node's own view wins, and its catch-up pulls from (and
-     * fences) the node that fenced it, so no offset is given out twice; the fence ends when the catch-up succeeds.
+     * fences) the node that fenced it -- named to the catch-up, since a view that lags may not list the new head
+     * among the holders -- so no offset is given out twice; the fence ends when the catch-up succeeds.
      * (Two nodes whose views both name themselves take the stream from each other until the views agree; each
      * takes everything the other stored.)
      */
@@ -75,9 +89,16 @@ final class Headship {
             }
             generation = s.generation;
             s.caughtUp = result;
-            started = catchUp.apply(stream);
+            started = catchUp.apply(stream, s.fencedBy);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} stream '{}': headship generation {}: catch-up started", self, stream, generation);
         }
         started.whenComplete((v, failure) -> {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': headship generation {}: catch-up {}", self, stream, generation,
+                        failure == null ? "done" : "failed: " + failure);
+            }
             if (failure != null) {
                 synchronized (s) {
                     if (s.caughtUp == result) {
@@ -88,7 +109,7 @@ final class Headship {
             } else {
                 synchronized (s) {
                     if (s.generation == generation) {
-                        s.fencedBy = null; // this node pulled from (and fenced) every holder since: its turn
+                        s.fencedBy = null; // this node pulled from (and fenced) every holder and the fencer: its turn
                     }
                 }
                 result.complete(generation);
@@ -136,6 +157,9 @@ final class Headship {
             s.caughtUp = null;
             s.fencedUntil = nanoClock.getAsLong() + fenceNanos;
             s.fencedBy = head;
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} stream '{}': fenced by {}: headship generation {}", self, stream, head, s.generation);
+            }
         }
     }
 
@@ -149,6 +173,9 @@ final class Headship {
             if (s.caughtUp != null) {
                 s.generation++;
                 s.caughtUp = null;
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{} stream '{}': demoted: headship generation {}", self, stream, s.generation);
+                }
             }
         }
     }

@@ -232,8 +232,10 @@ final class Session extends ChannelInboundHandlerAdapter {
         // is then always recognised.
         send(new InitOkFrame(shared.config().maxFrameBytes(), MessageLog.MAX_MESSAGE_BYTES,
                 MessageLog.PRODUCER_WINDOW_BATCHES));
-        LOG.debug("producer session {} on stream '{}' from {}, ack {}", Long.toHexString(i.producerId()), i.stream(),
-                ctx.channel().remoteAddress(), i.ack());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} producer session {} on stream '{}' from {}, ack {}, generation {}", shared.links().self(),
+                    Long.toHexString(i.producerId()), i.stream(), ctx.channel().remoteAddress(), i.ack(), g);
+        }
     }
 
     /** NOT_HEAD naming {@code head} ({@code HOST:PORT}); detail is its port. */
@@ -261,8 +263,11 @@ final class Session extends ChannelInboundHandlerAdapter {
                 MessageLog.PRODUCER_WINDOW_BATCHES));
         replica.start();
         ctx.flush();
-        LOG.debug("replication session on stream '{}' from {}, hop {}, redundancy {}", i.stream(),
-                ctx.channel().remoteAddress(), i.hop(), i.redundancy());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} replication session on stream '{}' from {}, hop {}, redundancy {}, excluding {}",
+                    shared.links().self(), i.stream(), ctx.channel().remoteAddress(), i.hop(), i.redundancy(),
+                    ChainLinks.ids(i.exclude()));
+        }
     }
 
     private void onReplicate(ReplicateFrame r) throws ProtocolException {
@@ -286,9 +291,7 @@ final class Session extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 if (headChain != null) {
-                    for (AckFrame ack : headChain.ready()) {
-                        sendAck(ack);
-                    }
+                    ackCopied();
                 }
                 if (replica != null) {
                     replica.sendIfChanged();
@@ -298,13 +301,32 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Sends the ACKs of the batches that have enough copies now. If batches still wait and the stream's link can give
+     * them none (this node was demoted and its link lost its member: {@link HeadChain#stranded()}), answers NOT_HEAD
+     * naming the new head, as to DATA after a demotion: the producer may have nothing more to send, and would
+     * otherwise wait for these ACKs until its delivery timeout; it resends them at the new head instead.
+     */
+    private void ackCopied() {
+        for (AckFrame ack : headChain.ready()) {
+            sendAck(ack);
+        }
+        if (refused == null && headChain.stranded()) {
+            refused = demotion();
+            if (refused != null) {
+                sendError(refused);
+            }
+        }
+    }
+
     /** A DATA frame; its messages are a view of the frame buffer, valid during this call only. */
     private void onData(DataView d) throws ProtocolException {
         if (init == null) {
             throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "DATA before INIT");
         }
         if (replica != null) {
-            throw new ProtocolException(ErrorCode.NOT_INITIALIZED, "DATA on a replication session (REPLICATE expected)");
+            throw new ProtocolException(ErrorCode.NOT_INITIALIZED,
+                    "DATA on a replication session (REPLICATE expected)");
         }
         if (refused == null) {
             refused = demotion();
@@ -377,8 +399,10 @@ final class Session extends ChannelInboundHandlerAdapter {
             return null;
         }
         shared.heads().demoted(init.stream());
-        LOG.debug("stream '{}': no longer the head, {} is; producer {} redirected", init.stream(), chain.get(0),
-                ctx.channel().remoteAddress());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} stream '{}': no longer the head, {} is; producer {} redirected", shared.links().self(),
+                    init.stream(), chain.get(0), ctx.channel().remoteAddress());
+        }
         return notHead(hostPort(chain.get(0).address()));
     }
 
@@ -397,9 +421,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         if (!memoryAcks.isEmpty()) {
             if (headChain != null && headChain.waitsForCopies()) {
                 headChain.add(memoryAcks.drain());
-                for (AckFrame ack : headChain.ready()) {
-                    sendAck(ack);
-                }
+                ackCopied();
             } else {
                 for (AckFrame ack : memoryAcks.build(1, 0)) {
                     sendAck(ack);
@@ -426,9 +448,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         }
         if (failure == null && headChain != null && headChain.waitsForCopies()) {
             headChain.add(batches);
-            for (AckFrame ack : headChain.ready()) {
-                sendAck(ack);
-            }
+            ackCopied();
         } else if (failure == null) {
             for (AckFrame ack : AckBatcher.build(batches, 1, 1)) {
                 sendAck(ack);

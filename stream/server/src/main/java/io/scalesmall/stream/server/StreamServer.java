@@ -88,7 +88,8 @@ public final class StreamServer implements AutoCloseable {
         Objects.requireNonNull(timings, "timings");
         int port = config.bind().getPort();
         ServerStats stats = new ServerStats();
-        EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("scalesmall-data-accept-" + port, true));
+        EventLoopGroup boss = new NioEventLoopGroup(1,
+                new DefaultThreadFactory("scalesmall-data-accept-" + port, true));
         EventLoopGroup workers = new NioEventLoopGroup(config.ioThreads(), ThreadSlice.factory(
                 new DefaultThreadFactory("scalesmall-data-" + port, true), config.ioSliceNanos(), "data event loops"));
         GroupCommitter committer = new GroupCommitter(log, stats, ThreadSlice.factory(
@@ -100,7 +101,7 @@ public final class StreamServer implements AutoCloseable {
                 new LinkedBlockingQueue<>(), new DefaultThreadFactory("scalesmall-catchup-" + port, true));
         catchUps.allowCoreThreadTimeOut(true);
         Headship heads = new Headship(new CatchUp(resolver, log, appender, timings, catchUps, stats)::start,
-                timings.fenceTime().toNanos(), System::nanoTime);
+                timings.fenceTime().toNanos(), System::nanoTime, links.self());
         Replication replication = new Replication(log, resolver, links, heads, timings, stats, workers,
                 catchUps);
         Shared shared = new Shared(log, appender, committer, waiters, stats, config, links, heads, replication);

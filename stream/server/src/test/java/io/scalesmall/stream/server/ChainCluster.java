@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Several {@link StreamServer}s on loopback in one JVM, each with its own log, sharing one chain that a test sets
- * (and changes, as placement would): a fixed {@link ChainResolver} per server over a shared list of members.
+ * (and changes, as placement would): a fixed {@link ChainResolver} per server over a shared list of members; a test
+ * may give one node a view of its own ({@link #view}), as when its view of the topology lags.
  */
 final class ChainCluster implements AutoCloseable {
     /** Makes the log of node {@code i}. */
@@ -29,6 +30,8 @@ final class ChainCluster implements AutoCloseable {
     final List<StreamServer> servers = new ArrayList<>();
     final List<ChainResolver.Member> members = new ArrayList<>();
     private final AtomicReference<List<ChainResolver.Member>> chain = new AtomicReference<>(List.of());
+    /** Per node: its own view of every stream's chain, where a test set one ({@link #view}); null: the shared one. */
+    private final List<AtomicReference<List<ChainResolver.Member>>> views = new ArrayList<>();
     private final boolean[] stopped;
     /** Per node: how many more of its chain links' ticks get an exception from the resolver (see failTicks). */
     private final AtomicInteger[] tickFaults;
@@ -39,6 +42,8 @@ final class ChainCluster implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             AtomicInteger faults = new AtomicInteger();
             tickFaults[i] = faults;
+            AtomicReference<List<ChainResolver.Member>> view = new AtomicReference<>();
+            views.add(view);
             byte[] id = ("node" + i).getBytes(StandardCharsets.UTF_8);
             MessageLog log = logs.open(i);
             this.logs.add(log);
@@ -53,7 +58,8 @@ final class ChainCluster implements AutoCloseable {
                     if (faults.get() > 0 && calledFromTick() && faults.getAndDecrement() > 0) {
                         throw new IllegalStateException("injected: the resolver failed during a chain link's tick");
                     }
-                    return chain.get();
+                    List<Member> own = view.get();
+                    return own != null ? own : chain.get();
                 }
             };
             StreamServer s = StreamServer.start(log, StreamServerConfig.loopback().withIoThreads(2), r, TIMINGS);
@@ -77,17 +83,28 @@ final class ChainCluster implements AutoCloseable {
                 f -> f.getClassName().equals(ChainLink.class.getName()) && f.getMethodName().equals("tick")));
     }
 
-    /** Sets every stream's chain to these nodes, head first. */
+    /** Sets every stream's chain to these nodes, head first, in every node's view (ending any {@link #view}). */
     void chain(int... nodes) {
+        views.forEach(v -> v.set(null));
+        chain.set(membersOf(nodes));
+    }
+
+    /** Sets every stream's chain to these nodes, head first, in node {@code node}'s view only (one lagging behind). */
+    void view(int node, int... nodes) {
+        views.get(node).set(membersOf(nodes));
+    }
+
+    private List<ChainResolver.Member> membersOf(int... nodes) {
         List<ChainResolver.Member> c = new ArrayList<>();
         for (int i : nodes) {
             c.add(members.get(i));
         }
-        chain.set(List.copyOf(c));
+        return List.copyOf(c);
     }
 
-    /** Sets every stream's chain to these members (e.g. one reached through a proxy), head first. */
+    /** Sets every stream's chain to these members (e.g. one reached through a proxy), head first, in every view. */
     void chainOf(List<ChainResolver.Member> c) {
+        views.forEach(v -> v.set(null));
         chain.set(List.copyOf(c));
     }
 

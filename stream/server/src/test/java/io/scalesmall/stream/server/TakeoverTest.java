@@ -65,8 +65,12 @@ class TakeoverTest {
     }
 
     private static RawConnection session(ChainCluster c, int node, String stream) throws Exception {
+        return session(c, node, stream, PRODUCER);
+    }
+
+    private static RawConnection session(ChainCluster c, int node, String stream, long producer) throws Exception {
         RawConnection r = new RawConnection(c.address(node));
-        r.send(new InitFrame(PRODUCER, AckMode.memory(1), 1, 0, stream, List.of()));
+        r.send(new InitFrame(producer, AckMode.memory(1), 1, 0, stream, List.of()));
         assertThat(r.read()).isInstanceOf(InitOkFrame.class);
         return r;
     }
@@ -109,6 +113,37 @@ class TakeoverTest {
             assertThat(ack(now).runs().get(0).firstOffset()).isEqualTo(10);
         }
         old.close();
+    }
+
+    @Test
+    void aHeadWhoseLaggingViewDoesNotListTheNodeThatFencedItPullsFromThatNodeBeforeWritingAgain() throws Exception {
+        ChainCluster c = cluster(3);
+        String s = "lagging";
+        c.chain(0, 1);
+        try (RawConnection first = session(c, 0, s)) {
+            first.send(new DataFrame(0, msgs("a", 10)));
+            assertThat(ack(first).runs().get(0).firstOffset()).isZero();
+        }
+        // Node 2 takes the stream over in its own view: its catch-up pulls offsets 0..9 and fences nodes 0 and 1.
+        c.view(2, 2, 0, 1);
+        session(c, 2, s).close();
+        assertThat(c.end(2, s)).isEqualTo(10);
+        // Node 0's view lags (it lists nodes 0 and 1 only): it still heads the stream there and admits a session. Its
+        // catch-up must pull from (and fence) node 2 too, though its view does not list node 2.
+        try (RawConnection stale = session(c, 0, s, PRODUCER + 1)) {
+            stale.send(new DataFrame(0, msgs("b", 5)));
+            assertThat(ack(stale).runs().get(0).firstOffset()).isEqualTo(10);
+        }
+        // The views agree on node 2: before it gives out an offset it holds what node 0 acknowledged meanwhile.
+        c.chain(2, 0, 1);
+        try (RawConnection now = session(c, 2, s, PRODUCER + 2)) {
+            now.send(new DataFrame(0, msgs("c", 1)));
+            assertThat(ack(now).runs().get(0).firstOffset()).as("not an offset node 0 gave out").isEqualTo(15);
+        }
+        List<byte[]> expected = new ArrayList<>(msgs("a", 10));
+        expected.addAll(msgs("b", 5));
+        expected.addAll(msgs("c", 1));
+        assertThat(c.read(2, s)).containsExactlyElementsOf(expected);
     }
 
     @Test
