@@ -1,5 +1,6 @@
 package io.scalesmall.stream.client;
 
+import io.scalesmall.stream.protocol.HostPort;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

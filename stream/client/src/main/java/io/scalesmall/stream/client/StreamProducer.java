@@ -11,6 +11,7 @@ import io.scalesmall.stream.protocol.ErrorCode;
 import io.scalesmall.stream.protocol.ErrorFrame;
 import io.scalesmall.stream.protocol.Frame;
 import io.scalesmall.stream.protocol.FrameCodec;
+import io.scalesmall.stream.protocol.HostPort;
 import io.scalesmall.stream.protocol.InitFrame;
 import io.scalesmall.stream.protocol.InitOkFrame;
 import java.net.InetSocketAddress;

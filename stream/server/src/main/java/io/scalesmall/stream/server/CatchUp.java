@@ -4,15 +4,14 @@ import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.stream.protocol.ErrorFrame;
 import io.scalesmall.stream.protocol.Frame;
+import io.scalesmall.stream.protocol.HostPort;
 import io.scalesmall.stream.protocol.OffsetsReplyFrame;
 import io.scalesmall.stream.protocol.PullFrame;
 import io.scalesmall.stream.protocol.ReplicateFrame;
 import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -83,12 +82,14 @@ final class CatchUp {
         boolean fencerListed = fencer == null;
         for (ChainResolver.Member h : resolver.holders(stream, key)) {
             holders.add(new Source(h.toString(), h.address()));
-            fencerListed |= Session.hostPort(h.address()).equals(fencer);
+            fencerListed |= HostPort.of(h.address()).equals(fencer);
         }
         if (!fencerListed) {
-            InetSocketAddress a = parseHostPort(fencer);
-            if (a != null) {
-                holders.add(new Source("fencer " + fencer, a));
+            try {
+                holders.add(new Source("fencer " + fencer, HostPort.parse(fencer)));
+            } catch (IllegalArgumentException malformed) {
+                LOG.warn("{} stream '{}': the node that fenced this one is named '{}', not HOST:PORT; catching up"
+                        + " without it", self, stream, fencer);
             }
         }
         if (holders.isEmpty()) {
@@ -115,40 +116,19 @@ final class CatchUp {
         return done;
     }
 
-    /**
-     * @return {@code HOST:PORT} ({@code [v6]:PORT}; the host a literal address, as {@link Session#hostPort} writes
-     *         it) as a socket address, or null if malformed
-     */
-    static InetSocketAddress parseHostPort(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            return null;
-        }
-        String host = hostPort.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        try {
-            int port = Integer.parseInt(hostPort.substring(colon + 1));
-            return port < 1 || port > 65535 ? null : new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (IllegalArgumentException | UnknownHostException e) {
-            return null;
-        }
-    }
-
     private void run(String stream, long key, List<Source> holders) throws IOException {
         long deadline = System.nanoTime() + timings.catchUpTimeout().toNanos();
         List<ChainResolver.Member> chain = resolver.chain(stream, key);
         if (chain.isEmpty() || !chain.get(0).is(resolver.selfId())) {
             throw new IOException("this node is not the head of stream '" + stream + "' any more");
         }
-        String headAddress = Session.hostPort(chain.get(0).address());
+        String headAddress = HostPort.of(chain.get(0).address());
         long own = log.endOffset(stream);
         Source best = null;
         long bestEnd = own;
         int request = 0;
         for (Source h : holders) {
-            if (Session.hostPort(h.address()).equals(headAddress)) {
+            if (HostPort.of(h.address()).equals(headAddress)) {
                 continue; // this node itself (a fencer's text naming it)
             }
             PeerClient client;

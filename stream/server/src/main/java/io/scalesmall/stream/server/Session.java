@@ -18,6 +18,7 @@ import io.scalesmall.stream.protocol.FetchFrame;
 import io.scalesmall.stream.protocol.Frame;
 import io.scalesmall.stream.protocol.FrameCodec;
 import io.scalesmall.stream.protocol.FrameDecoder;
+import io.scalesmall.stream.protocol.HostPort;
 import io.scalesmall.stream.protocol.InitFrame;
 import io.scalesmall.stream.protocol.InitOkFrame;
 import io.scalesmall.stream.protocol.OffsetsFrame;
@@ -27,7 +28,6 @@ import io.scalesmall.stream.protocol.ReplicateFrame;
 import io.scalesmall.log.MessageLog;
 import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -174,7 +174,7 @@ final class Session extends ChannelInboundHandlerAdapter {
         ChainResolver resolver = shared.resolver();
         List<ChainResolver.Member> chain = resolver.chain(i.stream(), StreamKeys.keyOf(i.stream()));
         if (!chain.isEmpty() && !chain.get(0).is(resolver.selfId())) {
-            sendError(notHead(hostPort(chain.get(0).address())));
+            sendError(notHead(HostPort.of(chain.get(0).address())));
             return;
         }
         int needed = Math.max(i.redundancy(), i.ack().copies());
@@ -247,12 +247,6 @@ final class Session extends ChannelInboundHandlerAdapter {
             // detail stays 0: the text is what clients parse
         }
         return ErrorFrame.of(ErrorCode.NOT_HEAD, 0, 0, 0, port, head);
-    }
-
-    /** {@code HOST:PORT}, with brackets around an IPv6 host: the text of NOT_HEAD. */
-    static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** A replication session from the previous member of a chain. */
@@ -403,7 +397,7 @@ final class Session extends ChannelInboundHandlerAdapter {
             LOG.debug("{} stream '{}': no longer the head, {} is; producer {} redirected", shared.links().self(),
                     init.stream(), chain.get(0), ctx.channel().remoteAddress());
         }
-        return notHead(hostPort(chain.get(0).address()));
+        return notHead(HostPort.of(chain.get(0).address()));
     }
 
     private void batchError(ErrorCode code, DataView d, long detail, String text) {

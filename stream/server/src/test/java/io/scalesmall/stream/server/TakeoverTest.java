@@ -14,6 +14,7 @@ import io.scalesmall.stream.protocol.ErrorCode;
 import io.scalesmall.stream.protocol.ErrorFrame;
 import io.scalesmall.stream.protocol.FetchFrame;
 import io.scalesmall.stream.protocol.Frame;
+import io.scalesmall.stream.protocol.HostPort;
 import io.scalesmall.stream.protocol.InitFrame;
 import io.scalesmall.stream.protocol.InitOkFrame;
 import io.scalesmall.stream.protocol.MessagesFrame;
@@ -99,7 +100,7 @@ class TakeoverTest {
         Frame refused = old.read();
         assertThat(refused).isInstanceOf(ErrorFrame.class);
         assertThat(((ErrorFrame) refused).errorCode()).isEqualTo(ErrorCode.NOT_HEAD);
-        assertThat(((ErrorFrame) refused).text()).isEqualTo(Session.hostPort(c.address(1)));
+        assertThat(((ErrorFrame) refused).text()).isEqualTo(HostPort.of(c.address(1)));
         assertThat(((ErrorFrame) refused).count()).isZero(); // the whole session moves
         assertThat(c.end(0, s)).isEqualTo(10);
 

@@ -1,4 +1,4 @@
-package io.scalesmall.stream.client;
+package io.scalesmall.stream.protocol;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -6,15 +6,16 @@ import java.net.UnknownHostException;
 import java.util.List;
 
 /**
- * The {@code HOST:PORT} text of {@code NOT_HEAD} (docs/wire-format.md §S6, code 14): parsed without DNS, printed as
- * the node prints it, and compared (a resolved and an unresolved address of one node are the same node). Stateless.
+ * The {@code HOST:PORT} text that names a node's data port in the protocol -- {@code NOT_HEAD}'s text
+ * (docs/wire-format.md §S6, code 14) and the head a PULL names: parsed without DNS, printed as the node prints it, and
+ * compared (a resolved and an unresolved address of one node are the same node). Stateless, thread-safe.
  */
-final class HostPort {
+public final class HostPort {
     private HostPort() {
     }
 
     /** {@code HOST:PORT} as NOT_HEAD spells it. */
-    static String of(InetSocketAddress a) {
+    public static String of(InetSocketAddress a) {
         String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
@@ -27,7 +28,7 @@ final class HostPort {
      * @return the address
      * @throws IllegalArgumentException if the text is not HOST:PORT with a non-empty host and a port in 1..65535
      */
-    static InetSocketAddress parse(String text) {
+    public static InetSocketAddress parse(String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
             throw new IllegalArgumentException("'" + text + "' is not HOST:PORT");
@@ -83,11 +84,12 @@ final class HostPort {
     }
 
     /** @return whether two addresses name the same node (same {@link #of}: resolved or not) */
-    static boolean same(InetSocketAddress a, InetSocketAddress b) {
+    public static boolean same(InetSocketAddress a, InetSocketAddress b) {
         return a != null && b != null && of(a).equals(of(b));
     }
 
-    static boolean containsSame(List<InetSocketAddress> list, InetSocketAddress a) {
+    /** @return whether {@code list} holds an address that names the same node as {@code a} ({@link #same}) */
+    public static boolean containsSame(List<InetSocketAddress> list, InetSocketAddress a) {
         for (InetSocketAddress x : list) {
             if (same(x, a)) {
                 return true;
