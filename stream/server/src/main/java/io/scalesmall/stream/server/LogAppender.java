@@ -3,7 +3,11 @@ package io.scalesmall.stream.server;
 import io.scalesmall.log.AppendResult;
 import io.scalesmall.log.MessageBatch;
 import io.scalesmall.log.MessageLog;
+import io.scalesmall.log.OffsetOutOfRangeException;
+import io.scalesmall.log.ReadResult;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The one place the server appends to the log: a DATA batch of a producer session at the head of a chain, and a
@@ -50,6 +54,8 @@ final class LogAppender {
     }
 
     private static final int STRIPES = 256;
+    /** Bytes per read when a resend's held messages are compared ({@link #verifyHeld}); at least one message. */
+    private static final int VERIFY_READ_BYTES = 4 << 20;
 
     private final MessageLog log;
     private final Forwarder forwarder;
@@ -134,13 +140,14 @@ final class LogAppender {
 
     /**
      * Stores a batch at a replica at exactly the offsets the head gave it: messages below the stream's end offset
-     * are already held (a resend) and skipped, the rest are appended -- with the producer's sequences when
+     * are already held (a resend), checked to be the same bytes, and skipped; the rest are appended -- with the producer's sequences when
      * {@code producerId} is not 0, so that the replica's idempotence state follows the head's.
      *
      * @return the stream's end offset after the append, or {@code -1 - end} when {@code firstOffset} is above the
      *         end (a gap: nothing stored)
      * @throws DivergedException if the log put the messages elsewhere than the head did (its producer state
-     *                           disagrees); nothing consistent can be stored any more
+     *                           disagrees), or a held message differs from the one sent for its offset; nothing
+     *                           consistent can be stored any more
      * @throws IOException       and the log's unchecked exceptions as the log throws them
      */
     long appendAt(String stream, long firstOffset, long producerId, long firstSequence, MessageBatch messages)
@@ -152,6 +159,9 @@ final class LogAppender {
             }
             int n = messages.count();
             int skip = (int) Math.min(n, end - firstOffset);
+            if (skip > 0) {
+                verifyHeld(stream, firstOffset, messages, skip);
+            }
             if (skip == n) {
                 return end;
             }
@@ -169,6 +179,40 @@ final class LogAppender {
             }
             forwarder.appended(stream, end, producerId, producerId == 0 ? 0 : firstSequence + skip, rest);
             return end + rest.count();
+        }
+    }
+
+    /**
+     * Checks that the first {@code skip} messages of a resend, which this node holds already, hold the same bytes
+     * here: two nodes that stored different messages at one offset (a split brain) must not take each other's copy
+     * as a match. Offsets that retention dropped meanwhile are not checked. Costs a read of those messages (recent,
+     * so from the log's cache), only when a batch overlaps what is held: a resend, never a first send.
+     *
+     * @throws DivergedException naming the first offset whose bytes differ
+     * @throws IOException       if the held messages cannot be read
+     */
+    private void verifyHeld(String stream, long firstOffset, MessageBatch messages, int skip) throws IOException {
+        List<byte[]> sent = messages.toList();
+        long until = firstOffset + skip;
+        long from = Math.max(firstOffset, log.firstOffset(stream));
+        while (from < until) {
+            ReadResult held;
+            try {
+                held = log.read(stream, from, (int) (until - from), VERIFY_READ_BYTES);
+            } catch (OffsetOutOfRangeException dropped) {
+                return; // retention dropped them meanwhile: nothing left to compare with
+            }
+            if (held.size() == 0) {
+                return;
+            }
+            for (int i = 0; i < held.size(); i++) {
+                long offset = from + i;
+                if (!Arrays.equals(held.messages().get(i), sent.get((int) (offset - firstOffset)))) {
+                    throw new DivergedException("stream '" + stream + "': offset " + offset + " holds other bytes"
+                            + " here than the upstream sent for it: the two stored different messages there");
+                }
+            }
+            from = held.nextOffset();
         }
     }
 }

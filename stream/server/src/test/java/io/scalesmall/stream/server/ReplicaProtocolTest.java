@@ -114,6 +114,33 @@ class ReplicaProtocolTest {
         assertThat(cluster.servers.get(0).stats().replicaMessagesIn.sum()).isEqualTo(4);
     }
 
+    /**
+     * A resend whose already-held part holds other bytes here (two heads gave out one offset: a split brain) is not
+     * taken as a match: the replica refuses it, stores nothing of it, and says so.
+     */
+    @Test
+    void aResendThatDisagreesWithWhatIsHeldIsRefusedAsDivergence() throws Exception {
+        cluster = new ChainCluster(1, i -> new MemoryMessageLog());
+        try (RawConnection c = new RawConnection(cluster.address(0))) {
+            c.send(new InitFrame(0, AckMode.disk(1), 1, 1, "d", List.of(utf8("up"))));
+            assertThat(c.read()).isInstanceOf(InitOkFrame.class);
+            c.send(new ReplicateFrame(0, 0, 0, msgs("a", "b")));
+            ackAt(c, 2);
+            c.send(new ReplicateFrame(0, 0, 0, msgs("a", "b")));
+            c.send(new ReplicateFrame(1, 0, 0, msgs("x", "c"))); // offset 1 holds "b" here
+            Frame f;
+            do {
+                f = c.read();
+            } while (f instanceof ChainAckFrame);
+            assertThat(f).isInstanceOfSatisfying(ErrorFrame.class, e -> {
+                assertThat(e.errorCode()).isEqualTo(ErrorCode.STORAGE_ERROR);
+                assertThat(e.text()).contains("replica diverged").contains("offset 1 holds other bytes");
+            });
+            assertThat(c.closedByNode()).isTrue();
+        }
+        assertThat(cluster.read(0, "d")).extracting(String::new).containsExactly("a", "b");
+    }
+
     @Test
     void theReplicasProducerStateFollowsTheHeads() throws Exception {
         cluster = new ChainCluster(1, i -> new MemoryMessageLog());
