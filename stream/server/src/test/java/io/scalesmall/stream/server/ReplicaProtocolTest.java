@@ -69,6 +69,29 @@ class ReplicaProtocolTest {
         assertThat(cluster.servers.get(1).stats().errors(ErrorCode.NOT_HEAD)).isEqualTo(1);
     }
 
+    /** Starts a one-node cluster and connects to it as the upstream of {@code stream}, past INIT_OK. */
+    private RawConnection upstreamOf(String stream) throws Exception {
+        cluster = new ChainCluster(1, i -> new MemoryMessageLog());
+        RawConnection c = new RawConnection(cluster.address(0));
+        try {
+            c.send(new InitFrame(0, AckMode.disk(1), 1, 1, stream, List.of(utf8("up"))));
+            assertThat(c.read()).isInstanceOf(InitOkFrame.class);
+            return c;
+        } catch (Exception | AssertionError e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Reads past CHAIN_ACKs; returns the first other frame. */
+    private static Frame afterAcks(RawConnection c) throws Exception {
+        Frame f;
+        do {
+            f = c.read();
+        } while (f instanceof ChainAckFrame);
+        return f;
+    }
+
     /** Reads frames until a CHAIN_ACK whose first delivered watermark is {@code end}. */
     private static ChainAckFrame ackAt(RawConnection c, long end) throws Exception {
         while (true) {
@@ -83,10 +106,7 @@ class ReplicaProtocolTest {
 
     @Test
     void aReplicaStoresAtTheHeadsOffsetsOnceAndRefusesGaps() throws Exception {
-        cluster = new ChainCluster(1, i -> new MemoryMessageLog());
-        try (RawConnection c = new RawConnection(cluster.address(0))) {
-            c.send(new InitFrame(0, AckMode.disk(1), 1, 1, "r", List.of(utf8("up"))));
-            assertThat(c.read()).isInstanceOf(InitOkFrame.class);
+        try (RawConnection c = upstreamOf("r")) {
             ChainAckFrame first = (ChainAckFrame) c.read(); // this node alone: where the upstream starts
             assertThat(first.delivered()).containsExactly(0);
             assertThat(first.processed()).containsExactly(0);
@@ -100,11 +120,7 @@ class ReplicaProtocolTest {
             assertThat(a.copies()).isEqualTo(1);
             assertThat(cluster.read(0, "r")).extracting(String::new).containsExactly("a", "b", "c", "d");
             c.send(new ReplicateFrame(9, 0, 0, msgs("z"))); // offsets 4..8 missing
-            Frame f;
-            do {
-                f = c.read();
-            } while (f instanceof ChainAckFrame);
-            assertThat(f).isInstanceOfSatisfying(ErrorFrame.class, e -> {
+            assertThat(afterAcks(c)).isInstanceOfSatisfying(ErrorFrame.class, e -> {
                 assertThat(e.errorCode()).isEqualTo(ErrorCode.OFFSET_GAP);
                 assertThat(e.detail()).isEqualTo(4);
             });
@@ -120,19 +136,12 @@ class ReplicaProtocolTest {
      */
     @Test
     void aResendThatDisagreesWithWhatIsHeldIsRefusedAsDivergence() throws Exception {
-        cluster = new ChainCluster(1, i -> new MemoryMessageLog());
-        try (RawConnection c = new RawConnection(cluster.address(0))) {
-            c.send(new InitFrame(0, AckMode.disk(1), 1, 1, "d", List.of(utf8("up"))));
-            assertThat(c.read()).isInstanceOf(InitOkFrame.class);
+        try (RawConnection c = upstreamOf("d")) {
             c.send(new ReplicateFrame(0, 0, 0, msgs("a", "b")));
             ackAt(c, 2);
             c.send(new ReplicateFrame(0, 0, 0, msgs("a", "b")));
             c.send(new ReplicateFrame(1, 0, 0, msgs("x", "c"))); // offset 1 holds "b" here
-            Frame f;
-            do {
-                f = c.read();
-            } while (f instanceof ChainAckFrame);
-            assertThat(f).isInstanceOfSatisfying(ErrorFrame.class, e -> {
+            assertThat(afterAcks(c)).isInstanceOfSatisfying(ErrorFrame.class, e -> {
                 assertThat(e.errorCode()).isEqualTo(ErrorCode.STORAGE_ERROR);
                 assertThat(e.text()).contains("replica diverged").contains("offset 1 holds other bytes");
             });
@@ -143,10 +152,7 @@ class ReplicaProtocolTest {
 
     @Test
     void theReplicasProducerStateFollowsTheHeads() throws Exception {
-        cluster = new ChainCluster(1, i -> new MemoryMessageLog());
-        try (RawConnection c = new RawConnection(cluster.address(0))) {
-            c.send(new InitFrame(0, AckMode.disk(1), 1, 1, "p", List.of(utf8("up"))));
-            assertThat(c.read()).isInstanceOf(InitOkFrame.class);
+        try (RawConnection c = upstreamOf("p")) {
             c.send(new ReplicateFrame(0, 42, 0, msgs("a", "b")));
             ackAt(c, 2);
         }
@@ -162,11 +168,7 @@ class ReplicaProtocolTest {
                 assertThat(c.read()).isInstanceOf(InitOkFrame.class);
             }
             c.send(bad);
-            Frame f;
-            do {
-                f = c.read();
-            } while (f instanceof ChainAckFrame);
-            assertThat(f).isInstanceOfSatisfying(ErrorFrame.class, e -> assertThat(e.errorCode()).isEqualTo(code));
+            assertThat(afterAcks(c)).isInstanceOfSatisfying(ErrorFrame.class, e -> assertThat(e.errorCode()).isEqualTo(code));
             assertThat(c.closedByNode()).isTrue();
         }
     }
