@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -49,15 +48,16 @@ final class CatchUp {
     /** This node's id in hex, the first word of log lines. */
     private final String self;
 
+    /** @param self this node's id in hex, as the chain links' log lines name it ({@link ChainLinks#self()}) */
     CatchUp(ChainResolver resolver, MessageLog log, LogAppender appender, ChainTimings timings,
-            ExecutorService executor, ServerStats stats) {
+            ExecutorService executor, ServerStats stats, String self) {
         this.resolver = resolver;
         this.log = log;
         this.appender = appender;
         this.timings = timings;
         this.executor = executor;
         this.stats = stats;
-        this.self = HexFormat.of().formatHex(resolver.selfId());
+        this.self = self;
     }
 
     /** A node to ask: a holder in this node's view, or the node that fenced this one. */

@@ -100,7 +100,8 @@ public final class StreamServer implements AutoCloseable {
         ThreadPoolExecutor catchUps = new ThreadPoolExecutor(CATCH_UP_THREADS, CATCH_UP_THREADS, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new DefaultThreadFactory("scalesmall-catchup-" + port, true));
         catchUps.allowCoreThreadTimeOut(true);
-        Headship heads = new Headship(new CatchUp(resolver, log, appender, timings, catchUps, stats)::start,
+        Headship heads = new Headship(new CatchUp(resolver, log, appender, timings, catchUps, stats,
+                links.self())::start,
                 timings.fenceTime().toNanos(), System::nanoTime, links.self());
         Replication replication = new Replication(log, resolver, links, heads, timings, stats, workers,
                 catchUps);
