@@ -57,9 +57,20 @@ package io.scalesmall.log;
  *                         burst of several ms per segment. Durability is the fsyncs', unchanged. Default
  *                         {@value #DEFAULT_WRITEBACK_BYTES} (4 MiB); 0 switches it off; otherwise at least
  *                         {@value #MIN_WRITEBACK_BYTES}. Does nothing where {@code PageCache} is unsupported.
+ * @param preallocate      true (default): the next segment's file is written ahead of need, {@link #segmentBytes}
+ *                         of zeros made durable by a background thread, and a roll continues in it, so that the
+ *                         group commit's fdatasync over blocks already written commits no file-size or allocation
+ *                         change to the file system's journal (PostgreSQL's {@code wal_init_zero}; half the time
+ *                         per fdatasync on ext4 in {@code bench/FdatasyncGrowth.java}). It costs a second write of
+ *                         every segment's bytes (the zeros, in the background) and up to two segments' worth of
+ *                         zeros on disk (the active segment's unwritten end and the spare), which the disk budget
+ *                         counts as used and gives back before it refuses a batch. false: segment files grow as
+ *                         batches arrive; better on copy-on-write file systems (btrfs, ZFS), where overwriting
+ *                         allocates anyway.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
-        long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes) {
+        long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes,
+        boolean preallocate) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -77,7 +88,7 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
             UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false,
-            DEFAULT_WRITEBACK_BYTES);
+            DEFAULT_WRITEBACK_BYTES, true);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -113,48 +124,54 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
 
     public FileLogConfig withSegmentBytes(long bytes) {
         return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
         return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
     }
 
     public FileLogConfig withProducerExpiryMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                millis, cacheBytes, keepPageCache, writebackBytes);
+                millis, cacheBytes, keepPageCache, writebackBytes, preallocate);
     }
 
     /** @param keep see {@link #keepPageCache}: true keeps synced segments' pages in the page cache */
     public FileLogConfig withKeepPageCache(boolean keep) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keep, writebackBytes);
+                producerExpiryMillis, cacheBytes, keep, writebackBytes, preallocate);
     }
 
     /** @param bytes see {@link #writebackBytes}: 0 switches early writeback off */
     public FileLogConfig withWritebackBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, bytes);
+                producerExpiryMillis, cacheBytes, keepPageCache, bytes, preallocate);
+    }
+
+    /** @param on see {@link #preallocate}: false lets segment files grow as batches arrive */
+    public FileLogConfig withPreallocate(boolean on) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, on);
     }
 
     public FileLogConfig withCacheBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, bytes, keepPageCache, writebackBytes);
+                producerExpiryMillis, bytes, keepPageCache, writebackBytes, preallocate);
     }
 }

@@ -20,11 +20,14 @@ import org.HdrHistogram.Histogram;
  * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order
  * ({@link BatchRecord}: CRC32C, LZ4 body, producer fields). Appends go to the last segment; before a batch would take
  * it past {@link FileLogConfig#segmentBytes()} a new one is started (named {@code .seg.new} until the one left is
- * fsynced, by a background thread: {@link LogSyncer}). A file {@code lock} keeps other
- * logs out of the directory while this one is open. Per stream, an in-memory index ({@link StreamIndex}).
+ * fsynced, by a background thread: {@link LogSyncer}); by default its file was written ahead, zeros made durable
+ * before it was needed ({@link SpareSegment}, {@link FileLogConfig#preallocate()}), so that group commits fsync no
+ * metadata. A file {@code lock} keeps other logs out of the directory while this one is open. Per stream, an
+ * in-memory index ({@link StreamIndex}).
  *
- * <p><b>Recovery</b> (on open) checks every batch and rebuilds the indexes and the producer state. A bad batch in the
- * last segment starts a torn tail: truncated, with a WARN line, never served. Any other damage, or an offset gap,
+ * <p><b>Recovery</b> (on open) checks every batch and rebuilds the indexes and the producer state. Zeros after the
+ * last batch are written-ahead room, kept. A bad batch in the last segment starts a torn tail: truncated, with a WARN
+ * line, never served. Any other damage, or an offset gap,
  * makes {@link #open} throw {@link LogCorruptedException} naming the file and byte position.
  *
  * <p><b>Retention</b> ({@link #enforceRetention}, called by the owner with the time) drops whole oldest segments,
@@ -32,8 +35,9 @@ import org.HdrHistogram.Histogram;
  * ({@link FileLogConfig#retentionMillis()}). First offsets move; end offsets never move back, also across reopening
  * ({@link EndCheckpoint}).
  *
- * <p><b>Disk budget.</b> An append that would take the segments past {@link FileLogConfig#maxDiskBytes()} first
- * runs retention, then, if the batch still does not fit, throws {@link LogFullException} and stores nothing.
+ * <p><b>Disk budget.</b> An append that would take the files (zeros written ahead and the spare included) past
+ * {@link FileLogConfig#maxDiskBytes()} first runs retention, then gives back the spare's room, then, if the batch
+ * still does not fit, throws {@link LogFullException} and stores nothing.
  *
  * <p><b>Idempotent producers.</b> Their batches carry the producer id and first sequence, so recovery rebuilds the
  * producer state ({@link ProducerTable}) and retries are still recognized after a restart; producers idle longer
@@ -93,6 +97,8 @@ public final class FileMessageLog implements MessageLog {
     private final SegmentAppender appender;
     /** Fsyncs rolled segments and starts early writeback, off the appenders' threads. */
     private final LogSyncer syncer;
+    /** Writes the next segment's file ahead of need, or null when switched off. */
+    private final SpareSegment spare;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -116,14 +122,23 @@ public final class FileMessageLog implements MessageLog {
         try {
             this.recovery = LogRecovery.run(dir, streams, segments, producers, commit, opener);
             producers.expire(clockMillis.getAsLong());
+            SpareSegment.deleteLeftover(dir);
             this.syncer = new LogSyncer(commit, !config.keepPageCache(),
                     "scalesmall-log-sync " + dir.getFileName());
+            this.spare = config.preallocate() ? new SpareSegment(dir, config.segmentBytes(), ChannelOpener.DEFAULT,
+                    "scalesmall-log-spare " + dir.getFileName()) : null;
             try {
                 this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
-                        opener, syncer);
+                        opener, syncer, spare);
             } catch (IOException | RuntimeException e) {
                 syncer.close();
+                if (spare != null) {
+                    spare.close();
+                }
                 throw e;
+            }
+            if (spare != null) {
+                spare.start(this::reserveSpare);
             }
         } catch (IOException | RuntimeException e) {
             closeFiles();
@@ -237,9 +252,35 @@ public final class FileMessageLog implements MessageLog {
         }
     }
 
+    /**
+     * The spare's thread asks here before it writes a spare: there must be room for it and for a segment more
+     * (appends keep some room), under the disk budget. Waits for the log's lock for 10 ms at most (false then, and
+     * the thread asks again later), so that {@link #close}, which holds it while it stops that thread, cannot
+     * deadlock.
+     */
+    private boolean reserveSpare(long bytes, java.util.concurrent.atomic.AtomicLong reserved) {
+        try {
+            if (!appendLock.tryLock(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            if (closed || appender.totalBytes() + 2 * bytes > config.maxDiskBytes()) {
+                return false;
+            }
+            reserved.set(bytes);
+            return true;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** Retention, under {@link #appendLock} (also the disk budget's last resort, from the appender). */
     private long dropExpired(long nowMillis) throws IOException {
-        List<Segment> dropping = Retention.plan(segments.values(), appender.active(), appender.diskBytes(), config,
+        List<Segment> dropping = Retention.plan(segments.values(), appender.active(), appender.dataBytes(), config,
                 nowMillis);
         if (dropping.isEmpty()) {
             return 0;
@@ -248,7 +289,7 @@ public final class FileMessageLog implements MessageLog {
         try {
             return Retention.drop(dir, streams, segments, dropping);
         } finally {
-            appender.recount();
+            appender.dropped(dropping.stream().filter(seg -> !segments.containsKey(seg.number)).toList());
             cache.dropThrough(dropping.get(dropping.size() - 1).number);
             producers.retain(name -> streams.get(name).view().first());
         }
@@ -357,9 +398,32 @@ public final class FileMessageLog implements MessageLog {
         return segments.size();
     }
 
-    /** Bytes of all segment files held: what {@link FileLogConfig#maxDiskBytes()} limits. */
+    /**
+     * Bytes of the log's segment files on disk, zeros written ahead included, and of the spare segment being or
+     * written ahead ({@link FileLogConfig#preallocate()}): what {@link FileLogConfig#maxDiskBytes()} limits.
+     */
     public long diskBytes() {
-        return appender.diskBytes();
+        return appender.totalBytes();
+    }
+
+    /** Bytes of batches held in the segments (retention by size's measure); at most {@link #diskBytes()}. */
+    public long dataBytes() {
+        return appender.dataBytes();
+    }
+
+    /** Bytes of batches in segment {@code number} (tests: its file may be longer, {@link Segment#allocated}). */
+    long segmentSize(int number) {
+        return segments.get(number).size();
+    }
+
+    /** Bytes of the segment files, zeros written ahead included: {@link #diskBytes()} without the spare (tests). */
+    long segmentFileBytes() {
+        return appender.segmentFileBytes();
+    }
+
+    /** Spare segments written ahead since open (tests, metrics). */
+    long sparesPrepared() {
+        return spare == null ? 0 : spare.prepared();
     }
 
     GroupCommit groupCommit() {
@@ -375,6 +439,9 @@ public final class FileMessageLog implements MessageLog {
             }
             closed = true;
             syncer.close();
+            if (spare != null) {
+                spare.close();
+            }
             try {
                 commit.syncRolls(); // finish what the sync thread had queued; recovery would do it otherwise
             } catch (IOException e) {

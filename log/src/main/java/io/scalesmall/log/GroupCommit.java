@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
@@ -79,9 +80,11 @@ final class GroupCommit {
 
     /**
      * A segment the appender left: {@code left} is complete, {@code next} was created under its pending name, and
-     * {@code appendedBytes} were appended, all to {@code left} or earlier segments, when it was left.
+     * {@code appendedBytes} were appended, all to {@code left} or earlier segments, when it was left. {@code cut} is
+     * told how many bytes of zeros written ahead the roll's completion cut off {@code left}
+     * ({@link Segment#trimTail}), for the disk budget.
      */
-    record Roll(Path dir, Segment left, Segment next, long appendedBytes) {
+    record Roll(Path dir, Segment left, Segment next, long appendedBytes, LongConsumer cut) {
     }
 
     /** Returns once everything the log had appended on entry is durable. */
@@ -133,6 +136,10 @@ final class GroupCommit {
     /** Under the sync lock: fsync each left segment, then confirm its successor, oldest first. */
     private void completeRolls() throws IOException {
         for (Roll r; (r = rolls.peek()) != null; ) {
+            long cut = r.left().trimTail(); // zeros no batch reached; the fsync below makes the new length durable
+            if (cut > 0) {
+                r.cut().accept(cut);
+            }
             force(r.left().channel);
             try {
                 r.next().confirm();

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds a {@link FileMessageLog}'s state from its directory: opens every segment in number order, checks every
- * batch ({@link SegmentScanner}), indexes the valid ones, truncates a torn tail of the last segment, or of a segment
+ * batch ({@link SegmentScanner}), indexes the valid ones, keeps the zeros written ahead after the last segment's
+ * batches and cuts them off any other ({@link SpareSegment}), truncates a torn tail of the last segment, or of a segment
  * followed only by pending ones ({@link Segment#PENDING_SUFFIX}; WARN, then fsync; the pending ones are deleted),
  * confirms pending segments that follow a whole one (fsync of that one, rename), and refuses -- {@link LogCorruptedException} naming file and byte position -- damage anywhere else or a
  * stream whose batches do not continue each other's offsets. Then applies the {@link EndCheckpoint}: a stream
@@ -77,6 +78,9 @@ final class LogRecovery {
                 }
             });
             batches += r.batches();
+            if (r.zeroBytes() > 0) {
+                endBeforeZeros(seg, r, files.higherEntry(e.getKey()) == null, commit);
+            }
             if (r.problem() != null) {
                 Map.Entry<Integer, Path> next = files.higherEntry(e.getKey());
                 if (next != null && !isPending(next.getValue())) {
@@ -97,6 +101,25 @@ final class LogRecovery {
         }
         applyCheckpoint(dir, streams);
         return new RecoveryReport(segments.size(), batches, streams.size(), truncated);
+    }
+
+    /**
+     * A segment whose batches are followed by zeros written ahead ({@link SpareSegment}): the last one keeps them,
+     * for its next batches to overwrite; any other one was left by a roll whose cut of them ({@link Segment#trimTail})
+     * did not reach the disk, and is cut now (then fsynced).
+     */
+    private static void endBeforeZeros(Segment seg, SegmentScanner.Result r, boolean last, GroupCommit commit)
+            throws IOException {
+        if (last) {
+            seg.endAt(r.validBytes());
+            LOG.debug("{}: its batches end at byte {}, followed by {} bytes of zeros written ahead", seg.path,
+                    r.validBytes(), r.zeroBytes());
+            return;
+        }
+        LOG.info("{}: cutting {} bytes of zeros written ahead after its last batch, at byte {}", seg.path,
+                r.zeroBytes(), r.validBytes());
+        seg.truncate(r.validBytes());
+        commit.syncSegment(seg.channel);
     }
 
     private static boolean isPending(Path file) {

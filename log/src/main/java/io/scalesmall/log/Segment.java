@@ -33,6 +33,11 @@ final class Segment {
     final FileChannel channel;
     /** Bytes of whole, valid batches; the next batch goes here. Written by the appender only. */
     private volatile long size;
+    /**
+     * The file's length as this log made it: {@link #size} plus, in a segment taken over from a {@link SpareSegment},
+     * the zeros written ahead that batches have not overwritten yet. At least {@code size}.
+     */
+    private volatile long allocated;
     /** The largest append time of its batches, ms since the epoch; {@link Long#MIN_VALUE} while empty. */
     private volatile long newestMillis = Long.MIN_VALUE;
 
@@ -41,6 +46,7 @@ final class Segment {
         this.path = path;
         this.channel = channel;
         this.size = size;
+        this.allocated = size;
     }
 
     static String fileName(int number) {
@@ -114,6 +120,46 @@ final class Segment {
         return path.getFileName().toString().endsWith(PENDING_SUFFIX);
     }
 
+    /**
+     * Makes a prepared spare file (zeros, durable: {@link SpareSegment}) segment {@code number}: renames it to the
+     * segment's name, pending or plain as in {@link #create(Path, int, ChannelOpener, boolean)}, and opens it, empty
+     * ({@link #size} 0) with the whole file {@link #allocated}. The rename is a metadata change made durable by the
+     * directory fsync that confirms the segment, like a create.
+     */
+    static Segment adopt(Path spare, Path dir, int number, ChannelOpener opener, boolean pending) throws IOException {
+        Path p = dir.resolve(pending ? pendingFileName(number) : fileName(number));
+        if (Files.exists(p)) {
+            if (Files.size(p) != 0) {
+                throw new java.nio.file.FileAlreadyExistsException(p.toString());
+            }
+            Files.delete(p); // left empty by an earlier failed attempt, as in create
+        }
+        Files.move(spare, p, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        FileChannel ch = null;
+        long length;
+        try {
+            ch = opener.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            length = ch.size();
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            try {
+                Files.delete(p); // zeros only: the caller creates an empty segment of this name instead
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        Segment s = new Segment(number, p, ch, 0);
+        s.allocated = length;
+        return s;
+    }
+
     /** Opens an existing segment; its size is the file's until recovery says otherwise. */
     static Segment open(Path path, int number, ChannelOpener opener) throws IOException {
         FileChannel ch = opener.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -122,6 +168,43 @@ final class Segment {
 
     long size() {
         return size;
+    }
+
+    /** The file's length: {@link #size} plus zeros written ahead (see {@link SpareSegment}). */
+    long allocated() {
+        return allocated;
+    }
+
+    /**
+     * Recovery: the segment's batches end at {@code validBytes} and only zeros written ahead follow them; they stay,
+     * for later batches to overwrite.
+     */
+    void endAt(long validBytes) {
+        size = validBytes;
+    }
+
+    /**
+     * Cuts off the zeros written ahead that no batch overwrote, once the segment is closed to appends (the roll's
+     * fsync, which follows, makes the new length durable). Does nothing if there are none. A failure is logged, not
+     * thrown: the zeros then stay, and recovery cuts them ({@link SegmentScanner}).
+     *
+     * @return the bytes cut off: 0 if there were none or the cut failed
+     */
+    long trimTail() {
+        long s = size;
+        long zeros = allocated - s;
+        if (zeros <= 0) {
+            return 0;
+        }
+        try {
+            channel.truncate(s);
+            allocated = s;
+            return zeros;
+        } catch (IOException e) {
+            LOG.warn("{}: cannot cut the {} bytes of zeros written ahead after its last batch ({}); the next open "
+                    + "will", path, zeros, e.toString());
+            return 0;
+        }
     }
 
     /** The largest append time of the segment's batches (retention by age); {@link Long#MIN_VALUE} if none. */
@@ -143,12 +226,16 @@ final class Segment {
             pos += channel.write(record, pos);
         }
         size = pos;
+        if (pos > allocated) {
+            allocated = pos;
+        }
     }
 
     /** Cuts the file to {@code length} bytes (recovery, or undoing a failed append). */
     void truncate(long length) throws IOException {
         channel.truncate(length);
         size = length;
+        allocated = Math.min(allocated, length);
     }
 
     /** Reads {@code length} bytes at {@code position}, fully. */

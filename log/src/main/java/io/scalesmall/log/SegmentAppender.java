@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The write side of a {@link FileMessageLog}: sealing a batch at its stream's end offset, the disk budget, the
@@ -19,6 +21,7 @@ import java.util.Map;
  * <p>Threads: every method but the getters is called under the log's append lock; the getters read volatile fields.
  */
 final class SegmentAppender {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileMessageLog.class);
     /** What the disk budget calls before it refuses a batch: the log's retention, at the append's time. */
     interface MakeRoom {
         void dropExpired(long nowMillis) throws IOException;
@@ -36,12 +39,19 @@ final class SegmentAppender {
     private final ChannelOpener opener;
     /** Woken when a roll was queued; told of each {@link FileLogConfig#writebackBytes()} written. */
     private final LogSyncer syncer;
+    /** The next segment's file written ahead, or null when the log grows its segments as they fill. */
+    private final SpareSegment spare;
     /** The segment taking appends. */
     private volatile Segment active;
     /** Bytes appended since open (the group-commit mark). */
     private volatile long appendedBytes;
-    /** Bytes of all held segments (the disk budget's measure). */
-    private volatile long diskBytes;
+    /**
+     * Bytes of all held segment files, zeros written ahead included ({@link Segment#allocated}): with the spare's
+     * reservation, the disk budget's measure. Also lowered by the sync thread when a roll cuts a segment's zeros.
+     */
+    private final AtomicLong diskBytes = new AtomicLong();
+    /** Bytes of batches in all held segments ({@link Segment#size}): retention by size's measure. */
+    private volatile long dataBytes;
     /** Bytes of {@link #active} up to which the syncer was told of them ({@link LogSyncer#written}). */
     private long reportedBytes;
     /** A segment holding bytes of a failed write past its size that could not be cut off yet, or null. */
@@ -53,7 +63,7 @@ final class SegmentAppender {
      */
     SegmentAppender(Path dir, FileLogConfig config, GroupCommit commit, Map<String, StreamIndex> streams,
             Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom, ChannelOpener opener,
-            LogSyncer syncer) throws IOException {
+            LogSyncer syncer, SpareSegment spare) throws IOException {
         this.dir = dir;
         this.config = config;
         this.commit = commit;
@@ -63,6 +73,7 @@ final class SegmentAppender {
         this.makeRoom = makeRoom;
         this.opener = opener;
         this.syncer = syncer;
+        this.spare = spare;
         if (segments.isEmpty()) {
             active = Segment.create(dir, 0, opener);
             segments.put(0, active);
@@ -71,7 +82,14 @@ final class SegmentAppender {
             active = segments.get(segments.keySet().stream().max(Integer::compare).orElseThrow());
         }
         reportedBytes = active.size(); // recovered bytes: left to the next fsync, as before the restart
-        recount();
+        long disk = 0;
+        long data = 0;
+        for (Segment seg : segments.values()) {
+            disk += seg.allocated();
+            data += seg.size();
+        }
+        diskBytes.set(disk);
+        dataBytes = data;
     }
 
     /**
@@ -90,18 +108,13 @@ final class SegmentAppender {
         long base = idx == null ? 0 : idx.end();
         ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
         int length = rec.remaining();
-        if (diskBytes + length > config.maxDiskBytes()) {
-            makeRoom.dropExpired(now);
-            if (diskBytes + length > config.maxDiskBytes()) {
-                throw new LogFullException(dir, diskBytes, length, config.maxDiskBytes());
-            }
-        }
+        checkBudget(length, now);
         Placed at;
         try {
             at = write(rec, now);
         } catch (IOException e) {
             throw LogFullException.isNoSpace(e) && !(e instanceof LogFullException)
-                    ? new LogFullException(dir, diskBytes, length, config.maxDiskBytes(), e) : e;
+                    ? new LogFullException(dir, totalBytes(), length, config.maxDiskBytes(), e) : e;
         }
         if (idx == null) {
             idx = new StreamIndex();
@@ -109,6 +122,42 @@ final class SegmentAppender {
         }
         idx.add(base, unsealed.count(), at.segment(), at.position(), at.length());
         return base;
+    }
+
+    /**
+     * Makes sure a record of {@code length} bytes fits in the disk budget: if it would take the log's files past
+     * {@link FileLogConfig#maxDiskBytes()}, runs retention, then gives back the spare's room, then, if it still does
+     * not fit, throws {@link LogFullException}. Zeros written ahead count as used; a record written over them needs
+     * no more room.
+     */
+    private void checkBudget(int length, long now) throws IOException {
+        long max = config.maxDiskBytes();
+        if (totalBytes() + growth(length) <= max) {
+            return;
+        }
+        makeRoom.dropExpired(now);
+        if (totalBytes() + growth(length) > max && !(spare != null && spare.discard()
+                && totalBytes() + growth(length) <= max)) {
+            throw new LogFullException(dir, totalBytes(), length, max);
+        }
+    }
+
+    /** Bytes the log's files hold or the spare has reserved: what the disk budget limits. */
+    long totalBytes() {
+        return diskBytes.get() + (spare == null ? 0 : spare.reservedBytes());
+    }
+
+    /** How many bytes writing a record of {@code length} bytes adds to the files (and reservations) now. */
+    private long growth(int length) {
+        Segment seg = active;
+        if (rollsFor(seg, length)) {
+            return spare != null && spare.ready() ? Math.max(0, length - spare.bytes()) : length;
+        }
+        return Math.max(0, seg.size() + length - seg.allocated());
+    }
+
+    private boolean rollsFor(Segment seg, int length) {
+        return seg.size() > 0 && seg.size() + length > config.segmentBytes();
     }
 
     /**
@@ -121,10 +170,11 @@ final class SegmentAppender {
     private Placed write(ByteBuffer rec, long appendMillis) throws IOException {
         int length = rec.remaining();
         Segment seg = active;
-        if (seg.size() > 0 && seg.size() + length > config.segmentBytes()) {
+        if (rollsFor(seg, length)) {
             seg = roll(seg);
         }
         long position = seg.size();
+        long allocated = seg.allocated();
         try {
             seg.append(rec);
         } catch (IOException e) {
@@ -135,10 +185,15 @@ final class SegmentAppender {
                 dirty = seg; // the segment's size still says position; cut before anything else is written
             }
             throw e;
+        } finally {
+            diskBytes.addAndGet(seg.allocated() - allocated);
         }
         seg.sawBatch(appendMillis);
         appendedBytes += length;
-        diskBytes += length;
+        dataBytes += length;
+        if (spare != null && seg.size() >= config.segmentBytes() / 4) {
+            spare.request();
+        }
         cache.put(seg.number, position, rec.array(), length);
         long end = position + length;
         if (config.writebackBytes() > 0 && end - reportedBytes >= config.writebackBytes()) {
@@ -156,11 +211,14 @@ final class SegmentAppender {
         if (dirty == null) {
             return;
         }
+        long allocated = dirty.allocated();
         try {
             dirty.truncate(dirty.size());
         } catch (IOException e) {
             throw new IOException("log " + dir + " refuses appends: a failed write left bytes after byte "
                     + dirty.size() + " of " + dirty.path + " that cannot be cut off yet (" + e.getMessage() + ")", e);
+        } finally {
+            diskBytes.addAndGet(dirty.allocated() - allocated);
         }
         dirty = null;
     }
@@ -170,26 +228,42 @@ final class SegmentAppender {
     }
 
     /**
-     * Leaves {@code left} for a new segment created under its pending name (no fsync here: the roll is queued for
-     * the {@link LogSyncer}, and the file's name says until then that {@code left} may not be durable).
+     * Leaves {@code left} for a new segment under its pending name (no fsync here: the roll is queued for the
+     * {@link LogSyncer}, and the file's name says until then that {@code left} may not be durable): the spare
+     * written ahead if one is ready, else an empty file.
      */
     private Segment roll(Segment left) throws IOException {
-        Segment next = Segment.create(dir, left.number + 1, opener, true);
+        Segment next = null;
+        if (spare != null) {
+            try {
+                next = spare.take(left.number + 1, true);
+            } catch (IOException e) {
+                LOG.warn("{}: cannot use the segment written ahead ({}); starting an empty one", dir, e.toString());
+            }
+        }
+        if (next == null) {
+            next = Segment.create(dir, left.number + 1, opener, true);
+        }
         segments.put(next.number, next);
-        commit.rolled(new GroupCommit.Roll(dir, left, next, appendedBytes)); // before next becomes active
+        diskBytes.addAndGet(next.allocated());
+        // before next becomes active
+        commit.rolled(new GroupCommit.Roll(dir, left, next, appendedBytes, cut -> diskBytes.addAndGet(-cut)));
         active = next;
         reportedBytes = 0;
         syncer.wake();
         return next;
     }
 
-    /** Recounts {@link #diskBytes()} from the segments held (after retention dropped some). */
-    void recount() {
-        long sum = 0;
-        for (Segment s : segments.values()) {
-            sum += s.size();
+    /** Takes retention's dropped segments (closed, deleted or no longer counted) out of the byte counts. */
+    void dropped(List<Segment> gone) {
+        long disk = 0;
+        long data = 0;
+        for (Segment seg : gone) {
+            disk += seg.allocated();
+            data += seg.size();
         }
-        diskBytes = sum;
+        diskBytes.addAndGet(-disk);
+        dataBytes -= data;
     }
 
     /** The group commit's view of this appender. */
@@ -211,8 +285,13 @@ final class SegmentAppender {
         return active;
     }
 
-    /** Bytes of all segment files held: what {@link FileLogConfig#maxDiskBytes()} limits. */
-    long diskBytes() {
-        return diskBytes;
+    /** Bytes of the held segment files, zeros written ahead included. */
+    long segmentFileBytes() {
+        return diskBytes.get();
+    }
+
+    /** Bytes of batches in all held segments: what {@link FileLogConfig#retentionBytes()} limits. */
+    long dataBytes() {
+        return dataBytes;
     }
 }

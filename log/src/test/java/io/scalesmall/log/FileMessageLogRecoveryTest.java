@@ -73,7 +73,7 @@ class FileMessageLogRecoveryTest {
             }
             log.groupCommit().syncRolls(); // a roll's fsync and rename, done by the sync thread, done now
             Path seg = dir.resolve(Segment.fileName(log.segmentCount() - 1));
-            long end = Files.size(seg);
+            long end = log.segmentSize(log.segmentCount() - 1); // the file may be longer: zeros written ahead
             long start = segsBefore == log.segmentCount() && !out.isEmpty() ? out.get(out.size() - 1).end : 0;
             out.add(new Appended(stream, base, msgs, seg, start, end));
         }
@@ -176,20 +176,58 @@ class FileMessageLogRecoveryTest {
                 .contains("CRC32C mismatch");
     }
 
+    /**
+     * Zeros after the last segment's batches (written ahead, or what a crash can leave in a growing file) are no
+     * torn tail: kept, quietly, and the next batches go over them.
+     */
     @Test
-    void zerosAfterTheLastBatchAreTruncated() throws IOException {
+    void zerosAfterTheLastBatchAreKeptAndWrittenOver() throws IOException {
         List<Appended> batches;
         try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
             batches = fill(log, dir, new SplittableRandom(4), 5);
         }
         Path seg = batches.get(0).segment;
+        long dataEnd = batches.get(batches.size() - 1).end;
+        assertThat(Files.size(seg)).isEqualTo(dataEnd);
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ch.write(ByteBuffer.allocate(4096));
+        }
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            assertThat(log.recovery().truncatedBytes()).isZero();
+            assertThat(log.segmentSize(0)).isEqualTo(dataEnd);
+            assertHolds(log, batches);
+            long end = log.endOffset("s1");
+            assertThat(log.append("s1", CodecBytes.of("over the zeros"))).isEqualTo(end);
+            assertThat(log.segmentSize(0)).isGreaterThan(dataEnd);
+            assertThat(Files.size(seg)).as("written over the zeros, not after them").isEqualTo(dataEnd + 4096);
+            log.flush();
+        }
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            assertThat(log.read("s1", log.endOffset("s1") - 1, 1, 100).messages()).singleElement()
+                    .isEqualTo(CodecBytes.of("over the zeros"));
+        }
+        assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.INFO)).isEmpty();
+    }
+
+    /** Anything but zeros after the zeros is a torn tail again: cut, from the last valid batch on, with a WARN. */
+    @Test
+    void garbageAfterZerosIsATornTail() throws IOException {
+        List<Appended> batches;
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            batches = fill(log, dir, new SplittableRandom(4), 5);
+        }
+        Path seg = batches.get(0).segment;
+        long dataEnd = batches.get(batches.size() - 1).end;
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ch.write(ByteBuffer.allocate(4096).put(4095, (byte) 1));
         }
         try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
             assertThat(log.recovery().truncatedBytes()).isEqualTo(4096);
             assertHolds(log, batches);
         }
+        assertThat(Files.size(seg)).isEqualTo(dataEnd);
+        assertThat(logged.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("torn tail").contains("bad magic");
     }
 
     /** Any cut or flipped byte in the last segment: every batch before the damage is intact, nothing after. */
