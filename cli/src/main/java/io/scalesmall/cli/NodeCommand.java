@@ -82,6 +82,11 @@ final class NodeCommand implements Callable<Integer> {
             + " reading far behind.")
     String logPageCache;
 
+    @Option(names = "--log-preallocate", paramLabel = "on|off", description = "on (default): each next segment's file"
+            + " is written ahead as fsynced zeros, so that group commits fsync no file-size change; off: segments grow"
+            + " as they fill (better on copy-on-write file systems such as btrfs or ZFS).")
+    String logPreallocate;
+
     @Option(names = "--data-io-slice-us", paramLabel = "N|off", description = "The scheduler slice in µs that the data"
             + " path's event loops and group-commit thread ask for, so that they get a CPU soon after they wake"
             + " (Linux 6.12+; 100..100000; off or 0: the kernel's default; default 300).")
@@ -122,6 +127,7 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("log-retention-bytes", logRetentionBytes);
         flags.put("log-memory", logMemory);
         flags.put("log-page-cache", logPageCache);
+        flags.put("log-preallocate", logPreallocate);
         flags.put("data-io-slice-us", dataIoSliceUs);
         flags.put("placement", placement);
         flags.put("weight", weight);

@@ -421,6 +421,19 @@ public final class FileMessageLog implements MessageLog {
         return appender.segmentFileBytes();
     }
 
+    /** Segment rolls since open. */
+    public long rolls() {
+        return appender.rolls();
+    }
+
+    /**
+     * Segment rolls since open that continued in a file written ahead ({@link FileLogConfig#preallocate()}); the
+     * others started an empty file (preallocation off, or the spare not ready yet).
+     */
+    public long rollsIntoPreallocated() {
+        return appender.rollsIntoSpare();
+    }
+
     /** Spare segments written ahead since open (tests, metrics). */
     long sparesPrepared() {
         return spare == null ? 0 : spare.prepared();

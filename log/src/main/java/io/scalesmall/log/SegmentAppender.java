@@ -54,6 +54,9 @@ final class SegmentAppender {
     private volatile long dataBytes;
     /** Bytes of {@link #active} up to which the syncer was told of them ({@link LogSyncer#written}). */
     private long reportedBytes;
+    /** Rolls since open, and those that continued in a segment written ahead (metrics). */
+    private volatile long rolls;
+    private volatile long rollsIntoSpare;
     /** A segment holding bytes of a failed write past its size that could not be cut off yet, or null. */
     private Segment dirty;
 
@@ -243,7 +246,10 @@ final class SegmentAppender {
         }
         if (next == null) {
             next = Segment.create(dir, left.number + 1, opener, true);
+        } else {
+            rollsIntoSpare++;
         }
+        rolls++;
         segments.put(next.number, next);
         diskBytes.addAndGet(next.allocated());
         // before next becomes active
@@ -283,6 +289,16 @@ final class SegmentAppender {
 
     Segment active() {
         return active;
+    }
+
+    /** Rolls since open. */
+    long rolls() {
+        return rolls;
+    }
+
+    /** Rolls since open that continued in a segment written ahead. */
+    long rollsIntoSpare() {
+        return rollsIntoSpare;
     }
 
     /** Bytes of the held segment files, zeros written ahead included. */

@@ -24,6 +24,9 @@ import java.util.Objects;
  *                                    (greedy: half of the JVM's maximum heap); off = no cache
  * log-page-cache       drop|keep    drop (default): a complete, fsynced segment's pages leave the kernel's page
  *                                    cache (Linux); keep: the kernel keeps them for consumers reading far behind
+ * log-preallocate      on|off       on (default): each next segment's file is written ahead as fsynced zeros, so
+ *                                    group commits fsync no metadata; off: segments grow as they fill (better on
+ *                                    copy-on-write file systems)
  * data-io-slice-us     N|off        the scheduler slice (µs) the data path's event loops and group-commit thread ask
  *                                    for (Linux 6.12+, see ThreadSlice): 100..100000; off or 0 = the kernel's; default
  *                                    300
@@ -40,11 +43,12 @@ import java.util.Objects;
  * @param memoryBytes    the log's cache budget in bytes ({@link FileLogConfig#cacheBytes}): 0 = none,
  *                       {@link FileLogConfig#AUTO_CACHE_BYTES} = half the maximum heap
  * @param keepPageCache  whether synced segments stay in the kernel's page cache ({@link FileLogConfig#keepPageCache})
+ * @param preallocate    whether segments are written ahead of need ({@link FileLogConfig#preallocate})
  * @param ioSliceMicros  the data path's scheduler slice in µs ({@link StreamServerConfig#ioSliceMicros}); 0 = the
  *                       kernel's default
  */
 public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention,
-        long memoryBytes, boolean keepPageCache, int ioSliceMicros) {
+        long memoryBytes, boolean keepPageCache, boolean preallocate, int ioSliceMicros) {
     /** The default data port. */
     public static final int DEFAULT_PORT = 29998;
 
@@ -74,21 +78,21 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
     /** The defaults for a node whose state lives in {@code dataDir}. */
     public static DataConfig defaults(Path dataDir) {
         return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
-                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false,
+                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false, true,
                 StreamServerConfig.DEFAULT_IO_SLICE_MICROS);
     }
 
     /** @return this config with another data port */
     public DataConfig withPort(int p) {
         return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes, keepPageCache,
-                ioSliceMicros);
+                preallocate, ioSliceMicros);
     }
 
     /** @return the log's settings (segment size and compression at their defaults) */
     public FileLogConfig logConfig() {
         return FileLogConfig.DEFAULT.withMaxDiskBytes(maxDiskBytes).withRetentionBytes(retentionBytes)
                 .withRetentionMillis(retention == null ? FileLogConfig.UNLIMITED : retention.toMillis())
-                .withCacheBytes(memoryBytes).withKeepPageCache(keepPageCache);
+                .withCacheBytes(memoryBytes).withKeepPageCache(keepPageCache).withPreallocate(preallocate);
     }
 
     /**
@@ -129,6 +133,15 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
             }
             keep = m.equals("keep");
         }
+        boolean preallocate = d.preallocate;
+        if (v.containsKey("log-preallocate")) {
+            String m = v.get("log-preallocate").strip().toLowerCase(Locale.ROOT);
+            if (!m.equals("on") && !m.equals("off")) {
+                throw new IllegalArgumentException("log-preallocate: '" + v.get("log-preallocate")
+                        + "' is neither on nor off");
+            }
+            preallocate = m.equals("on");
+        }
         int slice = d.ioSliceMicros;
         if (v.containsKey("data-io-slice-us")) {
             String m = v.get("data-io-slice-us").strip();
@@ -139,7 +152,7 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
                         + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + ") nor off", e);
             }
         }
-        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, slice);
+        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, preallocate, slice);
     }
 
     /** Parses SIZE|off; off is {@link FileLogConfig#UNLIMITED}. */

@@ -27,7 +27,7 @@ class DataConfigTest {
         NodeConfig c = NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_MAX_DISK", "2g"), Map.of("data-port", "31000",
                 "log-dir", "/var/ss", "log-retention", "12h", "log-retention-bytes", "512m"));
         assertThat(c.data()).isEqualTo(new DataConfig(31000, Path.of("/var/ss"), 2L << 30, 512L << 20,
-                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, 300));
+                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, true, 300));
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("data-io-slice-us", "150")).data().ioSliceMicros())
                 .isEqualTo(150);
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_DATA_IO_SLICE_US", "OFF"), Map.of()).data()
@@ -39,6 +39,11 @@ class DataConfigTest {
                 .keepPageCache()).isTrue();
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_PAGE_CACHE", "Drop"), Map.of()).data()
                 .logConfig().keepPageCache()).isFalse();
+        assertThat(c.data().logConfig().preallocate()).as("default: on").isTrue();
+        assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-preallocate", "off")).data().logConfig()
+                .preallocate()).isFalse();
+        assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_PREALLOCATE", "On"), Map.of()).data()
+                .logConfig().preallocate()).isTrue();
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-memory", "256m")).data().logConfig().cacheBytes())
                 .isEqualTo(256L << 20);
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-memory", "off")).data().logConfig().cacheBytes())
@@ -70,7 +75,8 @@ class DataConfigTest {
                 List.of("log-retention", "7", "log-retention: '7' is not a duration"),
                 List.of("log-retention", "0d", "log-retention: '0d' is not a duration"),
                 List.of("log-memory", "lots", "log-memory: 'lots' is not a size"),
-                List.of("log-page-cache", "off", "log-page-cache: 'off' is neither drop nor keep"))) {
+                List.of("log-page-cache", "off", "log-page-cache: 'off' is neither drop nor keep"),
+                List.of("log-preallocate", "yes", "log-preallocate: 'yes' is neither on nor off"))) {
             assertThatThrownBy(() -> NodeConfigLoader.load(null, Map.of(), Map.of(bad.get(0), bad.get(1))))
                     .as("%s = %s", bad.get(0), bad.get(1)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(bad.get(0)).hasMessageContaining(bad.get(2))

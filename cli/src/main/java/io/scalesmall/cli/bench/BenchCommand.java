@@ -1,5 +1,6 @@
 package io.scalesmall.cli.bench;
 
+import io.scalesmall.log.FileLogConfig;
 import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.client.ProducerConfig;
 import io.scalesmall.stream.protocol.AckMode;
@@ -107,6 +108,11 @@ public final class BenchCommand implements Callable<Integer> {
             + " --data-io-slice-us.")
     String ioSliceUs;
 
+    @Option(names = "--preallocate", paramLabel = "on|off", description = "Whether the in-process nodes' file logs"
+            + " write each next segment ahead of need, as fsynced zeros (default: on, the log's own); a node given by"
+            + " --node keeps its own --log-preallocate.")
+    String preallocate;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -117,6 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<InetSocketAddress> addresses = null;
         InProcessChain.LogKind kind;
         Integer sliceMicros = null;
+        FileLogConfig logConfig;
         try {
             ackMode = AckMode.parse(ack);
             if (node != null) {
@@ -137,9 +144,12 @@ public final class BenchCommand implements Callable<Integer> {
             check("--timeout", timeoutSeconds, 1, 3600);
             check("--warmup", warmup, 0, Long.MAX_VALUE);
             sliceMicros = ioSliceUs == null ? null : parseSlice(ioSliceUs);
-            if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE)) {
-                throw new IllegalArgumentException("--data-dir, --chain and --log are for in-process nodes; with --node"
-                        + " the cluster's own settings apply");
+            logConfig = preallocate == null ? FileLogConfig.DEFAULT
+                    : FileLogConfig.DEFAULT.withPreallocate(parseOnOff("--preallocate", preallocate));
+            if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE
+                    || preallocate != null)) {
+                throw new IllegalArgumentException("--data-dir, --chain, --log and --preallocate are for in-process"
+                        + " nodes; with --node the cluster's own settings apply");
             }
             if (dataDir != null && kind == InProcessChain.LogKind.MEMORY) {
                 throw new IllegalArgumentException("--data-dir is for file logs; --log memory keeps nothing on disk");
@@ -164,7 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
         int nodeMicros = sliceMicros != null ? sliceMicros : StreamServerConfig.DEFAULT_IO_SLICE_MICROS;
         InProcessChain inProcess = null;
         try {
-            inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir, nodeMicros) : null;
+            inProcess = addresses == null ? InProcessChain.start(chain, kind, dataDir, nodeMicros,
+                    logConfig) : null;
             List<InetSocketAddress> target = inProcess != null ? List.of(inProcess.head()) : addresses;
             BenchSettings s = new BenchSettings(target, messages, warmup, size, ackMode, producers, streams, consumers,
                     rate, batchBytes, Duration.ofNanos(Math.round(lingerMs * 1e6)), Duration.ofSeconds(timeoutSeconds),
@@ -187,6 +198,15 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Parses an on|off flag value. */
+    static boolean parseOnOff(String flag, String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(flag + " must be on or off, got '" + value + "'");
+        };
     }
 
     private static void check(String option, long value, long min, long max) {

@@ -30,7 +30,8 @@ final class BenchReport {
     static List<String> describe(InProcessChain c, BenchSettings s) {
         List<String> lines = new ArrayList<>();
         String logs = c.kind() == InProcessChain.LogKind.FILE ? "file log" + (c.size() > 1 ? "s" : "") + " in "
-                + c.dir() : "memory log" + (c.size() > 1 ? "s" : "") + " (a disk ack waits for no fsync)";
+                + c.dir() + (c.logConfig().preallocate() ? " (segments written ahead)" : " (segments grow as they fill)")
+                : "memory log" + (c.size() > 1 ? "s" : "") + " (a disk ack waits for no fsync)";
         lines.add(String.format(Locale.ROOT, "chain: %d in-process node%s, %s; ack %s", c.size(),
                 c.size() > 1 ? "s" : "", logs, ackMeaning(s.ack())));
         StringBuilder nodes = new StringBuilder();
@@ -43,9 +44,12 @@ final class BenchReport {
                     .append(String.format(Locale.ROOT, " holds %,d", held));
             if (c.kind() == InProcessChain.LogKind.FILE) {
                 Histogram f = c.fsyncLatencyNanos(i);
-                nodes.append(f.getTotalCount() == 0 ? String.format(Locale.ROOT, " (%,d fsyncs)", c.fsyncs(i))
-                        : String.format(Locale.ROOT, " (%,d fsyncs, p50 %.2f ms, p99 %.2f ms)", c.fsyncs(i),
+                long[] rolls = c.rolls(i);
+                nodes.append(f.getTotalCount() == 0 ? String.format(Locale.ROOT, " (%,d fsyncs", c.fsyncs(i))
+                        : String.format(Locale.ROOT, " (%,d fsyncs, p50 %.2f ms, p99 %.2f ms", c.fsyncs(i),
                                 ms(f.getValueAtPercentile(50)), ms(f.getValueAtPercentile(99))));
+                nodes.append(String.format(Locale.ROOT, "; %,d segment rolls, %,d into a file written ahead)",
+                        rolls[0], rolls[1]));
             }
         }
         lines.add("nodes: " + nodes + " of the run's messages" + (s.warmup() > 0 ? " (warm-up included)" : ""));

@@ -43,15 +43,22 @@ final class InProcessChain implements AutoCloseable {
     private final LogKind kind;
     private final Path dir;
     private final boolean deleteOnClose;
+    private final FileLogConfig logConfig;
     private final List<MessageLog> logs = new ArrayList<>();
     private final List<StreamServer> servers = new ArrayList<>();
     /** The chain, head first; filled once every server listens, read by the servers' resolvers. */
     private volatile List<ChainResolver.Member> members = List.of();
 
-    private InProcessChain(LogKind kind, Path dir, boolean deleteOnClose) {
+    private InProcessChain(LogKind kind, Path dir, boolean deleteOnClose, FileLogConfig logConfig) {
+        this.logConfig = logConfig;
         this.kind = kind;
         this.dir = dir;
         this.deleteOnClose = deleteOnClose;
+    }
+
+    /** The file logs' settings (unused for memory logs). */
+    FileLogConfig logConfig() {
+        return logConfig;
     }
 
     /**
@@ -61,11 +68,13 @@ final class InProcessChain implements AutoCloseable {
      * @param kind    the logs
      * @param dataDir where file logs go; null: a fresh temp directory (deleted on close); ignored for memory logs
      * @param sliceMicros the nodes' {@link StreamServerConfig#ioSliceMicros}: 0 or 100..100000
+     * @param logConfig   the file logs' settings; ignored for memory logs
      * @throws IllegalArgumentException if n is out of range
      * @throws IOException              if a log cannot be opened or a server cannot listen (what was started is
      *                                  closed again)
      */
-    static InProcessChain start(int n, LogKind kind, Path dataDir, int sliceMicros) throws IOException {
+    static InProcessChain start(int n, LogKind kind, Path dataDir, int sliceMicros, FileLogConfig logConfig)
+            throws IOException {
         if (n < 1 || n > MAX_NODES) {
             throw new IllegalArgumentException("a bench chain has 1.." + MAX_NODES + " nodes, got " + n);
         }
@@ -75,13 +84,13 @@ final class InProcessChain implements AutoCloseable {
             dir = dataDir != null ? dataDir : Files.createTempDirectory("scalesmall-bench-");
             delete = dataDir == null;
         }
-        InProcessChain c = new InProcessChain(kind, dir, delete);
+        InProcessChain c = new InProcessChain(kind, dir, delete, logConfig);
         try {
             List<ChainResolver.Member> m = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 byte[] id = ("bench-node-" + i).getBytes(StandardCharsets.UTF_8);
                 MessageLog log = kind == LogKind.FILE
-                        ? FileMessageLog.open(n == 1 ? dir : dir.resolve("node-" + i), FileLogConfig.DEFAULT)
+                        ? FileMessageLog.open(n == 1 ? dir : dir.resolve("node-" + i), logConfig)
                         : new MemoryMessageLog();
                 c.logs.add(log);
                 ChainResolver resolver = n == 1 ? ChainResolver.single() : new FixedChain(id, () -> c.members);
@@ -140,6 +149,12 @@ final class InProcessChain implements AutoCloseable {
     /** @return fsyncs node i's log made so far (group commit: far fewer than disk acks); 0 for a memory log */
     long fsyncs(int i) {
         return logs.get(i) instanceof FileMessageLog f ? f.fsyncCount() : 0;
+    }
+
+    /** Node {@code i}'s segment rolls, and those into a file written ahead: {rolls, preallocated} (0s for memory). */
+    long[] rolls(int i) {
+        return logs.get(i) instanceof FileMessageLog f ? new long[] {f.rolls(), f.rollsIntoPreallocated()}
+                : new long[2];
     }
 
     /** How long node {@code i}'s fsyncs took, ns (empty for a memory log). */

@@ -4,6 +4,7 @@ import io.scalesmall.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.scalesmall.cli.Main;
+import io.scalesmall.log.FileLogConfig;
 import io.scalesmall.log.MemoryMessageLog;
 import io.scalesmall.sched.ThreadSlice;
 import io.scalesmall.stream.server.StreamServer;
@@ -32,9 +33,9 @@ class BenchCommandTest {
         assertThat(out.toString())
                 .contains("2,000 messages of 50 bytes, ack memory=1, 1 producer(s), 1 stream(s), 1 consumer(s)")
                 .contains("chain: 1 in-process node, file log in ")
-                .contains("; ack memory=1 (each send waits until 1 copy holds it in memory)")
+                .contains(" (segments written ahead); ack memory=1 (each send waits until 1 copy holds it in memory)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 2,000 \\([0-9,]+ fsyncs"
-                        + "(, p50 [0-9.]+ ms, p99 [0-9.]+ ms)?\\) of")
+                        + "(, p50 [0-9.]+ ms, p99 [0-9.]+ ms)?; 0 segment rolls, 0 into a file written ahead\\) of")
                 .contains("produced: 2,000 acknowledged, 0 failed in")
                 .contains("msgs/s").contains("MB/s")
                 .containsPattern("ack latency \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  p99\\.9 [0-9.]+ .*n=2,000\\)")
@@ -53,7 +54,8 @@ class BenchCommandTest {
                 .containsPattern("rate: 20,000 msgs/s asked, [0-9,]+ msgs/s sent, [0-9,]+ msgs/s acknowledged; sends"
                         + " behind schedule \\(ms\\): p50 [0-9.]+  p99 [0-9.]+  max [0-9.]+")
                 .contains("consumed: 5,002 messages by 3 consumer(s)")
-                .containsPattern("holds 3,001 \\([1-9][0-9]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms\\)");
+                .containsPattern("holds 3,001 \\([1-9][0-9]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms; 0 segment rolls,"
+                        + " 0 into a file written ahead\\)");
         try (var files = Files.list(data)) {
             assertThat(files.map(p -> p.getFileName().toString())).contains("0000000000.seg");
         }
@@ -113,7 +115,10 @@ class BenchCommandTest {
         assertThat(run("bench", "--messages", "0")).isEqualTo(2);
         assertThat(run("bench", "--size", "2000000")).isEqualTo(2);
         assertThat(run("bench", "--node", "127.0.0.1:1", "--data-dir", "/tmp/x")).isEqualTo(2);
-        assertThat(err.toString()).contains("--data-dir, --chain and --log are for in-process nodes");
+        assertThat(err.toString()).contains("--data-dir, --chain, --log and --preallocate are for in-process nodes");
+        assertThat(run("bench", "--node", "127.0.0.1:1", "--preallocate", "off")).isEqualTo(2);
+        assertThat(run("bench", "--preallocate", "sometimes")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: --preallocate must be on or off, got 'sometimes'");
         assertThat(run("bench", "--node", "127.0.0.1:1", "--chain", "3")).isEqualTo(2);
         assertThat(run("bench", "--node", "127.0.0.1:1,127.0.0.1:1")).isEqualTo(2);
         assertThat(err.toString()).contains("names 127.0.0.1:1 twice");
@@ -162,13 +167,14 @@ class BenchCommandTest {
                 "--no-progress")).as(err.toString()).isZero();
         assertThat(out.toString())
                 .contains("chain: 3 in-process nodes, file logs in " + data
-                        + "; ack disk=3 (each send waits until 3 copies have it on disk)")
+                        + " (segments written ahead); ack disk=3 (each send waits until 3 copies have it on disk)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,500"
-                        + " \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms\\),"
+                        + " \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms; 0 segment rolls, 0 into a file"
+                        + " written ahead\\),"
                         + " node 1 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms,"
-                        + " p99 [0-9.]+ ms\\),"
+                        + " p99 [0-9.]+ ms; 0 segment rolls, 0 into a file written ahead\\),"
                         + " node 2 /127\\.0\\.0\\.1:[0-9]+ holds 3,500 \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms,"
-                        + " p99 [0-9.]+ ms\\) of the run's messages"
+                        + " p99 [0-9.]+ ms; 0 segment rolls, 0 into a file written ahead\\) of the run's messages"
                         + " \\(warm-up included\\)")
                 .contains("produced: 3,000 acknowledged, 0 failed")
                 .contains("warm-up: 500 messages first")
@@ -196,7 +202,8 @@ class BenchCommandTest {
 
     @Test
     void producersGivenAReplicaFollowTheRedirectToTheHead() throws Exception {
-        try (InProcessChain chain = InProcessChain.start(3, InProcessChain.LogKind.MEMORY, null, 0)) {
+        try (InProcessChain chain = InProcessChain.start(3, InProcessChain.LogKind.MEMORY, null, 0,
+                FileLogConfig.DEFAULT)) {
             String tail = "127.0.0.1:" + chain.address(2).getPort();
             String head = "127.0.0.1:" + chain.address(0).getPort();
             assertThat(run("bench", "--node", tail + "," + head, "--messages", "900", "--producers", "3",
