@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A chain link whose member left the chain does not close on that member's copy once its users are gone: it ships
- * to the member that took the departed one's place. MembershipChangeClusterTest's join case stalled so (1 run in
+ * A middle member whose view replaces its successor ships the stream to the new one, whether its link is still open
+ * (a link whose member left the chain does not close on that member's copy once its users are gone) or closed
+ * already (its re-replication hands the stream on). MembershipChangeClusterTest's join case stalled so (1 run in
  * about 70): a middle member's view replaced the tail between two of its link's ticks, the producer stopped
  * meanwhile, the head's link closed (the middle reported two copies: its own and the old tail's), and at the middle's
  * next tick its link, now unused, closed on the old tail's copy -- nothing ever shipped the stream to the new tail.
@@ -55,6 +56,41 @@ class ChainLinkMemberLeftTest {
                     .until(() -> c.end(3, s) == 100);
             assertThat(c.read(3, s)).containsExactlyElementsOf(c.read(0, s));
             await().atMost(WAIT).until(() -> c.servers.get(1).chainLinks() == 0); // and then it closes
+        }
+    }
+
+    /**
+     * The idle form: the head re-replicates while the middle's view still has the old tail (the middle's link ships
+     * there, the head counts that copy and is done), and the middle's view replaces the tail only after every link
+     * closed. The middle's re-replication (what its node's driver calls when its view changes) then ships the
+     * stream to the new tail itself: asking the head for offsets made the head do nothing, its chain being complete
+     * by its count.
+     */
+    @Test
+    void aMiddleMemberWhoseViewChangesAfterItsLinkClosedHandsTheStreamToItsNewSuccessor() throws Exception {
+        String s = "idle";
+        try (ChainCluster c = new ChainCluster(4, i -> new MemoryMessageLog())) {
+            c.chain(0, 1, 2);
+            try (StreamProducer p = StreamProducer.create(ProducerConfig.of(c.address(0), s)
+                    .withAck(AckMode.disk(3)))) {
+                List<CompletableFuture<Long>> acks = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    acks.add(p.send(("m" + i).getBytes(StandardCharsets.UTF_8)));
+                }
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            }
+            await().atMost(WAIT).until(() -> c.servers.get(0).chainLinks() + c.servers.get(1).chainLinks() == 0);
+            c.chain(0, 1, 3); // node 3 joins in the old tail's place ...
+            c.view(1, 0, 1, 2); // ... but the middle does not know yet
+            c.servers.get(0).ensureReplicated(s).get(30, TimeUnit.SECONDS); // the head's re-replication
+            await().atMost(WAIT).until(() -> c.servers.get(0).chainLinks() + c.servers.get(1).chainLinks() == 0);
+            assertThat(c.end(3, s)).isZero();
+            c.chain(0, 1, 3); // the middle's view catches up
+            assertThat(c.servers.get(1).ensureReplicated(s).get(30, TimeUnit.SECONDS)).isFalse(); // not the head
+            await().alias("the new tail gets the stream from the middle").atMost(WAIT)
+                    .until(() -> c.end(3, s) == 100);
+            assertThat(c.read(3, s)).containsExactlyElementsOf(c.read(0, s));
+            await().atMost(WAIT).until(() -> c.servers.get(1).chainLinks() == 0);
         }
     }
 }
