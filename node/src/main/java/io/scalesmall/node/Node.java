@@ -138,7 +138,8 @@ public final class Node implements AutoCloseable {
             }
             drivers.values().forEach(PlacementDriver::start);
             if (resolver != null) {
-                reReplicator = new ReReplicator(log, data, resolver, String.valueOf(c.id().port()));
+                reReplicator = new ReReplicator(log, data::ensureReplicated, resolver,
+                        String.valueOf(c.id().port()));
                 reReplicator.start(pc.tick());
             }
         } catch (IOException | RuntimeException e) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * ({@link TopologyChainResolver#version()}); if so, for every stream this node holds ({@link TrackedLog#names()})
  * whose chain differs from the one last handled, it calls {@link StreamServer#ensureReplicated}: at the head, a
  * catch-up from the stream's other holders and replication down the chain until every member holds the stream; at
- * another holder, a request for the stream's offsets to the head, which makes the head do it. A head whose run
- * fails or times out is tried again on the next tick.
+ * another holder, a request for the stream's offsets to the head, which makes the head do it (and at a middle
+ * member without a link for it, replication to the members after it). A head whose run fails or times out is tried
+ * again on the next tick; one that succeeds makes the next tick look at every stream again, since the chain may
+ * have changed while it ran (a look skips a stream under way).
  *
  * <p>Limits: streams recovered from an earlier life of the node, not appended to since, are unknown to
  * {@link TrackedLog} and not looked at. Threads: one daemon thread of its own; {@link #close()} from any thread.
@@ -31,7 +34,7 @@ final class ReReplicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReReplicator.class);
 
     private final TrackedLog log;
-    private final StreamServer server;
+    private final Function<String, CompletableFuture<Boolean>> ensure;
     private final TopologyChainResolver resolver;
     private final ScheduledExecutorService exec;
     // ---- driver thread ----
@@ -40,10 +43,18 @@ final class ReReplicator implements AutoCloseable {
     private final Map<String, List<ChainResolver.Member>> handled = new HashMap<>();
     /** Streams whose run is under way. */
     private final Map<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
+    /** A run ended since the last look at every stream: its chain may have changed while it ran. */
+    private boolean rescan;
 
-    ReReplicator(TrackedLog log, StreamServer server, TopologyChainResolver resolver, String name) {
+    /**
+     * @param ensure the stream server's {@link StreamServer#ensureReplicated} (a test's stand-in); called on the
+     *               driver thread, must not block
+     * @param name   the thread's name suffix
+     */
+    ReReplicator(TrackedLog log, Function<String, CompletableFuture<Boolean>> ensure, TopologyChainResolver resolver,
+            String name) {
         this.log = log;
-        this.server = server;
+        this.ensure = ensure;
         this.resolver = resolver;
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scalesmall-rereplicate-" + name);
@@ -71,9 +82,10 @@ final class ReReplicator implements AutoCloseable {
         long v = resolver.version();
         boolean changed = v != seenVersion;
         seenVersion = v;
-        if (!changed && handled.size() >= log.names().size() && running.isEmpty()) {
+        if (!changed && !rescan && handled.size() >= log.names().size() && running.isEmpty()) {
             return;
         }
+        rescan = false;
         byte[] self = resolver.selfId();
         for (String stream : log.names()) {
             if (running.containsKey(stream)) {
@@ -84,7 +96,7 @@ final class ReReplicator implements AutoCloseable {
                 continue;
             }
             boolean head = chain.get(0).is(self);
-            CompletableFuture<Boolean> f = server.ensureReplicated(stream);
+            CompletableFuture<Boolean> f = ensure.apply(stream);
             if (!head) {
                 handled.put(stream, chain); // the head was told; it takes it from there
                 continue;
@@ -92,6 +104,7 @@ final class ReReplicator implements AutoCloseable {
             running.put(stream, f);
             f.whenComplete((ok, failure) -> exec.execute(() -> {
                 running.remove(stream);
+                rescan = true;
                 if (failure == null && ok) {
                     handled.put(stream, chain);
                 } else {

@@ -48,7 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Life: created by {@link ChainLinks#acquire}; once no session uses it and every copy it was asked for (as far as
  * the chain has members) holds everything, it closes -- at a node that no longer heads the stream, once the next
- * member holds what this node holds. A link used only by this node's head sessions at a node that no longer heads
+ * member holds what this node holds. Copies count only on a member still in the chain: an unused link whose member
+ * left it re-forms to this node's successor (the next member after it) and closes once that one holds everything,
+ * for the member that took the departed one's place may have no other source (MembershipChangeClusterTest's rare
+ * stall: a middle member's view changed between two ticks, its users ended meanwhile, and its link closed on the
+ * old tail's copy). A link used only by this node's head sessions at a node that no longer heads
  * the stream disconnects once its member has everything (those sessions cannot write), so that the old head leaves
  * its member's exclusions and can join the new chain; such a link that loses its member before is {@link #stranded()}
  * (it does not connect again), and its sessions send their producers to the new head rather than wait for copies.
@@ -385,14 +389,27 @@ final class ChainLink {
         idleWhy = why;
     }
 
-    /** @return the first member of the chain that is not this node, not excluded and not failed lately; or null */
+    /**
+     * @return the first member of the chain that is not this node, not excluded and not failed lately -- and, while
+     *         the link has no user (none names the members upstream of this node), that comes after this node in the
+     *         chain: an unused link still shipping what this node holds serves its successor, never a member before
+     *         it (the head); or null
+     */
     private ChainResolver.Member choose() {
         byte[] self = owner.resolver().selfId();
         long now = System.nanoTime();
+        boolean past;
+        synchronized (this) {
+            past = refs > 0;
+        }
         for (ChainResolver.Member m : owner.resolver().chain(stream, key)) {
+            if (m.is(self)) {
+                past = true;
+                continue;
+            }
             ByteBuffer id = ByteBuffer.wrap(m.id());
             Long until = failedUntil.get(id);
-            if (!m.is(self) && !excluded(id) && (until == null || until - now <= 0)) {
+            if (past && !excluded(id) && (until == null || until - now <= 0)) {
                 return m;
             }
         }
@@ -425,13 +442,16 @@ final class ChainLink {
         boolean done;
         int members = owner.resolver().chain(stream, key).size();
         boolean head = isHead();
+        // A member that left the chain counts for nothing: were the link to close on its copies, the member that
+        // took its place would get nothing (the sessions have ended, and the head counts copies, not members).
+        boolean left = current != null && !stillInChain(current.member());
         synchronized (this) {
             // Unused, and at the head every copy it was asked for (that the chain can give) holds what this node
             // holds: not only the next member, or a tail still catching up would be left behind when the sessions
             // end. A node that is not the head any more leaves the rest to the head (its re-replication): waiting
             // for copies its own exclusions may keep from forming would hold the link open for ever.
             int want = head ? Math.max(1, Math.min(downCopies, members - 1)) : 1;
-            done = refs <= 0 && (current == null && (members <= 1 || !head) || ready
+            done = refs <= 0 && (current == null && (members <= 1 || !head) || ready && !left
                     && sentEnd >= log.endOffset(stream) && down.deliveredThrough(sentEnd) >= want);
             closed |= done;
         }

@@ -5,6 +5,7 @@ import io.scalesmall.log.MessageLog;
 import io.scalesmall.stream.protocol.OffsetsFrame;
 import io.scalesmall.topology.StreamKeys;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +52,9 @@ final class Replication {
      * Calls for a stream already under way share its future.
      *
      * <p>If another node heads it and this node holds some of it, it asks the head for the stream's offsets, which
-     * makes the head do the above (a new head may not know the stream exists).
+     * makes the head do the above (a new head may not know the stream exists); and if this node is a middle member
+     * with no link for the stream, it ships to its successor (the next member after it, in its view) what that one
+     * lacks ({@link #handToSuccessor}).
      *
      * @return completes with true once the whole chain holds the stream, false if this node is not its head (or
      *         the chain has no other member: true), false after {@link ChainTimings#catchUpTimeout()} without the
@@ -66,6 +69,7 @@ final class Replication {
         if (!chain.get(0).is(resolver.selfId())) {
             if (log.endOffset(stream) > 0) {
                 tellHead(stream, chain.get(0));
+                handToSuccessor(stream, chain);
             }
             return CompletableFuture.completedFuture(false);
         }
@@ -105,6 +109,31 @@ final class Replication {
         }
     }
 
+    /**
+     * At a middle member (neither head nor tail in this node's view) without a link for the stream: holds one, as
+     * a replication session from upstream would (hop, copies and exclusions of this node's place in the chain),
+     * until the members after this node report holding, on disk, what this node holds, or for at most
+     * {@link ChainTimings#catchUpTimeout()}. The members a link reaches count as copies whoever they are, so a head
+     * whose chain gained a member while this node's view still had the old one (its link shipping there) counted
+     * the old member, found its chain complete and let its link close; once this node's view, changed later,
+     * names the new member, nothing else ships it the stream (MembershipChangeClusterTest's join case).
+     */
+    private void handToSuccessor(String stream, List<ChainResolver.Member> chain) {
+        byte[] self = resolver.selfId();
+        int at = 0;
+        while (at < chain.size() && !chain.get(at).is(self)) {
+            at++;
+        }
+        if (at == 0 || at >= chain.size() - 1 || links.has(stream)) {
+            return; // not a middle member, or its link takes care of its successor already
+        }
+        List<byte[]> upstream = new ArrayList<>();
+        for (ChainResolver.Member m : chain.subList(0, at)) {
+            upstream.add(m.id());
+        }
+        hold(stream, chain.size() - 1 - at, at + 1, upstream, new CompletableFuture<>());
+    }
+
     private void replicate(String stream, CompletableFuture<Boolean> done) {
         List<ChainResolver.Member> chain = resolver.chain(stream, StreamKeys.keyOf(stream));
         int down = chain.size() - 1;
@@ -112,6 +141,15 @@ final class Replication {
             done.complete(down < 1 && !chain.isEmpty());
             return;
         }
+        hold(stream, down, 1, List.of(), done);
+    }
+
+    /**
+     * Uses the stream's link ({@link ChainLinks#acquire} with {@code down} copies, {@code hop}, {@code exclude})
+     * until it reports {@code down} copies on disk of everything this node holds ({@code done} completes with true)
+     * or for {@link ChainTimings#catchUpTimeout()} (false).
+     */
+    private void hold(String stream, int down, int hop, List<byte[]> exclude, CompletableFuture<Boolean> done) {
         long target = log.endOffset(stream);
         ChainLink[] link = new ChainLink[1];
         Runnable[] listener = new Runnable[1];
@@ -121,16 +159,17 @@ final class Replication {
                     && done.complete(true)) {
                 links.release(l, listener[0]);
                 stats.reReplications.increment();
-                LOG.debug("stream '{}': the chain of {} holds offsets 0..{}", stream, chain.size(), target);
+                LOG.debug("{} stream '{}': the {} members after this one (hop {}) hold offsets 0..{}", links.self(),
+                        stream, down, hop, target);
             }
         };
-        link[0] = links.acquire(stream, down, 1, List.of(), listener[0]);
+        link[0] = links.acquire(stream, down, hop, exclude, listener[0]);
         listener[0].run();
         loops.next().schedule(() -> {
             if (done.complete(false)) {
                 links.release(link[0], listener[0]);
-                LOG.info("stream '{}': the chain does not hold offsets 0..{} yet after {}", stream, target,
-                        timings.catchUpTimeout());
+                LOG.info("{} stream '{}': the {} members after this one do not hold offsets 0..{} yet after {}",
+                        links.self(), stream, down, target, timings.catchUpTimeout());
             }
         }, timings.catchUpTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }

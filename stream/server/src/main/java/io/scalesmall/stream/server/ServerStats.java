@@ -49,7 +49,10 @@ public final class ServerStats {
     public final LongAdder catchUps = new LongAdder();
     /** PULL requests this node answered for a new head (each fences the stream here for a while). */
     public final LongAdder pullsServed = new LongAdder();
-    /** Re-replications (a stream's chain made to hold the whole stream, without a producer) completed. */
+    /**
+     * Re-replications (a stream's chain made to hold the whole stream, without a producer) completed: at the head, or
+     * at a middle member handing the stream to the members after it.
+     */
     public final LongAdder reReplications = new LongAdder();
     /** Error frames sent, by {@link ErrorCode#id} (index 0 unused). */
     private final AtomicLongArray errors = new AtomicLongArray(ErrorCode.values().length + 1);

@@ -183,8 +183,10 @@ public final class StreamServer implements AutoCloseable {
      * holders (members of its route of any priority: {@link ChainResolver#holders}), as it does before the first
      * client INIT, then replicates down the chain until every other member holds, on disk, what this node held
      * then. If another node heads it and this node holds some of it, this node asks the head for the stream's
-     * offsets, which makes the head do the same (a new head may not know the stream exists). Concurrent calls for
-     * one stream share one run. Thread-safe; never blocks.
+     * offsets, which makes the head do the same (a new head may not know the stream exists), and, if it is a middle
+     * member with no link for the stream, replicates to the members after it until they hold what it holds (the
+     * head counts copies, not members: one whose view still had a departed member counted that one's copy).
+     * Concurrent calls for one stream share one run. Thread-safe; never blocks.
      *
      * @return completes with true once the chain holds the stream, false if this node is not the stream's head or
      *         the chain did not catch up within {@link ChainTimings#catchUpTimeout()} (the link keeps shipping;
