@@ -57,16 +57,18 @@ package io.scalesmall.log;
  *                         burst of several ms per segment. Durability is the fsyncs', unchanged. Default
  *                         {@value #DEFAULT_WRITEBACK_BYTES} (4 MiB); 0 switches it off; otherwise at least
  *                         {@value #MIN_WRITEBACK_BYTES}. Does nothing where {@code PageCache} is unsupported.
- * @param preallocate      true (default): the next segment's file is written ahead of need, {@link #segmentBytes}
- *                         of zeros made durable by a background thread, and a roll continues in it, so that the
- *                         group commit's fdatasync over blocks already written commits no file-size or allocation
- *                         change to the file system's journal (PostgreSQL's {@code wal_init_zero}; half the time
- *                         per fdatasync on ext4 in {@code bench/FdatasyncGrowth.java}). It costs a second write of
- *                         every segment's bytes (the zeros, in the background) and up to two segments' worth of
- *                         zeros on disk (the active segment's unwritten end and the spare), which the disk budget
- *                         counts as used and gives back before it refuses a batch. false: segment files grow as
- *                         batches arrive; better on copy-on-write file systems (btrfs, ZFS), where overwriting
- *                         allocates anyway.
+ * @param preallocate      false (default): segment files grow as batches arrive. true: the next segment's file is
+ *                         written ahead of need by a background thread, {@link #segmentBytes} of zeros made durable,
+ *                         paced by the active segment's fill, and a roll continues in it, so that the group commit's
+ *                         fdatasync overwrites blocks that exist and commits no file-size or allocation change to the
+ *                         file system's journal (PostgreSQL's {@code wal_init_zero}). Measured on the benchmark
+ *                         machine (docs/benchmarks.md): fdatasync p50 0.21-0.27 instead of 0.39-0.46 ms, but the
+ *                         zeros double the bytes written and cost CPU, and the disk-ack p99 at half of peak was no
+ *                         better (medians 15 and 12 ms over six pairs); at 1M msgs/s ack p50 0.70-0.76 instead of
+ *                         0.82-0.90 ms. Up to two segments' worth of zeros sit on disk (the active segment's unwritten
+ *                         end and the spare), which the disk budget counts as used and gives back before it refuses a
+ *                         batch. Pointless on copy-on-write file systems (btrfs, ZFS), where overwriting allocates
+ *                         anyway.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
         long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes,
@@ -88,7 +90,7 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
             UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false,
-            DEFAULT_WRITEBACK_BYTES, true);
+            DEFAULT_WRITEBACK_BYTES, false);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {

@@ -20,7 +20,7 @@ import org.HdrHistogram.Histogram;
  * <p><b>Files.</b> {@code 0000000000.seg}, {@code 0000000001.seg}, ...: batches of any streams in append order
  * ({@link BatchRecord}: CRC32C, LZ4 body, producer fields). Appends go to the last segment; before a batch would take
  * it past {@link FileLogConfig#segmentBytes()} a new one is started (named {@code .seg.new} until the one left is
- * fsynced, by a background thread: {@link LogSyncer}); by default its file was written ahead, zeros made durable
+ * fsynced, by a background thread: {@link LogSyncer}); optionally its file was written ahead, zeros made durable
  * before it was needed ({@link SpareSegment}, {@link FileLogConfig#preallocate()}), so that group commits fsync no
  * metadata. A file {@code lock} keeps other logs out of the directory while this one is open. Per stream, an
  * in-memory index ({@link StreamIndex}).
@@ -138,7 +138,7 @@ public final class FileMessageLog implements MessageLog {
                 throw e;
             }
             if (spare != null) {
-                spare.start(this::reserveSpare);
+                spare.start(this::reserveSpare, () -> appender.active().size());
             }
         } catch (IOException | RuntimeException e) {
             closeFiles();
@@ -399,8 +399,9 @@ public final class FileMessageLog implements MessageLog {
     }
 
     /**
-     * Bytes of the log's segment files on disk, zeros written ahead included, and of the spare segment being or
-     * written ahead ({@link FileLogConfig#preallocate()}): what {@link FileLogConfig#maxDiskBytes()} limits.
+     * Bytes of the log's segment files on disk, zeros written ahead included, and of the spare segment while it is
+     * reserved, written or ready ({@link FileLogConfig#preallocate()}): what {@link FileLogConfig#maxDiskBytes()}
+     * limits.
      */
     public long diskBytes() {
         return appender.totalBytes();

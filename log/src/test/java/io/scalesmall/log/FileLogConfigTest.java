@@ -19,11 +19,11 @@ class FileLogConfigTest {
 
     @Test
     void everyWitherKeepsTheOtherSettings() {
-        FileLogConfig c = FileLogConfig.DEFAULT.withPreallocate(false).withWritebackBytes(1 << 20)
+        FileLogConfig c = FileLogConfig.DEFAULT.withPreallocate(true).withWritebackBytes(1 << 20)
                 .withKeepPageCache(true).withSegmentBytes(1 << 20).withCacheBytes(0).withRetentionBytes(5)
                 .withRetentionMillis(6).withMaxDiskBytes(7).withProducerExpiryMillis(8).withCompressMinBytes(9);
-        assertThat(c).isEqualTo(new FileLogConfig(1 << 20, 9, 5, 6, 7, 8, 0, true, 1 << 20, false));
-        assertThat(FileLogConfig.DEFAULT.preallocate()).isTrue();
-        assertThat(c.withPreallocate(true).preallocate()).isTrue();
+        assertThat(c).isEqualTo(new FileLogConfig(1 << 20, 9, 5, 6, 7, 8, 0, true, 1 << 20, true));
+        assertThat(FileLogConfig.DEFAULT.preallocate()).isFalse();
+        assertThat(c.withPreallocate(false).preallocate()).isFalse();
     }
 }

@@ -98,10 +98,9 @@ class FileMessageLogFullDiskTest {
         }
     }
 
-    /** Without segments written ahead: a roll creates its file then (with them, only when no spare is ready). */
     @Test
     void aNewSegmentFileThatCannotBeCreatedIsReportedAsFull() throws IOException {
-        try (FileMessageLog log = open(SMALL.withPreallocate(false))) {
+        try (FileMessageLog log = open(SMALL)) {
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 sent.add(new byte[200]);

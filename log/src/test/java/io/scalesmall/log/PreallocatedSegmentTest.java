@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 class PreallocatedSegmentTest {
     /** 4 records of 200-byte messages fit a segment; compression off, so that sizes are exact. */
     private static final FileLogConfig SMALL = FileLogConfig.DEFAULT.withSegmentBytes(1024)
-            .withCompressMinBytes(Integer.MAX_VALUE);
+            .withCompressMinBytes(Integer.MAX_VALUE).withPreallocate(true);
 
     @TempDir
     Path dir;

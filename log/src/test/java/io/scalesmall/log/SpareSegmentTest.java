@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +154,27 @@ class SpareSegmentTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> spare.reservedBytes() == 0);
             assertThat(file()).doesNotExist();
             assertThat(spare.ready()).isFalse();
+        }
+    }
+
+    /** The zeros follow the active segment's fill: done by the time it is three quarters full, not in one burst. */
+    @Test
+    void theZerosArePacedByTheActiveSegmentsFill() throws IOException {
+        long bytes = 4L << 20;
+        AtomicLong filled = new AtomicLong();
+        try (SpareSegment spare = new SpareSegment(dir, bytes, faults.opener(), "test-spare", 50)) {
+            spare.start((b, reserved) -> {
+                reserved.set(b);
+                return true;
+            }, filled::get);
+            spare.request();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file()) && Files.size(file()) >= 1 << 20);
+            // nothing filled yet: at most 4/3 MiB of zeros, so one step of 1 MiB, and it waits
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> !spare.ready() && Files.size(file()) == 1 << 20);
+            filled.set(2L << 20); // half full: room for 4 MiB (4/3 of 3 MiB), all of it
+            await().atMost(Duration.ofSeconds(10)).until(spare::ready);
+            assertThat(Files.size(file())).isEqualTo(bytes);
         }
     }
 

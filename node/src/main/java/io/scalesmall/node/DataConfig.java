@@ -24,9 +24,9 @@ import java.util.Objects;
  *                                    (greedy: half of the JVM's maximum heap); off = no cache
  * log-page-cache       drop|keep    drop (default): a complete, fsynced segment's pages leave the kernel's page
  *                                    cache (Linux); keep: the kernel keeps them for consumers reading far behind
- * log-preallocate      on|off       on (default): each next segment's file is written ahead as fsynced zeros, so
- *                                    group commits fsync no metadata; off: segments grow as they fill (better on
- *                                    copy-on-write file systems)
+ * log-preallocate      on|off       off (default): segments grow as they fill; on: each next segment's file is
+ *                                    written ahead as fsynced zeros, so group commits fsync no metadata (faster
+ *                                    fsyncs, twice the bytes written; see FileLogConfig#preallocate)
  * data-io-slice-us     N|off        the scheduler slice (µs) the data path's event loops and group-commit thread ask
  *                                    for (Linux 6.12+, see ThreadSlice): 100..100000; off or 0 = the kernel's; default
  *                                    300
@@ -78,7 +78,7 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
     /** The defaults for a node whose state lives in {@code dataDir}. */
     public static DataConfig defaults(Path dataDir) {
         return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
-                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false, true,
+                Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false, false,
                 StreamServerConfig.DEFAULT_IO_SLICE_MICROS);
     }
 

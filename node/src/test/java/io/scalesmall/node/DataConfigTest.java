@@ -27,7 +27,7 @@ class DataConfigTest {
         NodeConfig c = NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_MAX_DISK", "2g"), Map.of("data-port", "31000",
                 "log-dir", "/var/ss", "log-retention", "12h", "log-retention-bytes", "512m"));
         assertThat(c.data()).isEqualTo(new DataConfig(31000, Path.of("/var/ss"), 2L << 30, 512L << 20,
-                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, true, 300));
+                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, false, 300));
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("data-io-slice-us", "150")).data().ioSliceMicros())
                 .isEqualTo(150);
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_DATA_IO_SLICE_US", "OFF"), Map.of()).data()
@@ -39,7 +39,7 @@ class DataConfigTest {
                 .keepPageCache()).isTrue();
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_PAGE_CACHE", "Drop"), Map.of()).data()
                 .logConfig().keepPageCache()).isFalse();
-        assertThat(c.data().logConfig().preallocate()).as("default: on").isTrue();
+        assertThat(c.data().logConfig().preallocate()).as("default: off").isFalse();
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-preallocate", "off")).data().logConfig()
                 .preallocate()).isFalse();
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_PREALLOCATE", "On"), Map.of()).data()

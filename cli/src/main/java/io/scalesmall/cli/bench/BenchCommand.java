@@ -109,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
     String ioSliceUs;
 
     @Option(names = "--preallocate", paramLabel = "on|off", description = "Whether the in-process nodes' file logs"
-            + " write each next segment ahead of need, as fsynced zeros (default: on, the log's own); a node given by"
+            + " write each next segment ahead of need, as fsynced zeros (default: off, the log's own); a node given by"
             + " --node keeps its own --log-preallocate.")
     String preallocate;
 

@@ -33,7 +33,7 @@ class BenchCommandTest {
         assertThat(out.toString())
                 .contains("2,000 messages of 50 bytes, ack memory=1, 1 producer(s), 1 stream(s), 1 consumer(s)")
                 .contains("chain: 1 in-process node, file log in ")
-                .contains(" (segments written ahead); ack memory=1 (each send waits until 1 copy holds it in memory)")
+                .contains(" (segments grow as they fill); ack memory=1 (each send waits until 1 copy holds it in memory)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 2,000 \\([0-9,]+ fsyncs"
                         + "(, p50 [0-9.]+ ms, p99 [0-9.]+ ms)?; 0 segment rolls, 0 into a file written ahead\\) of")
                 .contains("produced: 2,000 acknowledged, 0 failed in")
@@ -167,7 +167,7 @@ class BenchCommandTest {
                 "--no-progress")).as(err.toString()).isZero();
         assertThat(out.toString())
                 .contains("chain: 3 in-process nodes, file logs in " + data
-                        + " (segments written ahead); ack disk=3 (each send waits until 3 copies have it on disk)")
+                        + " (segments grow as they fill); ack disk=3 (each send waits until 3 copies have it on disk)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,500"
                         + " \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms; 0 segment rolls, 0 into a file"
                         + " written ahead\\),"
