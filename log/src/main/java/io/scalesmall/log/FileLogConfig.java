@@ -64,8 +64,8 @@ package io.scalesmall.log;
  *                         file system's journal (PostgreSQL's {@code wal_init_zero}). Measured on the benchmark
  *                         machine (docs/benchmarks.md): fdatasync p50 0.21-0.27 instead of 0.39-0.46 ms, but the
  *                         zeros double the bytes written and cost CPU, and the disk-ack p99 at half of peak was no
- *                         better (medians 15 and 12 ms over six pairs); at 1M msgs/s ack p50 0.70-0.76 instead of
- *                         0.82-0.90 ms. Up to two segments' worth of zeros sit on disk (the active segment's unwritten
+ *                         better (medians 15 and 12 ms over six pairs); at 1M msgs/s ack p50 0.70-0.86 instead of
+ *                         0.82-1.01 ms. Up to two segments' worth of zeros sit on disk (the active segment's unwritten
  *                         end and the spare), which the disk budget counts as used and gives back before it refuses a
  *                         batch. Pointless on copy-on-write file systems (btrfs, ZFS), where overwriting allocates
  *                         anyway.
