@@ -176,22 +176,32 @@ class FileMessageLogRecoveryTest {
                 .contains("CRC32C mismatch");
     }
 
+    private List<Appended> fiveBatchesInOneSegment() throws IOException {
+        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
+            return fill(log, dir, new SplittableRandom(4), 5);
+        }
+    }
+
+    /** Writes {@code bytes} after the end of {@code file}. */
+    static void appendBytes(Path file, ByteBuffer bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        }
+    }
+
     /**
      * Zeros after the last segment's batches (written ahead, or what a crash can leave in a growing file) are no
      * torn tail: kept, quietly, and the next batches go over them.
      */
     @Test
     void zerosAfterTheLastBatchAreKeptAndWrittenOver() throws IOException {
-        List<Appended> batches;
-        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
-            batches = fill(log, dir, new SplittableRandom(4), 5);
-        }
+        List<Appended> batches = fiveBatchesInOneSegment();
         Path seg = batches.get(0).segment;
         long dataEnd = batches.get(batches.size() - 1).end;
         assertThat(Files.size(seg)).isEqualTo(dataEnd);
-        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ch.write(ByteBuffer.allocate(4096));
-        }
+        appendBytes(seg, ByteBuffer.allocate(4096));
         try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
             assertThat(log.recovery().truncatedBytes()).isZero();
             assertThat(log.segmentSize(0)).isEqualTo(dataEnd);
@@ -212,15 +222,10 @@ class FileMessageLogRecoveryTest {
     /** Anything but zeros after the zeros is a torn tail again: cut, from the last valid batch on, with a WARN. */
     @Test
     void garbageAfterZerosIsATornTail() throws IOException {
-        List<Appended> batches;
-        try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
-            batches = fill(log, dir, new SplittableRandom(4), 5);
-        }
+        List<Appended> batches = fiveBatchesInOneSegment();
         Path seg = batches.get(0).segment;
         long dataEnd = batches.get(batches.size() - 1).end;
-        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ch.write(ByteBuffer.allocate(4096).put(4095, (byte) 1));
-        }
+        appendBytes(seg, ByteBuffer.allocate(4096).put(4095, (byte) 1));
         try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
             assertThat(log.recovery().truncatedBytes()).isEqualTo(4096);
             assertHolds(log, batches);

@@ -10,10 +10,8 @@ import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,9 +113,8 @@ class PreallocatedSegmentTest {
             log.flush();
         }
         Path seg0 = dir.resolve(Segment.fileName(0));
-        try (FileChannel ch = FileChannel.open(seg0, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ch.write(ByteBuffer.allocate(1024 - (int) data0)); // as if the roll's cut had not reached the disk
-        }
+        // as if the roll's cut had not reached the disk
+        FileMessageLogRecoveryTest.appendBytes(seg0, ByteBuffer.allocate(1024 - (int) data0));
         try (FileMessageLog log = FileMessageLog.open(dir, SMALL)) {
             assertThat(log.recovery().truncatedBytes()).isZero();
             assertThat(Files.size(seg0)).isEqualTo(data0);

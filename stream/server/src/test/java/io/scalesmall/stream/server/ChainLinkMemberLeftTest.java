@@ -7,11 +7,8 @@ import io.scalesmall.log.MemoryMessageLog;
 import io.scalesmall.stream.client.ProducerConfig;
 import io.scalesmall.stream.client.StreamProducer;
 import io.scalesmall.stream.protocol.AckMode;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +30,7 @@ class ChainLinkMemberLeftTest {
             c.chain(0, 1, 2);
             try (StreamProducer p = StreamProducer.create(ProducerConfig.of(c.address(0), s)
                     .withAck(AckMode.disk(3)))) {
-                List<CompletableFuture<Long>> acks = new ArrayList<>();
-                for (int i = 0; i < 100; i++) {
-                    acks.add(p.send(("m" + i).getBytes(StandardCharsets.UTF_8)));
-                }
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+                ChainContract.sendAll(p, new ArrayList<>(), "m", 100);
                 assertThat(c.end(2, s)).isEqualTo(100);
                 // The middle's link ticks no more for now (each tick fails at its first look at the chain): the
                 // stretch between two ticks of the real run, stretched until the producer is gone.
@@ -73,11 +66,7 @@ class ChainLinkMemberLeftTest {
             c.chain(0, 1, 2);
             try (StreamProducer p = StreamProducer.create(ProducerConfig.of(c.address(0), s)
                     .withAck(AckMode.disk(3)))) {
-                List<CompletableFuture<Long>> acks = new ArrayList<>();
-                for (int i = 0; i < 100; i++) {
-                    acks.add(p.send(("m" + i).getBytes(StandardCharsets.UTF_8)));
-                }
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+                ChainContract.sendAll(p, new ArrayList<>(), "m", 100);
             }
             await().atMost(WAIT).until(() -> c.servers.get(0).chainLinks() + c.servers.get(1).chainLinks() == 0);
             c.chain(0, 1, 3); // node 3 joins in the old tail's place ...
