@@ -26,9 +26,14 @@ import org.slf4j.LoggerFactory;
  * into them is a metadata change again. This is PostgreSQL's {@code wal_init_zero}.
  *
  * <p><b>When.</b> The first spare once the active segment is a quarter full ({@link #request}: a log that never fills
- * a segment never writes one), then each next one as soon as a roll took the last, a whole segment ahead of need.
- * A roll that finds none ready (the thread is behind, or failing) starts an empty segment that grows, as without
- * spares.
+ * a segment never writes one), then each next one as soon as a roll took the last. Its zeros are paced by the active
+ * segment's fill ({@link #start(Budget, LongSupplier)}), so that they reach the device beside the batches: written
+ * in one burst after each roll, they held group commits' fsyncs behind their writeback (docs/benchmarks.md). A roll
+ * that finds none ready (the thread is behind, or failing) starts an empty segment that grows, as without spares.
+ *
+ * <p><b>Cost.</b> Every byte of a segment is written twice, zeros then batches, and the zeros cost CPU; measured, the
+ * fsyncs got faster but the disk-ack p99 at half of peak did not (docs/benchmarks.md): so it is off by default
+ * ({@link FileLogConfig#preallocate()}).
  *
  * <p><b>Disk budget.</b> A spare's bytes count as used from the moment it is reserved, before it is written; the
  * thread reserves one only while the budget has room for it and for one segment more, and an append that would not
