@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
@@ -258,9 +260,9 @@ public final class FileMessageLog implements MessageLog {
      * the thread asks again later), so that {@link #close}, which holds it while it stops that thread, cannot
      * deadlock.
      */
-    private boolean reserveSpare(long bytes, java.util.concurrent.atomic.AtomicLong reserved) {
+    private boolean reserveSpare(long bytes, AtomicLong reserved) {
         try {
-            if (!appendLock.tryLock(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!appendLock.tryLock(10, TimeUnit.MILLISECONDS)) {
                 return false;
             }
         } catch (InterruptedException e) {

@@ -91,14 +91,22 @@ final class Segment {
      * (its predecessor is not yet durable). Creating a file is a metadata change, no fsync.
      */
     static Segment create(Path dir, int number, ChannelOpener opener, boolean pending) throws IOException {
+        Path p = freeName(dir, number, pending);
+        return new Segment(number, p, opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), 0);
+    }
+
+    /**
+     * The path of segment {@code number} under its plain or pending name, after deleting files of either name that
+     * an earlier failed attempt left empty. A file still there holds data: the caller must not replace it.
+     */
+    private static Path freeName(Path dir, int number, boolean pending) throws IOException {
         for (Path q : new Path[] {dir.resolve(fileName(number)), dir.resolve(pendingFileName(number))}) {
             if (Files.exists(q) && Files.size(q) == 0) {
                 Files.delete(q);
             }
         }
-        Path p = dir.resolve(pending ? pendingFileName(number) : fileName(number));
-        return new Segment(number, p, opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE), 0);
+        return dir.resolve(pending ? pendingFileName(number) : fileName(number));
     }
 
     /**
@@ -127,12 +135,9 @@ final class Segment {
      * directory fsync that confirms the segment, like a create.
      */
     static Segment adopt(Path spare, Path dir, int number, ChannelOpener opener, boolean pending) throws IOException {
-        Path p = dir.resolve(pending ? pendingFileName(number) : fileName(number));
+        Path p = freeName(dir, number, pending);
         if (Files.exists(p)) {
-            if (Files.size(p) != 0) {
-                throw new java.nio.file.FileAlreadyExistsException(p.toString());
-            }
-            Files.delete(p); // left empty by an earlier failed attempt, as in create
+            throw new java.nio.file.FileAlreadyExistsException(p.toString()); // a rename would replace it
         }
         Files.move(spare, p, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         FileChannel ch = null;

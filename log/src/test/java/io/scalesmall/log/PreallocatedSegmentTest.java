@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,11 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** A file log whose segments are written ahead ({@link SpareSegment}): rolls, recovery and the disk budget. */
 class PreallocatedSegmentTest {
@@ -31,25 +27,9 @@ class PreallocatedSegmentTest {
 
     @TempDir
     Path dir;
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(FileMessageLog.class);
-
-    private Level level;
-
-    /** Captures the log's lines from INFO up (the test configuration shows WARN only). */
-    @BeforeEach
-    void captureLog() {
-        level = logger.getLevel();
-        logger.setLevel(Level.INFO);
-        logged.start();
-        logger.addAppender(logged);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        logger.detachAppender(logged);
-        logger.setLevel(level);
-    }
+    /** The log's lines from INFO up (the test configuration shows WARN only). */
+    @RegisterExtension
+    final CapturedLog logged = new CapturedLog(Level.INFO);
 
     private static byte[] message(int i) {
         byte[] m = new byte[200];

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +12,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** The spare segment's life on its own: written when asked and allowed, taken, given back, failing, closed. */
 class SpareSegmentTest {
@@ -27,22 +23,11 @@ class SpareSegmentTest {
     @TempDir
     Path dir;
     private final FaultyChannel.Faults faults = new FaultyChannel.Faults();
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(FileMessageLog.class);
+    @RegisterExtension
+    final CapturedLog logged = new CapturedLog(Level.WARN);
     /** Whether the budget has room; reservations asked for. */
     private final AtomicBoolean room = new AtomicBoolean(true);
     private final AtomicInteger asked = new AtomicInteger();
-
-    @BeforeEach
-    void captureLog() {
-        logged.start();
-        logger.addAppender(logged);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        logger.detachAppender(logged);
-    }
 
     private SpareSegment started() {
         SpareSegment spare = new SpareSegment(dir, BYTES, faults.opener(), "test-spare", 50);

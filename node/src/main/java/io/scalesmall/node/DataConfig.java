@@ -124,24 +124,10 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
             memory = m.equalsIgnoreCase("auto") ? FileLogConfig.AUTO_CACHE_BYTES
                     : m.equalsIgnoreCase("off") ? 0 : size("log-memory", m);
         }
-        boolean keep = d.keepPageCache;
-        if (v.containsKey("log-page-cache")) {
-            String m = v.get("log-page-cache").strip().toLowerCase(Locale.ROOT);
-            if (!m.equals("drop") && !m.equals("keep")) {
-                throw new IllegalArgumentException("log-page-cache: '" + v.get("log-page-cache")
-                        + "' is neither drop nor keep");
-            }
-            keep = m.equals("keep");
-        }
-        boolean preallocate = d.preallocate;
-        if (v.containsKey("log-preallocate")) {
-            String m = v.get("log-preallocate").strip().toLowerCase(Locale.ROOT);
-            if (!m.equals("on") && !m.equals("off")) {
-                throw new IllegalArgumentException("log-preallocate: '" + v.get("log-preallocate")
-                        + "' is neither on nor off");
-            }
-            preallocate = m.equals("on");
-        }
+        int pageCache = either(v, "log-page-cache", "drop", "keep");
+        boolean keep = pageCache < 0 ? d.keepPageCache : pageCache == 1;
+        int prealloc = either(v, "log-preallocate", "on", "off");
+        boolean preallocate = prealloc < 0 ? d.preallocate : prealloc == 0;
         int slice = d.ioSliceMicros;
         if (v.containsKey("data-io-slice-us")) {
             String m = v.get("data-io-slice-us").strip();
@@ -153,6 +139,23 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
             }
         }
         return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, preallocate, slice);
+    }
+
+    /**
+     * Parses a key that takes one of two words (any case).
+     *
+     * @return 0 for {@code first}, 1 for {@code second}, -1 when the key is not given
+     * @throws IllegalArgumentException naming the key and value for any other word
+     */
+    private static int either(Map<String, String> v, String key, String first, String second) {
+        if (!v.containsKey(key)) {
+            return -1;
+        }
+        String m = v.get(key).strip().toLowerCase(Locale.ROOT);
+        if (!m.equals(first) && !m.equals(second)) {
+            throw new IllegalArgumentException(key + ": '" + v.get(key) + "' is neither " + first + " nor " + second);
+        }
+        return m.equals(first) ? 0 : 1;
     }
 
     /** Parses SIZE|off; off is {@link FileLogConfig#UNLIMITED}. */
