@@ -1,6 +1,5 @@
 package io.scalesmall.log;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -43,42 +42,49 @@ final class PageCache {
     /** Architectures whose Linux headers define POSIX_FADV_DONTNEED as 4 (s390x does not). */
     private static final Set<String> ARCHS = Set.of("amd64", "x86_64", "aarch64", "riscv64");
 
-    /** The C library's calls used here (JNA maps them by name). */
-    interface LibC extends Library {
-        int open(String path, int flags);
+    /**
+     * The C library's calls used here, bound once by JNA's direct mapping ({@link Native#register(Class, String)}):
+     * a call is a JNI call, with no proxy, reflection or per-call {@code Memory} (the path's C string lives only
+     * during the call), so nothing is left for JNA's cleaner thread. The log's background thread makes about eight
+     * such calls per 4 MiB written.
+     */
+    private static final class LibC {
+        static native int open(String path, int flags);
 
         /** @return 0, or an error number (not -1 and errno) */
-        int posix_fadvise(int fd, long offset, long length, int advice);
+        static native int posix_fadvise(int fd, long offset, long length, int advice);
 
-        int close(int fd);
+        static native int close(int fd);
 
         /** @return 0, or -1 (errno set) */
-        int sync_file_range(int fd, long offset, long nbytes, int flags);
+        static native int sync_file_range(int fd, long offset, long nbytes, int flags);
     }
 
-    private static final LibC LIBC = load();
+    /** Whether {@link LibC}'s calls are bound. */
+    private static final boolean BOUND = bind();
 
     private PageCache() {
     }
 
-    private static LibC load() {
+    private static boolean bind() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (!os.startsWith("linux") || !ARCHS.contains(arch)) {
             LOG.debug("page cache: not dropped on {} {}", os, arch);
-            return null;
+            return false;
         }
         try {
-            return Native.load("c", LibC.class);
+            Native.register(LibC.class, "c");
+            return true;
         } catch (LinkageError | RuntimeException e) {
             LOG.info("page cache: segments' pages stay cached (cannot call posix_fadvise: {})", e.toString());
-            return null;
+            return false;
         }
     }
 
     /** Whether {@link #drop} can work here. */
     static boolean supported() {
-        return LIBC != null;
+        return BOUND;
     }
 
     /**
@@ -116,20 +122,19 @@ final class PageCache {
 
     /** Opens {@code file} read-only, calls sync_file_range with {@code flags} (if any), then the drop (if asked). */
     private static boolean call(Path file, long offset, long length, int flags, boolean drop) {
-        LibC c = LIBC;
-        if (c == null) {
+        if (!BOUND) {
             return false;
         }
         try {
-            int fd = c.open(file.toString(), O_RDONLY);
+            int fd = LibC.open(file.toString(), O_RDONLY);
             if (fd < 0) {
                 return false;
             }
             try {
-                boolean ok = flags == 0 || c.sync_file_range(fd, offset, length, flags) == 0;
-                return ok && (!drop || c.posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED) == 0);
+                boolean ok = flags == 0 || LibC.sync_file_range(fd, offset, length, flags) == 0;
+                return ok && (!drop || LibC.posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED) == 0);
             } finally {
-                c.close(fd);
+                LibC.close(fd);
             }
         } catch (LinkageError | RuntimeException e) {
             LOG.debug("page cache: cannot act on {}: {}", file, e.toString());
