@@ -69,10 +69,18 @@ package io.scalesmall.log;
  *                         end and the spare), which the disk budget counts as used and gives back before it refuses a
  *                         batch. Pointless on copy-on-write file systems (btrfs, ZFS), where overwriting allocates
  *                         anyway.
+ * @param writeBehindBytes 0 (default): an append writes its batch into the segment file ({@code pwrite}) before it
+ *                         returns. Otherwise write-behind ({@code SegmentWriter}): an append places the batch, puts it
+ *                         in the cache and returns; a background thread writes it, holding up to this many bytes of
+ *                         batches not yet written in a ring of direct memory (appends wait while it is full). Fsyncs,
+ *                         and so disk acknowledgements, cover only written batches: durability is unchanged. A failed
+ *                         background write (a full or failing disk) is final for the log, as a failed fsync is:
+ *                         appends are refused until it is reopened, and batches acknowledged only as in memory
+ *                         since the failure are lost, as in a crash. 0 or {@value #MIN_WRITE_BEHIND_BYTES}..2 GiB.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
         long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes,
-        boolean preallocate) {
+        boolean preallocate, long writeBehindBytes) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
     public static final long MIN_SEGMENT_BYTES = 1024;
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
@@ -84,13 +92,15 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     public static final long DEFAULT_WRITEBACK_BYTES = 4L << 20;
     /** The smallest {@link #writebackBytes} other than 0 (off): one page. */
     public static final long MIN_WRITEBACK_BYTES = 4096;
+    /** The smallest {@link #writeBehindBytes} other than 0 (off): 1 MiB. */
+    public static final long MIN_WRITE_BEHIND_BYTES = 1L << 20;
     /** {@link #cacheBytes} meaning "half of {@link Runtime#maxMemory()} at open". */
     public static final long AUTO_CACHE_BYTES = -1;
 
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
             UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false,
-            DEFAULT_WRITEBACK_BYTES, false);
+            DEFAULT_WRITEBACK_BYTES, false, 0);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
@@ -111,6 +121,11 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
             throw new IllegalArgumentException("writebackBytes must be 0 (off) or >= " + MIN_WRITEBACK_BYTES + ", got "
                     + writebackBytes);
         }
+        if (writeBehindBytes != 0
+                && (writeBehindBytes < MIN_WRITE_BEHIND_BYTES || writeBehindBytes > Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("writeBehindBytes must be 0 (off) or in " + MIN_WRITE_BEHIND_BYTES
+                    + ".." + Integer.MAX_VALUE + ", got " + writeBehindBytes);
+        }
     }
 
     /** The cache budget in bytes: {@link #cacheBytes}, with {@link #AUTO_CACHE_BYTES} resolved now. */
@@ -126,54 +141,60 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
 
     public FileLogConfig withSegmentBytes(long bytes) {
         return new FileLogConfig(bytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate, writeBehindBytes);
     }
 
     public FileLogConfig withCompressMinBytes(int bytes) {
         return new FileLogConfig(segmentBytes, bytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate, writeBehindBytes);
     }
 
     public FileLogConfig withRetentionBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, bytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate, writeBehindBytes);
     }
 
     public FileLogConfig withRetentionMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, millis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate, writeBehindBytes);
     }
 
     public FileLogConfig withMaxDiskBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, bytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate, writeBehindBytes);
     }
 
     public FileLogConfig withProducerExpiryMillis(long millis) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                millis, cacheBytes, keepPageCache, writebackBytes, preallocate);
+                millis, cacheBytes, keepPageCache, writebackBytes, preallocate, writeBehindBytes);
     }
 
     /** @param keep see {@link #keepPageCache}: true keeps synced segments' pages in the page cache */
     public FileLogConfig withKeepPageCache(boolean keep) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keep, writebackBytes, preallocate);
+                producerExpiryMillis, cacheBytes, keep, writebackBytes, preallocate, writeBehindBytes);
     }
 
     /** @param bytes see {@link #writebackBytes}: 0 switches early writeback off */
     public FileLogConfig withWritebackBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, bytes, preallocate);
+                producerExpiryMillis, cacheBytes, keepPageCache, bytes, preallocate, writeBehindBytes);
+    }
+
+    /** @param bytes see {@link #writeBehindBytes}: 0 writes each batch on the appender's thread */
+    public FileLogConfig withWriteBehindBytes(long bytes) {
+        return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, preallocate, bytes);
     }
 
     /** @param on see {@link #preallocate}: false lets segment files grow as batches arrive */
     public FileLogConfig withPreallocate(boolean on) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, on);
+                producerExpiryMillis, cacheBytes, keepPageCache, writebackBytes, on, writeBehindBytes);
     }
 
     public FileLogConfig withCacheBytes(long bytes) {
         return new FileLogConfig(segmentBytes, compressMinBytes, retentionBytes, retentionMillis, maxDiskBytes,
-                producerExpiryMillis, bytes, keepPageCache, writebackBytes, preallocate);
+                producerExpiryMillis, bytes, keepPageCache, writebackBytes, preallocate, writeBehindBytes);
     }
 }

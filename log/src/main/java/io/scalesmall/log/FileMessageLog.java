@@ -101,6 +101,8 @@ public final class FileMessageLog implements MessageLog {
     private final LogSyncer syncer;
     /** Writes the next segment's file ahead of need, or null when switched off. */
     private final SpareSegment spare;
+    /** Writes appended batches behind the appenders; null when they write them ({@link FileLogConfig#writeBehindBytes}) */
+    private final SegmentWriter writer;
     private final RecoveryReport recovery;
     private volatile boolean closed;
 
@@ -118,7 +120,6 @@ public final class FileMessageLog implements MessageLog {
         });
         this.cache = new BatchCache(config.resolvedCacheBytes(), cacheGrower, BatchCache.GROWTH_SHARE_PERCENT,
                 System::nanoTime);
-        this.reader = new LogReader(segments, cache);
         Files.createDirectories(dir);
         this.lock = DirectoryLock.take(dir);
         try {
@@ -127,12 +128,18 @@ public final class FileMessageLog implements MessageLog {
             SpareSegment.deleteLeftover(dir);
             this.syncer = new LogSyncer(commit, !config.keepPageCache(),
                     "scalesmall-log-sync " + dir.getFileName());
+            this.writer = config.writeBehindBytes() == 0 ? null : new SegmentWriter((int) config.writeBehindBytes(), 0,
+                    syncer::written, "scalesmall-log-write " + dir.getFileName());
+            this.reader = new LogReader(segments, cache, writer);
             this.spare = config.preallocate() ? new SpareSegment(dir, config.segmentBytes(), ChannelOpener.DEFAULT,
                     "scalesmall-log-spare " + dir.getFileName()) : null;
             try {
                 this.appender = new SegmentAppender(dir, config, commit, streams, segments, cache, this::dropExpired,
-                        opener, syncer, spare);
+                        opener, syncer, spare, writer);
             } catch (IOException | RuntimeException e) {
+                if (writer != null) {
+                    writer.close();
+                }
                 syncer.close();
                 if (spare != null) {
                     spare.close();
@@ -454,6 +461,9 @@ public final class FileMessageLog implements MessageLog {
                 return;
             }
             closed = true;
+            if (writer != null) {
+                writer.close(); // writes what it holds, so that the rolls' fsyncs below find it in the files
+            }
             syncer.close();
             if (spare != null) {
                 spare.close();

@@ -71,20 +71,42 @@ final class GroupCommit {
         this.nanoClock = nanoClock;
     }
 
-    /** The log's view: how many bytes were appended, and which channel takes appends now. */
+    /**
+     * The log's view: how many bytes were appended, how many of them are written to the files (fewer while a
+     * {@link SegmentWriter} writes behind the appender), and which channel takes appends now.
+     */
     interface Log {
         long appendedBytes();
 
         FileChannel activeChannel();
+
+        /** Appended bytes that are in the files: a prefix of {@link #appendedBytes()}. */
+        default long writtenBytes() {
+            return appendedBytes();
+        }
+
+        /** Returns once the appended bytes up to {@code mark} are in the files; throws if they never will be. */
+        default void awaitWritten(long mark) throws IOException {
+        }
+    }
+
+    /** Waits until the log's appended bytes up to a mark are written to the files ({@link SegmentWriter}). */
+    interface Written {
+        /** The appender writes each record itself: everything appended is written. */
+        Written NONE = mark -> {
+        };
+
+        void await(long mark) throws IOException;
     }
 
     /**
      * A segment the appender left: {@code left} is complete, {@code next} was created under its pending name, and
      * {@code appendedBytes} were appended, all to {@code left} or earlier segments, when it was left. {@code cut} is
      * told how many bytes of zeros written ahead the roll's completion cut off {@code left}
-     * ({@link Segment#trimTail}), for the disk budget.
+     * ({@link Segment#trimTail}), for the disk budget. {@code written} waits until those bytes are in the files
+     * (write-behind), before the fsync.
      */
-    record Roll(Path dir, Segment left, Segment next, long appendedBytes, LongConsumer cut) {
+    record Roll(Path dir, Segment left, Segment next, long appendedBytes, LongConsumer cut, Written written) {
     }
 
     /** Returns once everything the log had appended on entry is durable. */
@@ -93,14 +115,16 @@ final class GroupCommit {
         if (durable.get() >= target) {
             return;
         }
+        log.awaitWritten(target); // outside the lock: an fsync in progress may cover it meanwhile
         syncLock.lock();
         try {
             if (durable.get() >= target) {
                 return; // the fsync we queued behind covered us
             }
             // Read the mark, then the channel, then the rolls: every byte counted is in that segment or an earlier
-            // one, and the appender queued every roll up to it before it made it active.
-            long covering = log.appendedBytes();
+            // one, and the appender queued every roll up to it before it made it active. Only written bytes count:
+            // what a writer still holds is not in the files the fsyncs reach.
+            long covering = log.writtenBytes();
             FileChannel active = log.activeChannel();
             completeRolls();
             force(active);
@@ -136,6 +160,7 @@ final class GroupCommit {
     /** Under the sync lock: fsync each left segment, then confirm its successor, oldest first. */
     private void completeRolls() throws IOException {
         for (Roll r; (r = rolls.peek()) != null; ) {
+            r.written().await(r.appendedBytes()); // every record placed in left is in its file
             long cut = r.left().trimTail(); // zeros no batch reached; the fsync below makes the new length durable
             if (cut > 0) {
                 r.cut().accept(cut);

@@ -21,10 +21,15 @@ import java.nio.file.Path;
 final class LogReader {
     private final Map<Integer, Segment> segments;
     private final BatchCache cache;
+    private final SegmentWriter writer;
 
-    /** @param segments the log's open segments by number (read concurrently, changed by the appender only) */
-    LogReader(Map<Integer, Segment> segments, BatchCache cache) {
+    /**
+     * @param segments the log's open segments by number (read concurrently, changed by the appender only)
+     * @param writer   the log's write-behind, whose records a read from a file waits for; null if none
+     */
+    LogReader(Map<Integer, Segment> segments, BatchCache cache, SegmentWriter writer) {
         this.segments = segments;
+        this.writer = writer;
         this.cache = cache;
     }
 
@@ -147,6 +152,9 @@ final class LogReader {
     private ByteBuffer fromDisk(StreamIndex.View v, int i) throws IOException {
         long position = v.positions()[i];
         Segment seg = segmentOf(v, i);
+        if (writer != null) {
+            writer.awaitWritten(seg, position + v.lengths()[i]); // not cached, and placed but not yet written
+        }
         ByteBuffer rec = seg.read(position, v.lengths()[i]);
         if (BatchRecord.crc(rec, 0, rec.limit()) != rec.getInt(BatchRecord.CRC_AT)) {
             throw new LogCorruptedException(seg.path, position, "CRC32C mismatch on read");

@@ -40,6 +40,12 @@ final class Segment {
     private volatile long allocated;
     /** The largest append time of its batches, ms since the epoch; {@link Long#MIN_VALUE} while empty. */
     private volatile long newestMillis = Long.MIN_VALUE;
+    /**
+     * Bytes from the start that are in the file: {@link #size}, or less while a {@link SegmentWriter} still has
+     * batches placed here to write. Readers of the file wait for it ({@link SegmentWriter#awaitWritten(Segment,
+     * long)}).
+     */
+    private volatile long written;
 
     private Segment(int number, Path path, FileChannel channel, long size) {
         this.number = number;
@@ -47,6 +53,7 @@ final class Segment {
         this.channel = channel;
         this.size = size;
         this.allocated = size;
+        this.written = size;
     }
 
     static String fileName(int number) {
@@ -186,6 +193,7 @@ final class Segment {
      */
     void endAt(long validBytes) {
         size = validBytes;
+        written = validBytes;
     }
 
     /**
@@ -231,15 +239,49 @@ final class Segment {
             pos += channel.write(record, pos);
         }
         size = pos;
+        written = pos;
         if (pos > allocated) {
             allocated = pos;
         }
+    }
+
+    /**
+     * Places a record of {@code length} bytes at the end without writing it (write-behind: a {@link SegmentWriter}
+     * writes it later with {@link #writeAt}); the file's length counts it from now on.
+     *
+     * @return the record's position
+     */
+    long place(int length) {
+        long pos = size;
+        size = pos + length;
+        if (size > allocated) {
+            allocated = size;
+        }
+        return pos;
+    }
+
+    /**
+     * Writes a placed record: {@code record}'s remaining bytes at {@code position}, which must be where the records
+     * written so far end (a segment's records are written in the order they were placed). The writer's thread only.
+     */
+    void writeAt(ByteBuffer record, long position) throws IOException {
+        long pos = position;
+        while (record.hasRemaining()) {
+            pos += channel.write(record, pos);
+        }
+        written = pos;
+    }
+
+    /** Bytes from the start that are in the file (see {@link #place}). */
+    long written() {
+        return written;
     }
 
     /** Cuts the file to {@code length} bytes (recovery, or undoing a failed append). */
     void truncate(long length) throws IOException {
         channel.truncate(length);
         size = length;
+        written = Math.min(written, length);
         allocated = Math.min(allocated, length);
     }
 

@@ -41,6 +41,8 @@ final class SegmentAppender {
     private final LogSyncer syncer;
     /** The next segment's file written ahead, or null when the log grows its segments as they fill. */
     private final SpareSegment spare;
+    /** Writes placed records behind the appender, or null when the appender writes them itself. */
+    private final SegmentWriter writer;
     /** The segment taking appends. */
     private volatile Segment active;
     /** Bytes appended since open (the group-commit mark). */
@@ -66,7 +68,7 @@ final class SegmentAppender {
      */
     SegmentAppender(Path dir, FileLogConfig config, GroupCommit commit, Map<String, StreamIndex> streams,
             Map<Integer, Segment> segments, BatchCache cache, MakeRoom makeRoom, ChannelOpener opener,
-            LogSyncer syncer, SpareSegment spare) throws IOException {
+            LogSyncer syncer, SpareSegment spare, SegmentWriter writer) throws IOException {
         this.dir = dir;
         this.config = config;
         this.commit = commit;
@@ -77,6 +79,7 @@ final class SegmentAppender {
         this.opener = opener;
         this.syncer = syncer;
         this.spare = spare;
+        this.writer = writer;
         if (segments.isEmpty()) {
             active = Segment.create(dir, 0, opener);
             segments.put(0, active);
@@ -105,6 +108,11 @@ final class SegmentAppender {
         if (fsyncFailure != null) {
             throw new IOException("log " + dir + " refuses appends since an fsync failed (" + fsyncFailure.getMessage()
                     + "): reopen it to recover", fsyncFailure);
+        }
+        IOException writeFailure = writer == null ? null : writer.failure();
+        if (writeFailure != null) {
+            throw new IOException("log " + dir + " refuses appends since a write-behind write failed ("
+                    + writeFailure.getMessage() + "): reopen it to recover", writeFailure);
         }
         cutDirtyTail();
         StreamIndex idx = streams.get(stream);
@@ -178,8 +186,16 @@ final class SegmentAppender {
         }
         long position = seg.size();
         long allocated = seg.allocated();
+        long end = position + length;
+        boolean report = config.writebackBytes() > 0 && end - reportedBytes >= config.writebackBytes();
         try {
-            seg.append(rec);
+            if (writer == null) {
+                seg.append(rec);
+            } else {
+                seg.place(length);
+                writer.submit(seg, position, rec.array(), length, appendedBytes + length, report ? reportedBytes : 0,
+                        report ? end : 0);
+            }
         } catch (IOException e) {
             try {
                 seg.truncate(position); // a partial write must not stay: the next record goes here
@@ -198,9 +214,10 @@ final class SegmentAppender {
             spare.request();
         }
         cache.put(seg.number, position, rec.array(), length);
-        long end = position + length;
-        if (config.writebackBytes() > 0 && end - reportedBytes >= config.writebackBytes()) {
-            syncer.written(seg, reportedBytes, end);
+        if (report) {
+            if (writer == null) {
+                syncer.written(seg, reportedBytes, end);
+            }
             reportedBytes = end;
         }
         return new Placed(seg.number, position, length);
@@ -253,7 +270,8 @@ final class SegmentAppender {
         segments.put(next.number, next);
         diskBytes.addAndGet(next.allocated());
         // before next becomes active
-        commit.rolled(new GroupCommit.Roll(dir, left, next, appendedBytes, cut -> diskBytes.addAndGet(-cut)));
+        commit.rolled(new GroupCommit.Roll(dir, left, next, appendedBytes, cut -> diskBytes.addAndGet(-cut),
+                writer == null ? GroupCommit.Written.NONE : writer::awaitWritten));
         active = next;
         reportedBytes = 0;
         syncer.wake();
@@ -278,6 +296,18 @@ final class SegmentAppender {
             @Override
             public long appendedBytes() {
                 return appendedBytes;
+            }
+
+            @Override
+            public long writtenBytes() {
+                return writer == null ? appendedBytes : writer.writtenBytes();
+            }
+
+            @Override
+            public void awaitWritten(long mark) throws IOException {
+                if (writer != null) {
+                    writer.awaitWritten(mark);
+                }
             }
 
             @Override

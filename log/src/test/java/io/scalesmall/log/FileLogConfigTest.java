@@ -18,11 +18,23 @@ class FileLogConfigTest {
     }
 
     @Test
+    void writeBehindIsOffOrAtLeastOneMebibyte() {
+        assertThat(FileLogConfig.DEFAULT.withWriteBehindBytes(0).writeBehindBytes()).isZero();
+        assertThat(FileLogConfig.DEFAULT.withWriteBehindBytes(1 << 20).writeBehindBytes()).isEqualTo(1 << 20);
+        for (long bad : new long[] {-1, 1, (1 << 20) - 1, 1L << 31}) {
+            assertThatThrownBy(() -> FileLogConfig.DEFAULT.withWriteBehindBytes(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("writeBehindBytes");
+        }
+    }
+
+    @Test
     void everyWitherKeepsTheOtherSettings() {
         FileLogConfig c = FileLogConfig.DEFAULT.withPreallocate(true).withWritebackBytes(1 << 20)
+                .withWriteBehindBytes(3 << 20)
                 .withKeepPageCache(true).withSegmentBytes(1 << 20).withCacheBytes(0).withRetentionBytes(5)
                 .withRetentionMillis(6).withMaxDiskBytes(7).withProducerExpiryMillis(8).withCompressMinBytes(9);
-        assertThat(c).isEqualTo(new FileLogConfig(1 << 20, 9, 5, 6, 7, 8, 0, true, 1 << 20, true));
+        assertThat(c).isEqualTo(new FileLogConfig(1 << 20, 9, 5, 6, 7, 8, 0, true, 1 << 20, true, 3 << 20));
+        assertThat(FileLogConfig.DEFAULT.writeBehindBytes()).isZero();
         assertThat(FileLogConfig.DEFAULT.preallocate()).isFalse();
         assertThat(c.withPreallocate(false).preallocate()).isFalse();
     }

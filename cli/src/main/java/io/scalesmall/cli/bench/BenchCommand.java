@@ -113,6 +113,12 @@ public final class BenchCommand implements Callable<Integer> {
             + " --node keeps its own --log-preallocate.")
     String preallocate;
 
+    @Option(names = "--write-behind", paramLabel = "BYTES|off", description = "Write-behind for the in-process nodes'"
+            + " file logs: a background thread writes each batch into its segment, holding up to BYTES (at least 1 MiB;"
+            + " suffixes KiB, MiB) not yet written; off (default: the log's own): the appending event loop writes it."
+            + " A node given by --node keeps its own --log-write-behind.")
+    String writeBehind;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
@@ -146,9 +152,12 @@ public final class BenchCommand implements Callable<Integer> {
             sliceMicros = ioSliceUs == null ? null : parseSlice(ioSliceUs);
             logConfig = preallocate == null ? FileLogConfig.DEFAULT
                     : FileLogConfig.DEFAULT.withPreallocate(parseOnOff("--preallocate", preallocate));
+            if (writeBehind != null) {
+                logConfig = logConfig.withWriteBehindBytes(parseWriteBehind(writeBehind));
+            }
             if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE
-                    || preallocate != null)) {
-                throw new IllegalArgumentException("--data-dir, --chain, --log and --preallocate are for in-process"
+                    || preallocate != null || writeBehind != null)) {
+                throw new IllegalArgumentException("--data-dir, --chain, --log, --preallocate and --write-behind are for in-process"
                         + " nodes; with --node the cluster's own settings apply");
             }
             if (dataDir != null && kind == InProcessChain.LogKind.MEMORY) {
@@ -201,6 +210,31 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Parses an on|off flag value. */
+    /** {@code off} (0) or a size in bytes, with an optional KiB or MiB suffix, in the log's range. */
+    static long parseWriteBehind(String value) {
+        String v = value.strip();
+        if (v.equalsIgnoreCase("off")) {
+            return 0;
+        }
+        long unit = 1;
+        if (v.endsWith("MiB")) {
+            unit = 1 << 20;
+            v = v.substring(0, v.length() - 3).strip();
+        } else if (v.endsWith("KiB")) {
+            unit = 1 << 10;
+            v = v.substring(0, v.length() - 3).strip();
+        }
+        try {
+            long bytes = Math.multiplyExact(Long.parseLong(v), unit);
+            return FileLogConfig.DEFAULT.withWriteBehindBytes(bytes).writeBehindBytes();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("--write-behind must be off or a size (e.g. 8MiB), got '" + value + "'",
+                    e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--write-behind: " + e.getMessage(), e);
+        }
+    }
+
     static boolean parseOnOff(String flag, String value) {
         return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "on" -> true;
