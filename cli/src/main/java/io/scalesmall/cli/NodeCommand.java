@@ -87,6 +87,12 @@ final class NodeCommand implements Callable<Integer> {
             + " file-size change (faster fsyncs, twice the bytes written; pointless on btrfs or ZFS).")
     String logPreallocate;
 
+    @Option(names = "--log-write-behind", paramLabel = "SIZE|off", description = "Write-behind: a background thread"
+            + " writes each batch into its segment, so that the event loop acknowledges a memory copy without waiting"
+            + " for the file write; SIZE (at least 1m) bounds the bytes waiting to be written; off: the event loop"
+            + " writes them (default 8m).")
+    String logWriteBehind;
+
     @Option(names = "--data-io-slice-us", paramLabel = "N|off", description = "The scheduler slice in µs that the data"
             + " path's event loops and group-commit thread ask for, so that they get a CPU soon after they wake"
             + " (Linux 6.12+; 100..100000; off or 0: the kernel's default; default 300).")
@@ -128,6 +134,7 @@ final class NodeCommand implements Callable<Integer> {
         flags.put("log-memory", logMemory);
         flags.put("log-page-cache", logPageCache);
         flags.put("log-preallocate", logPreallocate);
+        flags.put("log-write-behind", logWriteBehind);
         flags.put("data-io-slice-us", dataIoSliceUs);
         flags.put("placement", placement);
         flags.put("weight", weight);

@@ -69,14 +69,18 @@ package io.scalesmall.log;
  *                         end and the spare), which the disk budget counts as used and gives back before it refuses a
  *                         batch. Pointless on copy-on-write file systems (btrfs, ZFS), where overwriting allocates
  *                         anyway.
- * @param writeBehindBytes 0 (default): an append writes its batch into the segment file ({@code pwrite}) before it
- *                         returns. Otherwise write-behind ({@code SegmentWriter}): an append places the batch, puts it
- *                         in the cache and returns; a background thread writes it, holding up to this many bytes of
- *                         batches not yet written in a ring of direct memory (appends wait while it is full). Fsyncs,
- *                         and so disk acknowledgements, cover only written batches: durability is unchanged. A failed
- *                         background write (a full or failing disk) is final for the log, as a failed fsync is:
- *                         appends are refused until it is reopened, and batches acknowledged only as in memory
- *                         since the failure are lost, as in a crash. 0 or {@value #MIN_WRITE_BEHIND_BYTES}..2 GiB.
+ * @param writeBehindBytes write-behind ({@code SegmentWriter}), {@value #DEFAULT_WRITE_BEHIND_BYTES} (8 MiB) by
+ *                         default: an append places the batch, puts it in the cache and returns; a background thread
+ *                         (or a flush or read that needs it, itself) writes it into the segment file, holding up to
+ *                         this many bytes of batches not yet written in a ring of direct memory (appends wait while
+ *                         it is full). So a server's event loop acknowledges a memory copy without the {@code pwrite}
+ *                         (docs/benchmarks.md, "Write-behind"). Fsyncs, and so disk acknowledgements, cover only
+ *                         written batches: durability is unchanged. A full disk pauses the writer (appends are
+ *                         refused with {@link LogFullException} until its batch fits; nothing is dropped); any other
+ *                         failed background write is final for the log, as a failed fsync is: appends are refused
+ *                         until it is reopened, and batches acknowledged only as in memory since the failure are
+ *                         lost, as in a crash. 0: an append writes its batch before it returns. 0 or
+ *                         {@value #MIN_WRITE_BEHIND_BYTES}..2^31 - 1.
  */
 public record FileLogConfig(long segmentBytes, int compressMinBytes, long retentionBytes, long retentionMillis,
         long maxDiskBytes, long producerExpiryMillis, long cacheBytes, boolean keepPageCache, long writebackBytes,
@@ -92,6 +96,8 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     public static final long DEFAULT_WRITEBACK_BYTES = 4L << 20;
     /** The smallest {@link #writebackBytes} other than 0 (off): one page. */
     public static final long MIN_WRITEBACK_BYTES = 4096;
+    /** The default {@link #writeBehindBytes}: 8 MiB, some 25 ms of appends at 330 MB/s (3.3M 100-byte msgs/s). */
+    public static final long DEFAULT_WRITE_BEHIND_BYTES = 8L << 20;
     /** The smallest {@link #writeBehindBytes} other than 0 (off): 1 MiB. */
     public static final long MIN_WRITE_BEHIND_BYTES = 1L << 20;
     /** {@link #cacheBytes} meaning "half of {@link Runtime#maxMemory()} at open". */
@@ -100,7 +106,7 @@ public record FileLogConfig(long segmentBytes, int compressMinBytes, long retent
     /** The defaults. */
     public static final FileLogConfig DEFAULT = new FileLogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_COMPRESS_MIN_BYTES,
             UNLIMITED, DEFAULT_RETENTION_MILLIS, UNLIMITED, DEFAULT_PRODUCER_EXPIRY_MILLIS, AUTO_CACHE_BYTES, false,
-            DEFAULT_WRITEBACK_BYTES, false, 0);
+            DEFAULT_WRITEBACK_BYTES, false, DEFAULT_WRITE_BEHIND_BYTES);
 
     public FileLogConfig {
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {

@@ -50,20 +50,28 @@ import org.HdrHistogram.Histogram;
  * what the JVM may use), stay in memory, so consumers reading recent data never touch the disk ({@link BatchCache},
  * {@link LogReader}, {@link #cacheStats()}); older batches are read from their segment and CRC-checked again.
  *
+ * <p><b>Write-behind</b> ({@link FileLogConfig#writeBehindBytes()}, on by default): an append places its batch in the
+ * active segment, caches and indexes it, and hands a copy to the log's writer thread ({@link SegmentWriter}), which
+ * writes it into the file shortly after; a read of a batch that is neither cached nor written yet, and a flush, write
+ * what they need themselves. Off, an append writes its batch before it returns.
+ *
  * <p><b>Durability.</b> {@link #flush()} is group commit ({@link GroupCommit}): concurrent callers share one
- * fdatasync. Appends never fsync: the fsync of a segment the log rolls away from runs on the log's sync thread
- * ({@link LogSyncer}), and a flush waits for it (or does it) before it returns.
+ * fdatasync, which covers what is written (with write-behind, the flush first writes what its mark needs). Appends
+ * never fsync: the fsync of a segment the log rolls away from runs on the log's sync thread ({@link LogSyncer}), and
+ * a flush waits for it (or does it) before it returns.
  *
  * <p><b>Full or failing disks.</b> A write that fails is cut back off the segment before the append throws, so
  * nothing of the batch is visible, now or after a restart; ENOSPC (a write or a new segment file) throws
  * {@link LogFullException} with {@link LogFullException#fileSystemFull()}, other errors their IOException, and
- * appends work again once the disk does. A failed fsync (from {@link #flush()} or a segment roll) is final: the
+ * appends work again once the disk does. With write-behind, ENOSPC pauses the writer (its batch cut back and tried
+ * again; appends refused with {@link LogFullException} meanwhile; nothing dropped), and any other failed background
+ * write is final, as a failed fsync is (below). A failed fsync (from {@link #flush()} or a segment roll) is final: the
  * kernel may have dropped the pages it could not write, so the log cannot tell what is durable; {@code flush} throws
  * the error, and from then on every append and flush throws an IOException saying so, until the log is reopened.
  * Reads keep working throughout.
  *
- * <p><b>Threads.</b> Appends hold the log's lock while they write (LZ4 compression happens before, in parallel;
- * {@link SegmentAppender} writes). Reads take no lock: they use a stream's published index snapshot, the cache and
+ * <p><b>Threads.</b> Appends hold the log's lock while they place (and, write-behind off, write) their batch (LZ4
+ * compression happens before, in parallel; {@link SegmentAppender} places). Reads take no lock: they use a stream's published index snapshot, the cache and
  * positional reads.
  */
 public final class FileMessageLog implements MessageLog {
@@ -101,7 +109,7 @@ public final class FileMessageLog implements MessageLog {
     private final LogSyncer syncer;
     /** Writes the next segment's file ahead of need, or null when switched off. */
     private final SpareSegment spare;
-    /** Writes appended batches behind the appenders; null when they write them ({@link FileLogConfig#writeBehindBytes}) */
+    /** Writes appended batches behind the appenders; null when they write them themselves. */
     private final SegmentWriter writer;
     private final RecoveryReport recovery;
     private volatile boolean closed;

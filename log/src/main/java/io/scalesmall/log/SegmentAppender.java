@@ -120,6 +120,10 @@ final class SegmentAppender {
         ByteBuffer rec = BatchRecord.seal(unsealed, base, now);
         int length = rec.remaining();
         checkBudget(length, now);
+        IOException full = writer == null ? null : writer.full();
+        if (full != null) { // the writer waits for room for what it holds: refused, nothing placed
+            throw new LogFullException(dir, totalBytes(), length, config.maxDiskBytes(), full);
+        }
         Placed at;
         try {
             at = write(rec, now);

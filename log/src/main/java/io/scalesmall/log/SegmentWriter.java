@@ -3,6 +3,7 @@ package io.scalesmall.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -24,9 +25,15 @@ import org.slf4j.LoggerFactory;
  * ({@link Segment#written}) grow from its start, and {@link #writtenBytes()} -- the log's appended-bytes count of the
  * last record written -- is a prefix of what was appended.
  *
- * <p><b>Failures.</b> A failed write is final, as a failed fsync is: the file may now hold part of a record under
- * others already placed after it. {@link #failure()} returns it; the log refuses appends, and every wait here throws
- * it, until the log is reopened and recovery truncates the torn tail. What was placed after it is not written. A
+ * <p><b>A full disk</b> ({@code ENOSPC}) pauses the writer: it cuts the file back to where the record began, reports
+ * the disk full ({@link #full()}: the log refuses appends with {@link LogFullException}, flushes and reads of what is
+ * not written fail) and tries the same record again every {@value #FULL_RETRY_MILLIS} ms, in order, until it fits
+ * (retention or the operator freed room); nothing placed is dropped. Only a close while the disk is still full gives
+ * up, as below.
+ *
+ * <p><b>Other failures</b> are final, as a failed fsync is: the file may now hold part of a record under others
+ * already placed after it. {@link #failure()} returns it; the log refuses appends, and every wait here throws it,
+ * until the log is reopened and recovery truncates the torn tail. What was placed after it is not written. A
  * memory-acknowledged batch may so be lost, as in a crash; a disk-acknowledged one never is: its flush fails.
  *
  * <p>The thread is never interrupted (an interrupt inside a {@code FileChannel} write closes the channel):
@@ -37,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SegmentWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileMessageLog.class);
+    /** How often a writer paused by a full disk tries its record again, ms. */
+    static final long FULL_RETRY_MILLIS = 100;
 
     /** Where an early-writeback range goes once its bytes are written ({@link LogSyncer#written}). */
     interface WritebackSink {
@@ -57,6 +66,8 @@ final class SegmentWriter implements AutoCloseable {
     private final WritebackSink writeback;
     private final Thread thread;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Held while one record is written (by the writer's thread or a helper), so that records go in order. */
+    private final ReentrantLock writing = new ReentrantLock();
     /** Signalled whenever an entry is queued or written, a failure happens, or the writer stops. */
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
@@ -65,6 +76,8 @@ final class SegmentWriter implements AutoCloseable {
     private long tail;
     private volatile long writtenBytes;
     private volatile IOException failure;
+    /** The ENOSPC the record being written met last, while the writer waits for room; null otherwise. */
+    private volatile IOException full;
     private volatile boolean running = true;
 
     /**
@@ -94,8 +107,9 @@ final class SegmentWriter implements AutoCloseable {
      *
      * @param mark          the log's appended bytes once this record is written
      * @param writebackFrom with {@code writebackTo} &gt; 0: the early-writeback range to report once it is written
-     * @throws IOException if an earlier write failed (nothing queued), or the caller's own write of a large record
-     *                     did (the caller cuts the segment back to {@code position})
+     * @throws IOException if an earlier write failed or a full disk pauses the writer (nothing queued; the message
+     *                     names the ENOSPC), or the caller's own write of a large record failed (the caller cuts the
+     *                     segment back to {@code position})
      */
     void submit(Segment segment, long position, byte[] record, int length, long mark, long writebackFrom,
             long writebackTo) throws IOException {
@@ -108,7 +122,7 @@ final class SegmentWriter implements AutoCloseable {
         lock.lock();
         try {
             while (true) {
-                throwIfFailed();
+                throwIfStuck();
                 int offset = (int) (head % ringBytes);
                 int skip = offset + length > ringBytes ? ringBytes - offset : 0;
                 if (skip > 0 && head == tail) {
@@ -142,57 +156,153 @@ final class SegmentWriter implements AutoCloseable {
             long writebackTo) throws IOException {
         lock.lock();
         try {
-            while (failure == null && !queue.isEmpty()) {
+            while (failure == null && full == null && !queue.isEmpty()) {
                 changed.awaitUninterruptibly();
             }
-            throwIfFailed();
+            throwIfStuck();
         } finally {
             lock.unlock();
         }
-        segment.writeAt(ByteBuffer.wrap(record, 0, length), position);
-        published(mark);
+        writing.lock(); // nothing is queued (the caller is the only one who queues): only a helper may hold it
+        try {
+            segment.writeAt(ByteBuffer.wrap(record, 0, length), position);
+            lock.lock();
+            try {
+                writtenBytes = mark;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            writing.unlock();
+        }
         if (writebackTo > 0) {
             writeback.written(segment, writebackFrom, writebackTo);
         }
     }
 
-    private void run() {
-        while (true) {
+    /** What one {@link #writeOldest} did. */
+    private enum Step {
+        /** wrote the oldest record */
+        WROTE,
+        /** nothing was queued */
+        EMPTY,
+        /** the disk is full: the record stays queued, cut back to nothing ({@link #full}) */
+        FULL,
+        /** took the oldest record off the queue without writing it: the writer failed for good ({@link #failure}) */
+        DROPPED
+    }
+
+    /**
+     * Writes the oldest queued record, once: on the writer's thread, or on a thread that needs it written now (a
+     * flush, a reader), which so does not wait for the writer's thread to be scheduled. One record at a time, in order
+     * ({@link #writing}).
+     */
+    private Step writeOldest() {
+        writing.lock();
+        try {
             Entry e;
             lock.lock();
             try {
-                while ((e = queue.peek()) == null) {
-                    if (!running) {
-                        return;
-                    }
-                    changed.awaitUninterruptibly();
-                }
+                e = queue.peek();
             } finally {
                 lock.unlock();
             }
-            boolean wrote = false;
-            if (failure == null) {
-                try {
-                    e.segment().writeAt(ring.slice(e.at(), e.length()), e.position());
-                    wrote = true;
-                } catch (IOException | RuntimeException x) {
-                    fail(e, x);
-                }
+            if (e == null) {
+                return Step.EMPTY;
+            }
+            Step step = failure != null ? Step.DROPPED : attempt(e);
+            if (step == Step.FULL) {
+                return step;
             }
             lock.lock();
             try {
                 queue.poll();
                 tail = e.ringEnd();
-                if (wrote) {
+                if (step == Step.WROTE) {
                     writtenBytes = e.mark();
                 }
                 changed.signalAll();
             } finally {
                 lock.unlock();
             }
-            if (wrote && e.writebackTo() > 0) {
+            if (step == Step.WROTE && e.writebackTo() > 0) {
                 writeback.written(e.segment(), e.writebackFrom(), e.writebackTo());
             }
+            return step;
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** One try at writing {@code e}: WROTE, FULL (cut back; {@link #full} set) or DROPPED ({@link #failure} set). */
+    private Step attempt(Entry e) {
+        try {
+            e.segment().writeAt(ring.slice(e.at(), e.length()), e.position());
+            if (full != null) {
+                LOG.info("log write-behind: {} has room again; writing resumed", e.segment().path);
+                full = null;
+            }
+            return Step.WROTE;
+        } catch (IOException x) {
+            if (!LogFullException.isNoSpace(x) || !cutBack(e)) {
+                fail(e, x);
+                return Step.DROPPED;
+            }
+            if (full == null) {
+                LOG.warn("log write-behind: no space left for {} bytes at byte {} of {}; appends are refused as full"
+                        + " until it fits (tried again every {} ms)", e.length(), e.position(), e.segment().path,
+                        FULL_RETRY_MILLIS);
+            }
+            lock.lock();
+            try {
+                full = x;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            return Step.FULL;
+        } catch (RuntimeException x) {
+            fail(e, x);
+            return Step.DROPPED;
+        }
+    }
+
+    /** The writer's thread: writes while records wait, sleeps while none do, retries a full disk until closed. */
+    private void run() {
+        while (true) {
+            Step step = writeOldest();
+            if (step == Step.EMPTY || step == Step.FULL) {
+                lock.lock();
+                try {
+                    if (step == Step.FULL && !running) {
+                        fail(queue.peek(), full); // closed with the disk still full: what is queued is given up
+                    } else if (step == Step.FULL) {
+                        changed.awaitNanos(FULL_RETRY_MILLIS * 1_000_000);
+                    } else {
+                        while (queue.isEmpty() && running) {
+                            changed.awaitUninterruptibly();
+                        }
+                        if (queue.isEmpty()) {
+                            return;
+                        }
+                    }
+                } catch (InterruptedException never) { // the thread is never interrupted
+                    Thread.currentThread().interrupt();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Cuts what a failed write left of {@code e} off its file; false if even that fails. */
+    private static boolean cutBack(Entry e) {
+        try {
+            e.segment().channel.truncate(e.position());
+            return true;
+        } catch (IOException again) {
+            return false;
         }
     }
 
@@ -203,22 +313,21 @@ final class SegmentWriter implements AutoCloseable {
         failure = io;
     }
 
-    /** Sets the written mark after the caller wrote a large record itself (the queue is empty). */
-    private void published(long mark) {
-        lock.lock();
-        try {
-            writtenBytes = mark;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void throwIfFailed() throws IOException {
         IOException f = failure;
         if (f != null) {
             throw new IOException("a write-behind write of this log failed (" + f.getMessage()
                     + "); reopen the log to recover", f);
+        }
+    }
+
+    /** For waits on what is not written yet: also throws while a full disk pauses the writer. */
+    private void throwIfStuck() throws IOException {
+        throwIfFailed();
+        IOException f = full;
+        if (f != null) {
+            throw new IOException("the disk is full (" + f.getMessage() + "): batches wait to be written until there"
+                    + " is room", f);
         }
     }
 
@@ -232,23 +341,19 @@ final class SegmentWriter implements AutoCloseable {
         return failure;
     }
 
+    /** The ENOSPC that pauses the writer now (see the class comment), or null while it writes. */
+    IOException full() {
+        return full;
+    }
+
     /**
      * Returns once the log's appended bytes up to {@code mark} are all written (at once if they are).
      *
      * @throws IOException if a write failed first
      */
     void awaitWritten(long mark) throws IOException {
-        if (writtenBytes >= mark) {
-            return;
-        }
-        lock.lock();
-        try {
-            while (writtenBytes < mark) {
-                throwIfFailed();
-                changed.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
+        while (writtenBytes < mark) {
+            help(() -> writtenBytes >= mark);
         }
     }
 
@@ -258,17 +363,32 @@ final class SegmentWriter implements AutoCloseable {
      * @throws IOException if a write failed first
      */
     void awaitWritten(Segment segment, long end) throws IOException {
-        if (segment.written() >= end) {
-            return;
+        while (segment.written() < end) {
+            help(() -> segment.written() >= end);
         }
-        lock.lock();
-        try {
-            while (segment.written() < end) {
-                throwIfFailed();
-                changed.awaitUninterruptibly();
+    }
+
+    /**
+     * For a thread waiting for records to be written: writes the oldest one itself (or waits for the one being
+     * written), so that it need not wait for the writer's thread to be scheduled.
+     *
+     * @param done whether the caller's wait is over (checked under the lock before it sleeps)
+     * @throws IOException if the writer failed, or a full disk pauses it
+     */
+    private void help(BooleanSupplier done) throws IOException {
+        throwIfStuck();
+        if (writeOldest() == Step.EMPTY) { // written meanwhile, or a large record on its way: look again shortly
+            lock.lock();
+            try {
+                if (!done.getAsBoolean()) {
+                    changed.awaitNanos(1_000_000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the log's writes", e);
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
     }
 

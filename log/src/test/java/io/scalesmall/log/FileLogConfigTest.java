@@ -34,7 +34,7 @@ class FileLogConfigTest {
                 .withKeepPageCache(true).withSegmentBytes(1 << 20).withCacheBytes(0).withRetentionBytes(5)
                 .withRetentionMillis(6).withMaxDiskBytes(7).withProducerExpiryMillis(8).withCompressMinBytes(9);
         assertThat(c).isEqualTo(new FileLogConfig(1 << 20, 9, 5, 6, 7, 8, 0, true, 1 << 20, true, 3 << 20));
-        assertThat(FileLogConfig.DEFAULT.writeBehindBytes()).isZero();
+        assertThat(FileLogConfig.DEFAULT.writeBehindBytes()).isEqualTo(8 << 20);
         assertThat(FileLogConfig.DEFAULT.preallocate()).isFalse();
         assertThat(c.withPreallocate(false).preallocate()).isFalse();
     }

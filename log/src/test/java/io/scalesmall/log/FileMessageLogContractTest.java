@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The contract, for the file log (fresh directory per log). */
+/** The contract, for the file log with its default settings (write-behind on; fresh directory per log). */
 class FileMessageLogContractTest extends MessageLogContract {
     @TempDir
     Path tmp;

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Full and failing disks, through {@link FaultyChannel}: a failed write leaves nothing behind, ENOSPC surfaces as
+ * Full and failing disks, through {@link FaultyChannel}, with appends that write their batches themselves (write-behind
+ * off; with it, see {@link FileMessageLogWriteBehindTest}): a failed write leaves nothing behind, ENOSPC surfaces as
  * {@link LogFullException}, a failed fsync makes the log refuse appends until reopened, reads keep working, and
  * reopening finds exactly what was acknowledged.
  */
@@ -28,10 +29,10 @@ class FileMessageLogFullDiskTest {
     private final FaultyChannel.Faults faults = new FaultyChannel.Faults();
 
     private FileMessageLog open(FileLogConfig config) throws IOException {
-        return FileMessageLog.open(dir, config, () -> 0L, GroupCommit.FORCE, faults.opener());
+        return FileMessageLog.open(dir, config.withWriteBehindBytes(0), () -> 0L, GroupCommit.FORCE, faults.opener());
     }
 
-    private static final FileLogConfig SMALL = FileLogConfig.DEFAULT.withSegmentBytes(1024)
+    private static final FileLogConfig SMALL = FileLogConfig.DEFAULT.withWriteBehindBytes(0).withSegmentBytes(1024)
             .withCompressMinBytes(Integer.MAX_VALUE);
 
     @Test

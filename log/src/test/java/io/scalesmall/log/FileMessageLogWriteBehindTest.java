@@ -4,6 +4,7 @@ import static io.scalesmall.log.MessageLogContract.b;
 import static io.scalesmall.log.MessageLogContract.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -96,16 +98,17 @@ class FileMessageLogWriteBehindTest {
     }
 
     @Test
-    void aFailedBackgroundWriteFailsTheFlushFencesTheLogAndRecoveryCutsItsTornTail() throws IOException {
+    void aFailedBackgroundWriteOtherThanAFullDiskFailsTheFlushFencesTheLogAndRecoveryCutsItsTornTail() throws IOException {
         try (FileMessageLog log = FileMessageLog.open(dir, BEHIND, () -> 0L, GroupCommit.FORCE, faults.opener())) {
             log.append("s", List.of(b("a"), b("b")));
             log.flush();
+            faults.writeError = FaultyChannel.ioError();
             faults.partialShare = 0.5;
             faults.failWrites = 1;
             assertThat(log.append("s", b("c"))).as("placed; the writer fails later").isEqualTo(2);
             assertThatThrownBy(log::flush).isInstanceOf(IOException.class)
                     .hasMessageContaining("write-behind write of this log failed")
-                    .hasMessageContaining("No space left on device");
+                    .hasMessageContaining("Input/output error");
             assertThatThrownBy(() -> log.append("s", b("d"))).isInstanceOf(IOException.class)
                     .hasMessageContaining("refuses appends since a write-behind write failed");
             assertThatThrownBy(() -> log.append("t", b("x"))).isInstanceOf(IOException.class);
@@ -119,6 +122,47 @@ class FileMessageLogWriteBehindTest {
         }
         try (FileMessageLog log = FileMessageLog.open(dir, BEHIND)) {
             assertThat(strings(log.read("s", 0, 10, 100))).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void aFullDiskPausesTheWriterAndRefusesAppendsAsFullUntilThereIsRoomAndNothingIsLost() throws IOException {
+        try (FileMessageLog log = FileMessageLog.open(dir, BEHIND, () -> 0L, GroupCommit.FORCE, faults.opener())) {
+            log.append("s", b("a"));
+            log.flush();
+            faults.failWrites = Integer.MAX_VALUE; // ENOSPC, half the bytes stored first, until room is made
+            assertThat(log.append("s", b("b"))).as("placed; the writer meets the full disk").isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).untilAsserted(() ->
+                    assertThatThrownBy(() -> log.append("s", b("x"))).isInstanceOf(LogFullException.class)
+                            .hasMessageContaining("no space left"));
+            assertThatThrownBy(log::flush).isInstanceOf(IOException.class).hasMessageContaining("the disk is full");
+            assertThat(strings(log.read("s", 0, 2, 100))).as("reads go on").containsExactly("a", "b");
+            faults.failWrites = 0; // room again
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(log.append("s", b("c"))).isEqualTo(2));
+            log.flush();
+        }
+        try (FileMessageLog log = FileMessageLog.open(dir, BEHIND)) {
+            assertThat(log.recovery().truncatedBytes()).as("each partial write was cut back").isZero();
+            assertThat(strings(log.read("s", 0, 10, 100))).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void aCloseWhileTheDiskIsFullGivesUpOnlyWhatWasNotWritten() throws IOException {
+        try (FileMessageLog log = FileMessageLog.open(dir, BEHIND, () -> 0L, GroupCommit.FORCE, faults.opener())) {
+            log.append("s", b("a"));
+            log.flush();
+            faults.failWrites = Integer.MAX_VALUE;
+            log.append("s", b("b"));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).untilAsserted(() ->
+                    assertThatThrownBy(log::flush).hasMessageContaining("the disk is full"));
+        } // returns: the writer gives up b, as a crash would lose it (only memory could have acknowledged it)
+        faults.failWrites = 0;
+        try (FileMessageLog log = FileMessageLog.open(dir, BEHIND)) {
+            assertThat(log.recovery().truncatedBytes()).isZero();
+            assertThat(strings(log.read("s", 0, 10, 100))).containsExactly("a");
+            assertThat(log.append("s", b("b"))).isEqualTo(1);
         }
     }
 

@@ -72,7 +72,10 @@ class PageCacheTest {
     void theLogWritesTheActiveSegmentBackInStepsAndDropsAllButTheNewest() throws IOException {
         assumeTrue(PageCache.supported(), "sync_file_range and posix_fadvise through JNA (Linux)");
         int step = 256 << 10;
-        FileLogConfig config = FileLogConfig.DEFAULT.withCacheBytes(0).withWritebackBytes(step); // 64 MiB segments
+        // 64 MiB segments; the appender writes and reports each range itself (with write-behind the writer's thread
+        // does, a little later, and the file's newest bytes move on after they were looked at)
+        FileLogConfig config = FileLogConfig.DEFAULT.withCacheBytes(0).withWritebackBytes(step)
+                .withWriteBehindBytes(0);
         try (FileMessageLog log = FileMessageLog.open(dir, config)) {
             SplittableRandom rnd = new SplittableRandom(5);
             for (int n = 0; n < 4 << 20; n += 1024) {

@@ -21,9 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A file log whose segments are written ahead ({@link SpareSegment}): rolls, recovery and the disk budget. */
 class PreallocatedSegmentTest {
-    /** 4 records of 200-byte messages fit a segment; compression off, so that sizes are exact. */
+    /**
+     * 4 records of 200-byte messages fit a segment; compression off, so that sizes are exact; each append writes its
+     * batch before it returns (write-behind off), so that the files' sizes and copies follow the appends at once
+     * (preallocation with write-behind: FileMessageLogPreallocatedContractTest).
+     */
     private static final FileLogConfig SMALL = FileLogConfig.DEFAULT.withSegmentBytes(1024)
-            .withCompressMinBytes(Integer.MAX_VALUE).withPreallocate(true);
+            .withCompressMinBytes(Integer.MAX_VALUE).withPreallocate(true).withWriteBehindBytes(0);
 
     @TempDir
     Path dir;

@@ -27,6 +27,10 @@ import java.util.Objects;
  * log-preallocate      on|off       off (default): segments grow as they fill; on: each next segment's file is
  *                                    written ahead as fsynced zeros, so group commits fsync no metadata (faster
  *                                    fsyncs, twice the bytes written; see FileLogConfig#preallocate)
+ * log-write-behind     SIZE|off     write-behind: a background thread writes each batch into its segment, so that the
+ *                                    event loop acknowledges a memory copy without waiting for the file write;
+ *                                    SIZE: the most bytes waiting to be written (at least 1m); off: the loop writes
+ *                                    (see FileLogConfig#writeBehindBytes); default 8m
  * data-io-slice-us     N|off        the scheduler slice (µs) the data path's event loops and group-commit thread ask
  *                                    for (Linux 6.12+, see ThreadSlice): 100..100000; off or 0 = the kernel's; default
  *                                    300
@@ -44,11 +48,12 @@ import java.util.Objects;
  *                       {@link FileLogConfig#AUTO_CACHE_BYTES} = half the maximum heap
  * @param keepPageCache  whether synced segments stay in the kernel's page cache ({@link FileLogConfig#keepPageCache})
  * @param preallocate    whether segments are written ahead of need ({@link FileLogConfig#preallocate})
+ * @param writeBehindBytes the log's write-behind ring in bytes, 0 = off ({@link FileLogConfig#writeBehindBytes})
  * @param ioSliceMicros  the data path's scheduler slice in µs ({@link StreamServerConfig#ioSliceMicros}); 0 = the
  *                       kernel's default
  */
 public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentionBytes, Duration retention,
-        long memoryBytes, boolean keepPageCache, boolean preallocate, int ioSliceMicros) {
+        long memoryBytes, boolean keepPageCache, boolean preallocate, long writeBehindBytes, int ioSliceMicros) {
     /** The default data port. */
     public static final int DEFAULT_PORT = 29998;
 
@@ -69,6 +74,11 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         if (memoryBytes < 0 && memoryBytes != FileLogConfig.AUTO_CACHE_BYTES) {
             throw new IllegalArgumentException("log-memory: must be at least 0 bytes, got " + memoryBytes);
         }
+        if (writeBehindBytes != 0 && (writeBehindBytes < FileLogConfig.MIN_WRITE_BEHIND_BYTES
+                || writeBehindBytes > Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("log-write-behind: " + writeBehindBytes + " is neither off nor in "
+                    + FileLogConfig.MIN_WRITE_BEHIND_BYTES + ".." + Integer.MAX_VALUE + " bytes");
+        }
         if (!ThreadSlice.validMicros(ioSliceMicros)) {
             throw new IllegalArgumentException("data-io-slice-us: " + ioSliceMicros + " is not in "
                     + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + " (or off, 0)");
@@ -79,20 +89,21 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
     public static DataConfig defaults(Path dataDir) {
         return new DataConfig(DEFAULT_PORT, dataDir.resolve("log"), FileLogConfig.UNLIMITED, FileLogConfig.UNLIMITED,
                 Duration.ofMillis(FileLogConfig.DEFAULT_RETENTION_MILLIS), FileLogConfig.AUTO_CACHE_BYTES, false, false,
-                StreamServerConfig.DEFAULT_IO_SLICE_MICROS);
+                FileLogConfig.DEFAULT.writeBehindBytes(), StreamServerConfig.DEFAULT_IO_SLICE_MICROS);
     }
 
     /** @return this config with another data port */
     public DataConfig withPort(int p) {
         return new DataConfig(p, logDir, maxDiskBytes, retentionBytes, retention, memoryBytes, keepPageCache,
-                preallocate, ioSliceMicros);
+                preallocate, writeBehindBytes, ioSliceMicros);
     }
 
     /** @return the log's settings (segment size and compression at their defaults) */
     public FileLogConfig logConfig() {
         return FileLogConfig.DEFAULT.withMaxDiskBytes(maxDiskBytes).withRetentionBytes(retentionBytes)
                 .withRetentionMillis(retention == null ? FileLogConfig.UNLIMITED : retention.toMillis())
-                .withCacheBytes(memoryBytes).withKeepPageCache(keepPageCache).withPreallocate(preallocate);
+                .withCacheBytes(memoryBytes).withKeepPageCache(keepPageCache).withPreallocate(preallocate)
+                .withWriteBehindBytes(writeBehindBytes);
     }
 
     /**
@@ -128,6 +139,11 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         boolean keep = pageCache < 0 ? d.keepPageCache : pageCache == 1;
         int prealloc = either(v, "log-preallocate", "on", "off");
         boolean preallocate = prealloc < 0 ? d.preallocate : prealloc == 0;
+        long writeBehind = d.writeBehindBytes;
+        if (v.containsKey("log-write-behind")) {
+            long w = size("log-write-behind", v.get("log-write-behind"));
+            writeBehind = w == FileLogConfig.UNLIMITED ? 0 : w; // off
+        }
         int slice = d.ioSliceMicros;
         if (v.containsKey("data-io-slice-us")) {
             String m = v.get("data-io-slice-us").strip();
@@ -138,7 +154,7 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
                         + ThreadSlice.MIN_MICROS + ".." + ThreadSlice.MAX_MICROS + ") nor off", e);
             }
         }
-        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, preallocate, slice);
+        return new DataConfig(port, logDir, maxDisk, retBytes, ret, memory, keep, preallocate, writeBehind, slice);
     }
 
     /**

@@ -40,7 +40,7 @@ import java.util.Set;
  * data-dir       DIR             node state; default ./scalesmall-data
  * http           ADDR:PORT|off   admin HTTP endpoint; default 127.0.0.1:29980
  * data-port, log-dir, log-max-disk, log-retention, log-retention-bytes, log-memory, log-page-cache,
- * log-preallocate, data-io-slice-us: the data path, see {@link DataConfig}
+ * log-preallocate, log-write-behind, data-io-slice-us: the data path, see {@link DataConfig}
  * placement, weight, replicas, slices, data-group: placement, see {@link PlacementConfig}
  * </pre>
  *
@@ -50,8 +50,8 @@ public final class NodeConfigLoader {
     /** The keys, in documentation order. */
     public static final List<String> KEYS = List.of("bind", "port", "multicast", "multicast-ttl", "seeds", "group",
             "key-file", "label", "data-dir", "http", "data-port", "log-dir", "log-max-disk", "log-retention",
-            "log-retention-bytes", "log-memory", "log-page-cache", "log-preallocate", "data-io-slice-us",
-            "placement", "weight", "replicas", "slices",
+            "log-retention-bytes", "log-memory", "log-page-cache", "log-preallocate", "log-write-behind",
+            "data-io-slice-us", "placement", "weight", "replicas", "slices",
             "data-group");
     /** Environment variables with the prefix that are not config keys (used by the launcher and logging). */
     private static final Set<String> OTHER_ENV = Set.of("SCALESMALL_JAVA_OPTS", "SCALESMALL_LOG_LEVEL", "SCALESMALL_CONFIG");

@@ -27,7 +27,8 @@ class DataConfigTest {
         NodeConfig c = NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_MAX_DISK", "2g"), Map.of("data-port", "31000",
                 "log-dir", "/var/ss", "log-retention", "12h", "log-retention-bytes", "512m"));
         assertThat(c.data()).isEqualTo(new DataConfig(31000, Path.of("/var/ss"), 2L << 30, 512L << 20,
-                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, false, 300));
+                Duration.ofHours(12), FileLogConfig.AUTO_CACHE_BYTES, false, false,
+                FileLogConfig.DEFAULT.writeBehindBytes(), 300));
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("data-io-slice-us", "150")).data().ioSliceMicros())
                 .isEqualTo(150);
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_DATA_IO_SLICE_US", "OFF"), Map.of()).data()
@@ -44,6 +45,11 @@ class DataConfigTest {
                 .preallocate()).isFalse();
         assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_PREALLOCATE", "On"), Map.of()).data()
                 .logConfig().preallocate()).isTrue();
+        assertThat(c.data().logConfig().writeBehindBytes()).as("default").isEqualTo(8L << 20);
+        assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-write-behind", "off")).data().logConfig()
+                .writeBehindBytes()).isZero();
+        assertThat(NodeConfigLoader.load(null, Map.of("SCALESMALL_LOG_WRITE_BEHIND", "2m"), Map.of()).data()
+                .logConfig().writeBehindBytes()).isEqualTo(2L << 20);
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-memory", "256m")).data().logConfig().cacheBytes())
                 .isEqualTo(256L << 20);
         assertThat(NodeConfigLoader.load(null, Map.of(), Map.of("log-memory", "off")).data().logConfig().cacheBytes())
@@ -76,7 +82,9 @@ class DataConfigTest {
                 List.of("log-retention", "0d", "log-retention: '0d' is not a duration"),
                 List.of("log-memory", "lots", "log-memory: 'lots' is not a size"),
                 List.of("log-page-cache", "off", "log-page-cache: 'off' is neither drop nor keep"),
-                List.of("log-preallocate", "yes", "log-preallocate: 'yes' is neither on nor off"))) {
+                List.of("log-preallocate", "yes", "log-preallocate: 'yes' is neither on nor off"),
+                List.of("log-write-behind", "100k", "log-write-behind: 102400 is neither off nor in 1048576.."),
+                List.of("log-write-behind", "fast", "log-write-behind: 'fast' is not a size"))) {
             assertThatThrownBy(() -> NodeConfigLoader.load(null, Map.of(), Map.of(bad.get(0), bad.get(1))))
                     .as("%s = %s", bad.get(0), bad.get(1)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(bad.get(0)).hasMessageContaining(bad.get(2))

@@ -42,7 +42,7 @@ final class PlacementCluster implements AutoCloseable {
         NodeConfig base = new NodeConfig(InetAddress.getLoopbackAddress(), port, null, 0, seeds, List.of(GROUP), null,
                 "placement-test", d, http);
         DataConfig data = new DataConfig(0, d.resolve("log"), maxDiskBytes, FileLogConfig.UNLIMITED, null, 8 << 20,
-                false, false, 0);
+                false, false, FileLogConfig.DEFAULT.writeBehindBytes(), 0);
         PlacementConfig p = PlacementConfig.defaults().withWeight(weight).withReplicas(replicas).withSlices(slices)
                 .withTimings(SETTLE, TICK);
         Node n = Node.start(base.withData(data).withPlacement(p), "test");

@@ -114,9 +114,9 @@ public final class BenchCommand implements Callable<Integer> {
     String preallocate;
 
     @Option(names = "--write-behind", paramLabel = "BYTES|off", description = "Write-behind for the in-process nodes'"
-            + " file logs: a background thread writes each batch into its segment, holding up to BYTES (at least 1 MiB;"
-            + " suffixes KiB, MiB) not yet written; off (default: the log's own): the appending event loop writes it."
-            + " A node given by --node keeps its own --log-write-behind.")
+            + " file logs: a background thread writes each batch into its segment, holding up to BYTES (at least"
+            + " 1048576) not yet written; off: the appending event loop writes it (default: the node's default); a node"
+            + " given by --node keeps its own --log-write-behind.")
     String writeBehind;
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
@@ -157,8 +157,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (node != null && (dataDir != null || chain != 1 || kind != InProcessChain.LogKind.FILE
                     || preallocate != null || writeBehind != null)) {
-                throw new IllegalArgumentException("--data-dir, --chain, --log, --preallocate and --write-behind are for in-process"
-                        + " nodes; with --node the cluster's own settings apply");
+                throw new IllegalArgumentException("--data-dir, --chain, --log, --preallocate and --write-behind are for"
+                        + " in-process nodes; with --node the cluster's own settings apply");
             }
             if (dataDir != null && kind == InProcessChain.LogKind.MEMORY) {
                 throw new IllegalArgumentException("--data-dir is for file logs; --log memory keeps nothing on disk");
@@ -210,26 +210,21 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Parses an on|off flag value. */
-    /** {@code off} (0) or a size in bytes, with an optional KiB or MiB suffix, in the log's range. */
+    /** {@code off} (0) or a number of bytes in the log's range ({@link FileLogConfig#writeBehindBytes}). */
     static long parseWriteBehind(String value) {
         String v = value.strip();
         if (v.equalsIgnoreCase("off")) {
             return 0;
         }
-        long unit = 1;
-        if (v.endsWith("MiB")) {
-            unit = 1 << 20;
-            v = v.substring(0, v.length() - 3).strip();
-        } else if (v.endsWith("KiB")) {
-            unit = 1 << 10;
-            v = v.substring(0, v.length() - 3).strip();
+        long bytes;
+        try {
+            bytes = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--write-behind must be off or a number of bytes, got '" + value + "'",
+                    e);
         }
         try {
-            long bytes = Math.multiplyExact(Long.parseLong(v), unit);
             return FileLogConfig.DEFAULT.withWriteBehindBytes(bytes).writeBehindBytes();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("--write-behind must be off or a size (e.g. 8MiB), got '" + value + "'",
-                    e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--write-behind: " + e.getMessage(), e);
         }

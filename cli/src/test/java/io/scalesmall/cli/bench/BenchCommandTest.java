@@ -115,7 +115,13 @@ class BenchCommandTest {
         assertThat(run("bench", "--messages", "0")).isEqualTo(2);
         assertThat(run("bench", "--size", "2000000")).isEqualTo(2);
         assertThat(run("bench", "--node", "127.0.0.1:1", "--data-dir", "/tmp/x")).isEqualTo(2);
-        assertThat(err.toString()).contains("--data-dir, --chain, --log and --preallocate are for in-process nodes");
+        assertThat(err.toString())
+                .contains("--data-dir, --chain, --log, --preallocate and --write-behind are for in-process nodes");
+        assertThat(run("bench", "--node", "127.0.0.1:1", "--write-behind", "off")).isEqualTo(2);
+        assertThat(run("bench", "--write-behind", "lots")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: --write-behind must be off or a number of bytes, got 'lots'");
+        assertThat(run("bench", "--write-behind", "1000")).isEqualTo(2);
+        assertThat(err.toString()).contains("bench: --write-behind: writeBehindBytes must be 0 (off) or in 1048576..");
         assertThat(run("bench", "--node", "127.0.0.1:1", "--preallocate", "off")).isEqualTo(2);
         assertThat(run("bench", "--preallocate", "sometimes")).isEqualTo(2);
         assertThat(err.toString()).contains("bench: --preallocate must be on or off, got 'sometimes'");
