@@ -281,7 +281,9 @@ final class Segment {
     void truncate(long length) throws IOException {
         channel.truncate(length);
         size = length;
-        written = Math.min(written, length);
+        if (written > length) { // a writer only ever raises it to ends below a cut the appender makes
+            written = length;
+        }
         allocated = Math.min(allocated, length);
     }
 

@@ -39,6 +39,7 @@ class FileMessageLogCacheTest {
         FileLogConfig config = FileLogConfig.DEFAULT.withCacheBytes(10 * recordBytes());
         try (FileMessageLog log = FileMessageLog.open(dir, config)) {
             List<byte[]> sent = fill(log, 30);
+            log.flush(); // every batch in the file (write-behind), so that no later write undoes the flips below
             assertThat(log.cacheStats().cachedBatches()).isEqualTo(10);
             Path seg = dir.resolve(Segment.fileName(0));
             long recordLength = recordBytes();

@@ -240,6 +240,7 @@ class FileMessageLogDurabilityTest {
         byte[] text = CodecBytes.of("the same line of text, again and again. ".repeat(25));
         try (FileMessageLog log = FileMessageLog.open(dir, FileLogConfig.DEFAULT)) {
             log.append("s", List.of(text, text, text, text));
+            log.flush(); // in the file (write-behind)
             assertThat(java.nio.file.Files.size(dir.resolve(Segment.fileName(0)))).isLessThan(text.length);
             assertThat(log.read("s", 3, 1, 1).messages().get(0)).isEqualTo(text);
         }

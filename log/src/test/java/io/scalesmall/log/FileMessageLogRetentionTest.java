@@ -194,6 +194,7 @@ class FileMessageLogRetentionTest {
             assertThat(full.usedBytes() + full.batchBytes()).isGreaterThan(4096);
             assertThat(full.getMessage()).contains(dir.toString()).contains("full").contains("maxDiskBytes=4096");
             assertThat(log.diskBytes()).isLessThanOrEqualTo(4096);
+            log.flush(); // every placed batch in its file (write-behind), so that the files' sizes are final
             assertThat(log.segmentFileBytes()).isEqualTo(sizeOfSegmentFiles());
             assertThat(log.endOffset("s")).isEqualTo(acked.size());
             assertThatThrownBy(() -> log.append("other", CodecBytes.of("x".repeat(100))))
