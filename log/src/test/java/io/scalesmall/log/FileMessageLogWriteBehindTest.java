@@ -125,16 +125,27 @@ class FileMessageLogWriteBehindTest {
         }
     }
 
+    /**
+     * A log holding "a" (flushed) and "b" (placed at offset 1), whose disk is full from "b" on (every write fails with
+     * ENOSPC after storing half its bytes, until the test sets {@code faults.failWrites} to 0): returned once the
+     * writer met it (appends are refused as full).
+     */
+    private FileMessageLog openAndFillTheDisk() throws IOException {
+        FileMessageLog log = FileMessageLog.open(dir, BEHIND, () -> 0L, GroupCommit.FORCE, faults.opener());
+        log.append("s", b("a"));
+        log.flush();
+        faults.failWrites = Integer.MAX_VALUE;
+        assertThat(log.append("s", b("b"))).as("placed; the writer meets the full disk").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).untilAsserted(() ->
+                assertThatThrownBy(() -> log.append("s", b("x"))).isInstanceOf(LogFullException.class));
+        return log;
+    }
+
     @Test
     void aFullDiskPausesTheWriterAndRefusesAppendsAsFullUntilThereIsRoomAndNothingIsLost() throws IOException {
-        try (FileMessageLog log = FileMessageLog.open(dir, BEHIND, () -> 0L, GroupCommit.FORCE, faults.opener())) {
-            log.append("s", b("a"));
-            log.flush();
-            faults.failWrites = Integer.MAX_VALUE; // ENOSPC, half the bytes stored first, until room is made
-            assertThat(log.append("s", b("b"))).as("placed; the writer meets the full disk").isEqualTo(1);
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).untilAsserted(() ->
-                    assertThatThrownBy(() -> log.append("s", b("x"))).isInstanceOf(LogFullException.class)
-                            .hasMessageContaining("no space left"));
+        try (FileMessageLog log = openAndFillTheDisk()) {
+            assertThatThrownBy(() -> log.append("s", b("x"))).isInstanceOf(LogFullException.class)
+                    .hasMessageContaining("no space left");
             assertThatThrownBy(log::flush).isInstanceOf(IOException.class).hasMessageContaining("the disk is full");
             assertThat(strings(log.read("s", 0, 2, 100))).as("reads go on").containsExactly("a", "b");
             faults.failWrites = 0; // room again
@@ -150,13 +161,8 @@ class FileMessageLogWriteBehindTest {
 
     @Test
     void aCloseWhileTheDiskIsFullGivesUpOnlyWhatWasNotWritten() throws IOException {
-        try (FileMessageLog log = FileMessageLog.open(dir, BEHIND, () -> 0L, GroupCommit.FORCE, faults.opener())) {
-            log.append("s", b("a"));
-            log.flush();
-            faults.failWrites = Integer.MAX_VALUE;
-            log.append("s", b("b"));
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).untilAsserted(() ->
-                    assertThatThrownBy(log::flush).hasMessageContaining("the disk is full"));
+        try (FileMessageLog log = openAndFillTheDisk()) {
+            assertThatThrownBy(log::flush).hasMessageContaining("the disk is full");
         } // returns: the writer gives up b, as a crash would lose it (only memory could have acknowledged it)
         faults.failWrites = 0;
         try (FileMessageLog log = FileMessageLog.open(dir, BEHIND)) {
