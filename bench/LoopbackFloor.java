@@ -87,9 +87,9 @@ public final class LoopbackFloor {
             out.flush();
             next += intervalUs * 1000L;
         }
-        Thread.sleep(500);
-        s.close();
+        s.shutdownOutput(); // the server sees the end, answers what it read and closes; then the reader sees it
         reader.join();
+        s.close();
         long[] r = Arrays.copyOf(rtt, n[0]);
         Arrays.sort(r);
         System.out.printf("batches %d of %d bytes every %d us, burners %d at duty %.2f: round trip (ms) p50 %.3f"

@@ -142,13 +142,8 @@ final class SegmentWriter implements AutoCloseable {
             lock.unlock();
         }
         ring.put(at, record, 0, length); // outside the lock: the writer never reads past the entries queued
-        lock.lock();
-        try {
-            queue.add(new Entry(segment, position, at, length, ringEnd, mark, writebackFrom, writebackTo));
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        Entry entry = new Entry(segment, position, at, length, ringEnd, mark, writebackFrom, writebackTo);
+        publish(() -> queue.add(entry));
     }
 
     /** A record too large for the ring: written by the caller once every queued one is. */
@@ -166,13 +161,7 @@ final class SegmentWriter implements AutoCloseable {
         writing.lock(); // nothing is queued (the caller is the only one who queues): only a helper may hold it
         try {
             segment.writeAt(ByteBuffer.wrap(record, 0, length), position);
-            lock.lock();
-            try {
-                writtenBytes = mark;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            publish(() -> writtenBytes = mark);
         } finally {
             writing.unlock();
         }
@@ -215,17 +204,13 @@ final class SegmentWriter implements AutoCloseable {
             if (step == Step.FULL) {
                 return step;
             }
-            lock.lock();
-            try {
+            publish(() -> {
                 queue.poll();
                 tail = e.ringEnd();
                 if (step == Step.WROTE) {
                     writtenBytes = e.mark();
                 }
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            });
             if (step == Step.WROTE && e.writebackTo() > 0) {
                 writeback.written(e.segment(), e.writebackFrom(), e.writebackTo());
             }
@@ -254,13 +239,7 @@ final class SegmentWriter implements AutoCloseable {
                         + " until it fits (tried again every {} ms)", e.length(), e.position(), e.segment().path,
                         FULL_RETRY_MILLIS);
             }
-            lock.lock();
-            try {
-                full = x;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            publish(() -> full = x);
             return Step.FULL;
         } catch (RuntimeException x) {
             fail(e, x);
@@ -311,6 +290,17 @@ final class SegmentWriter implements AutoCloseable {
         LOG.error("log write-behind: writing {} bytes at byte {} of {} failed; the log refuses appends until it is"
                 + " reopened: {}", e.length(), e.position(), e.segment().path, io.toString());
         failure = io;
+    }
+
+    /** Makes {@code change} under the lock and wakes every thread waiting on {@link #changed}. */
+    private void publish(Runnable change) {
+        lock.lock();
+        try {
+            change.run();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void throwIfFailed() throws IOException {
@@ -395,13 +385,7 @@ final class SegmentWriter implements AutoCloseable {
     /** Writes what is queued, then stops the thread and waits for it. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            running = false;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        publish(() -> running = false);
         Threads.joinUninterruptibly(thread);
     }
 }
