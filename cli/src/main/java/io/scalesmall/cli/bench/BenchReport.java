@@ -29,8 +29,11 @@ final class BenchReport {
      */
     static List<String> describe(InProcessChain c, BenchSettings s) {
         List<String> lines = new ArrayList<>();
+        long behind = c.logConfig().writeBehindBytes();
         String logs = c.kind() == InProcessChain.LogKind.FILE ? "file log" + (c.size() > 1 ? "s" : "") + " in "
-                + c.dir() + (c.logConfig().preallocate() ? " (segments written ahead)" : " (segments grow as they fill)")
+                + c.dir() + (c.logConfig().preallocate() ? " (segments written ahead" : " (segments grow as they fill")
+                + (behind == 0 ? ", batches written by the event loop)"
+                        : String.format(Locale.ROOT, ", batches written behind, ring of %,d bytes)", behind))
                 : "memory log" + (c.size() > 1 ? "s" : "") + " (a disk ack waits for no fsync)";
         lines.add(String.format(Locale.ROOT, "chain: %d in-process node%s, %s; ack %s", c.size(),
                 c.size() > 1 ? "s" : "", logs, ackMeaning(s.ack())));

@@ -33,7 +33,8 @@ class BenchCommandTest {
         assertThat(out.toString())
                 .contains("2,000 messages of 50 bytes, ack memory=1, 1 producer(s), 1 stream(s), 1 consumer(s)")
                 .contains("chain: 1 in-process node, file log in ")
-                .contains(" (segments grow as they fill); ack memory=1 (each send waits until 1 copy holds it in memory)")
+                .contains(" (segments grow as they fill, batches written behind, ring of 8,388,608 bytes); ack memory=1"
+                        + " (each send waits until 1 copy holds it in memory)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 2,000 \\([0-9,]+ fsyncs"
                         + "(, p50 [0-9.]+ ms, p99 [0-9.]+ ms)?; 0 segment rolls, 0 into a file written ahead\\) of")
                 .contains("produced: 2,000 acknowledged, 0 failed in")
@@ -95,6 +96,17 @@ class BenchCommandTest {
             assertThat(sent.find()).as(out.toString()).isTrue();
             assertThat(Long.parseLong(sent.group(1).replace(",", ""))).isGreaterThan(50_000);
         }
+    }
+
+    @Test
+    void theReportSaysWhetherTheLogWroteBehind() {
+        assertThat(run("bench", "--messages", "500", "--consumers", "0", "--no-progress", "--write-behind", "off"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains(" (segments grow as they fill, batches written by the event loop); ack");
+        out.getBuffer().setLength(0);
+        assertThat(run("bench", "--messages", "500", "--consumers", "0", "--no-progress", "--write-behind", "2097152"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("batches written behind, ring of 2,097,152 bytes)");
     }
 
     @Test
@@ -173,7 +185,8 @@ class BenchCommandTest {
                 "--no-progress")).as(err.toString()).isZero();
         assertThat(out.toString())
                 .contains("chain: 3 in-process nodes, file logs in " + data
-                        + " (segments grow as they fill); ack disk=3 (each send waits until 3 copies have it on disk)")
+                        + " (segments grow as they fill, batches written behind, ring of 8,388,608 bytes); ack disk=3"
+                        + " (each send waits until 3 copies have it on disk)")
                 .containsPattern("nodes: node 0 \\(head\\) /127\\.0\\.0\\.1:[0-9]+ holds 3,500"
                         + " \\([1-9][0-9,]* fsyncs, p50 [0-9.]+ ms, p99 [0-9.]+ ms; 0 segment rolls, 0 into a file"
                         + " written ahead\\),"
