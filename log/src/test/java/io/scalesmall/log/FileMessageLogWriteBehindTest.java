@@ -9,18 +9,14 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +34,30 @@ class FileMessageLogWriteBehindTest {
     private static final FileLogConfig BEHIND = FileLogConfig.DEFAULT
             .withWriteBehindBytes(FileLogConfig.MIN_WRITE_BEHIND_BYTES).withCompressMinBytes(Integer.MAX_VALUE);
 
+    /** A log's view for the group commit alone: its marks from suppliers, its wait from {@code await}; no channel. */
+    private record StubLog(LongSupplier appended, LongSupplier written, GroupCommit.Written await)
+            implements GroupCommit.Log {
+        @Override
+        public long appendedBytes() {
+            return appended.getAsLong();
+        }
+
+        @Override
+        public FileChannel activeChannel() {
+            return null;
+        }
+
+        @Override
+        public long writtenBytes() {
+            return written.getAsLong();
+        }
+
+        @Override
+        public void awaitWritten(long mark) throws IOException {
+            await.await(mark);
+        }
+    }
+
     @Test
     void aFlushWaitsForTheWriterBeforeItsFsyncAndCoversOnlyWhatWasWritten() throws IOException {
         AtomicInteger forces = new AtomicInteger();
@@ -45,29 +65,11 @@ class FileMessageLogWriteBehindTest {
         AtomicLong written = new AtomicLong(40);
         AtomicLong appended = new AtomicLong(100);
         List<String> seen = new ArrayList<>();
-        commit.flush(new GroupCommit.Log() {
-            @Override
-            public long appendedBytes() {
-                return appended.get();
-            }
-
-            @Override
-            public FileChannel activeChannel() {
-                return null;
-            }
-
-            @Override
-            public long writtenBytes() {
-                return written.get();
-            }
-
-            @Override
-            public void awaitWritten(long mark) {
-                seen.add("await " + mark + " after " + forces.get() + " fsyncs");
-                written.set(mark);
-                appended.set(150); // appended meanwhile, not written yet
-            }
-        });
+        commit.flush(new StubLog(appended::get, written::get, mark -> {
+            seen.add("await " + mark + " after " + forces.get() + " fsyncs");
+            written.set(mark);
+            appended.set(150); // appended meanwhile, not written yet
+        }));
         assertThat(seen).containsExactly("await 100 after 0 fsyncs");
         assertThat(forces.get()).isOne();
         assertThat(commit.durableBytes()).as("what was written, not all that was appended").isEqualTo(100);
@@ -77,22 +79,9 @@ class FileMessageLogWriteBehindTest {
     void aFlushWhoseBytesWillNeverBeWrittenFailsWithoutAnFsync() {
         AtomicInteger forces = new AtomicInteger();
         GroupCommit commit = new GroupCommit(channel -> forces.incrementAndGet());
-        assertThatThrownBy(() -> commit.flush(new GroupCommit.Log() {
-            @Override
-            public long appendedBytes() {
-                return 100;
-            }
-
-            @Override
-            public FileChannel activeChannel() {
-                return null;
-            }
-
-            @Override
-            public void awaitWritten(long mark) throws IOException {
-                throw new IOException("write-behind failed");
-            }
-        })).hasMessage("write-behind failed");
+        assertThatThrownBy(() -> commit.flush(new StubLog(() -> 100, () -> 0, mark -> {
+            throw new IOException("write-behind failed");
+        }))).hasMessage("write-behind failed");
         assertThat(forces.get()).isZero();
         assertThat(commit.durableBytes()).isZero();
     }
@@ -241,7 +230,7 @@ class FileMessageLogWriteBehindTest {
                         }
                     }
                     Path crashed = dir.resolve("crashed-" + seed + "-" + copy);
-                    copyNewestFirst(live, crashed);
+                    RunningLogCopy.copy(live, crashed);
                     try (FileMessageLog reopened = FileMessageLog.open(crashed, config)) {
                         for (int s = 0; s < 3; s++) {
                             List<byte[]> got = reopened.read("s" + s, 0, Integer.MAX_VALUE, Integer.MAX_VALUE)
@@ -259,32 +248,5 @@ class FileMessageLogWriteBehindTest {
                 throw new UncheckedIOException(e);
             }
         });
-    }
-
-    /**
-     * Copies the log's files but its lock, highest segment number first (names sort by number); from the start again
-     * if a pending segment was confirmed (renamed) meanwhile.
-     */
-    private static void copyNewestFirst(Path from, Path to) throws IOException {
-        while (true) {
-            Files.createDirectories(to);
-            List<Path> files;
-            try (Stream<Path> list = Files.list(from)) {
-                files = list.filter(p -> !p.getFileName().toString().equals(FileMessageLog.LOCK_FILE))
-                        .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
-            }
-            try {
-                for (Path p : files) {
-                    Files.copy(p, to.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                }
-                return;
-            } catch (NoSuchFileException renamed) {
-                try (Stream<Path> copied = Files.list(to)) {
-                    for (Path p : copied.toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
-        }
     }
 }

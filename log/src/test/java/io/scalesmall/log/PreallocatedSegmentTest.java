@@ -211,7 +211,7 @@ class PreallocatedSegmentTest {
                         sent.get(s).add(m);
                     }
                     Path crashed = dir.resolve("crashed-" + seed + "-" + copy);
-                    copyDirectory(live, crashed);
+                    RunningLogCopy.copy(live, crashed);
                     try (FileMessageLog reopened = FileMessageLog.open(crashed, SMALL.withSegmentBytes(4096))) {
                         for (int s = 0; s < 3; s++) {
                             assertThat(reopened.read("s" + s, 0, Integer.MAX_VALUE, Integer.MAX_VALUE).messages())
@@ -226,33 +226,6 @@ class PreallocatedSegmentTest {
         });
         assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).as("no torn tail: nothing was cut short")
                 .isEmpty();
-    }
-
-    /**
-     * Copies the files of {@code from} (not the lock, which the live log holds) into a new {@code to}; listed again if
-     * the log's sync thread renamed a segment meanwhile (renames are atomic: each file is copied under one name).
-     */
-    private static void copyDirectory(Path from, Path to) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Files.createDirectories(to);
-            try (Stream<Path> files = Files.list(from)) {
-                for (Path p : files.toList()) {
-                    if (!p.getFileName().toString().equals(FileMessageLog.LOCK_FILE)) {
-                        Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-                return;
-            } catch (java.nio.file.NoSuchFileException renamed) {
-                if (attempt == 100) {
-                    throw renamed;
-                }
-                try (Stream<Path> stale = Files.list(to)) {
-                    for (Path p : stale.toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
-        }
     }
 
     private static long segmentFilesOnDiskIn(Path d) throws IOException {

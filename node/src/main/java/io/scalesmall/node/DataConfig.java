@@ -74,10 +74,10 @@ public record DataConfig(int port, Path logDir, long maxDiskBytes, long retentio
         if (memoryBytes < 0 && memoryBytes != FileLogConfig.AUTO_CACHE_BYTES) {
             throw new IllegalArgumentException("log-memory: must be at least 0 bytes, got " + memoryBytes);
         }
-        if (writeBehindBytes != 0 && (writeBehindBytes < FileLogConfig.MIN_WRITE_BEHIND_BYTES
-                || writeBehindBytes > Integer.MAX_VALUE)) {
-            throw new IllegalArgumentException("log-write-behind: " + writeBehindBytes + " is neither off nor in "
-                    + FileLogConfig.MIN_WRITE_BEHIND_BYTES + ".." + Integer.MAX_VALUE + " bytes");
+        try {
+            FileLogConfig.DEFAULT.withWriteBehindBytes(writeBehindBytes); // the log's own range check
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("log-write-behind: " + writeBehindBytes + " bytes: " + e.getMessage(), e);
         }
         if (!ThreadSlice.validMicros(ioSliceMicros)) {
             throw new IllegalArgumentException("data-io-slice-us: " + ioSliceMicros + " is not in "

@@ -83,7 +83,7 @@ class DataConfigTest {
                 List.of("log-memory", "lots", "log-memory: 'lots' is not a size"),
                 List.of("log-page-cache", "off", "log-page-cache: 'off' is neither drop nor keep"),
                 List.of("log-preallocate", "yes", "log-preallocate: 'yes' is neither on nor off"),
-                List.of("log-write-behind", "100k", "log-write-behind: 102400 is neither off nor in 1048576.."),
+                List.of("log-write-behind", "100k", "log-write-behind: 102400 bytes: writeBehindBytes must be 0 (off) or in 1048576.."),
                 List.of("log-write-behind", "fast", "log-write-behind: 'fast' is not a size"))) {
             assertThatThrownBy(() -> NodeConfigLoader.load(null, Map.of(), Map.of(bad.get(0), bad.get(1))))
                     .as("%s = %s", bad.get(0), bad.get(1)).isInstanceOf(IllegalArgumentException.class)
